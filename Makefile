@@ -1,0 +1,26 @@
+# The two commands of README.md.
+#   make report   installs what is missing, builds in release mode, runs `paper-repro all`
+#   make test     installs what is missing, builds and runs every test
+PRESET ?= default
+SWIFT ?= swift
+RELEASE_FLAGS = -c release
+
+.PHONY: report test deps build smoke clean
+
+deps:
+	@scripts/install-system-deps
+
+build: deps
+	$(SWIFT) build $(RELEASE_FLAGS) --product paper-repro
+
+report: build
+	$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/paper-repro all --preset $(PRESET)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	$(SWIFT) build $(RELEASE_FLAGS) --product paper-repro
+	PAPER_REPRO_BIN=$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/paper-repro scripts/smoke-cli
+
+clean:
+	rm -rf .build runs report

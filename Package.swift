@@ -1,0 +1,77 @@
+// swift-tools-version:6.0
+// paper-repro: reproduces Rahimzadeh et al., "A fully automated deep learning-based network for
+// detecting COVID-19 from a new and large lung CT scan dataset" (COVID-CTset), end to end.
+// Module map and conventions: see design notes in README.md.
+
+import PackageDescription
+
+/// Optimisation for the numeric targets in release builds.
+let numericSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "paper-repro",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "paper-repro", targets: ["paper-repro"]),
+        .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "Analysis", targets: ["Analysis"]),
+        .library(name: "Plots", targets: ["Plots"]),
+        .library(name: "Report", targets: ["Report"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+    ],
+    targets: [
+        // MARK: - System libraries (Debian -dev packages, installed by scripts/install-system-deps)
+        .systemLibrary(name: "CTIFF", path: "Sources/Shims/CTIFF", pkgConfig: "libtiff-4",
+                       providers: [.apt(["libtiff-dev"])]),
+        .systemLibrary(name: "CPNG", path: "Sources/Shims/CPNG", pkgConfig: "libpng16",
+                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CCairo", path: "Sources/Shims/CCairo", pkgConfig: "cairo",
+                       providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CCMarkGFM", path: "Sources/Shims/CCMarkGFM", pkgConfig: "libcmark-gfm",
+                       providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]),
+        .systemLibrary(name: "CBLAS", path: "Sources/Shims/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+
+        // MARK: - Libraries
+        .target(name: "NeuralNet",
+                dependencies: ["CBLAS"],
+                swiftSettings: numericSettings),
+        .target(name: "Analysis",
+                dependencies: ["NeuralNet", "CTIFF",
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "Crypto", package: "swift-crypto")],
+                resources: [.copy("Resources/covid-ctset")],
+                swiftSettings: numericSettings),
+        .target(name: "Plots",
+                dependencies: ["CCairo", "CPNG"],
+                swiftSettings: numericSettings),
+        .target(name: "Report",
+                dependencies: ["Analysis", "Plots", "CCMarkGFM",
+                               .product(name: "Mustache", package: "swift-mustache"),
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "Crypto", package: "swift-crypto")],
+                resources: [.copy("Resources/paper")]),
+
+        // MARK: - The command line
+        .executableTarget(name: "paper-repro",
+                          dependencies: ["Report", "Analysis", "NeuralNet", "Plots",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "Logging", package: "swift-log")]),
+
+        // MARK: - Tests
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "CTIFF"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report"]),
+        .testTarget(name: "CLITests", dependencies: ["paper-repro"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

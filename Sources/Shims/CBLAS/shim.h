@@ -1,0 +1,2 @@
+/* The cblas.h of OpenBLAS (Debian: libopenblas-dev, the pthread variant by default). */
+#include <cblas.h>

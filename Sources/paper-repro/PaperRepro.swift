@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `paper-repro` command: reproduces the COVID-CTset paper end to end.
+@main
+struct PaperRepro: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "paper-repro",
+        abstract: "Reproduce Rahimzadeh et al. (COVID-CTset) end to end and write a report.",
+        subcommands: [DataCommand.self]
+    )
+}
