@@ -104,6 +104,8 @@ public final class Axes: Panel {
         var xLeftOverhang = 0.0
         /// How far the x label, title or caption reach beyond either side of the box.
         var sideOverflow = 0.0
+        /// How far the y label reaches above and below the box.
+        var verticalOverflow = 0.0
         /// Width of a legend placed outside on the right (pad included).
         var outsideLegendWidth = 0.0
     }
@@ -122,8 +124,10 @@ public final class Axes: Panel {
             if xTickLabelRotation == 0 {
                 d.firstXLabelHalf = (xs.first?.width ?? 0) / 2
                 d.lastXLabelHalf = (xs.last?.width ?? 0) / 2
-            } else {
-                d.xLeftOverhang = xs.first?.width ?? 0
+            } else if let first = d.xTicks.first, let w = xs.first?.width {
+                // A rotated label hangs left of its tick by its rotated width.
+                let offset = box.width * (first.0 - xl.lowerBound) / (xl.upperBound - xl.lowerBound)
+                d.xLeftOverhang = max(0, w - offset)
             }
             d.topYLabelHalf = (ys.last?.height ?? 0) / 2
         }
@@ -136,6 +140,9 @@ public final class Axes: Panel {
                        title.map { canvas.measure($0, size: Style.titleSize).width },
                        caption.map { canvas.measure($0, size: Style.fontSize).width }].compactMap { $0 }
         d.sideOverflow = max(0, ((centred.max() ?? 0) - box.width) / 2)
+        let vertical = [yLabel.map { canvas.measure($0, size: Style.fontSize).width },
+                        colorbarSpec?.label.map { canvas.measure($0, size: Style.fontSize).width }].compactMap { $0 }
+        d.verticalOverflow = max(0, ((vertical.max() ?? 0) - box.height) / 2)
         if legendLocation == .outsideRight, let size = legendSize(canvas: canvas) {
             d.outsideLegendWidth = Axes.outsideLegendPad + size.width
         }
@@ -148,8 +155,8 @@ public final class Axes: Panel {
         var i = Insets()
         i.left = max(d.yTickBand + d.yLabelWidth, d.firstXLabelHalf, d.xLeftOverhang, d.sideOverflow) + frame
         i.right = max(d.lastXLabelHalf, d.colorbarWidth + d.outsideLegendWidth, d.sideOverflow) + frame
-        i.top = max(d.titleHeight, d.topYLabelHalf) + frame
-        i.bottom = d.xTickBand + d.xLabelHeight + d.captionHeight + frame
+        i.top = max(d.titleHeight, d.topYLabelHalf, d.verticalOverflow) + frame
+        i.bottom = max(d.xTickBand + d.xLabelHeight + d.captionHeight, d.verticalOverflow) + frame
         return i
     }
 

@@ -10,6 +10,8 @@ public enum VAlign: Sendable { case top, center, baseline, bottom }
 public struct TextBox: Equatable, Sendable {
     public var text: String
     public var rect: Rect
+    /// Rotation in degrees (counter-clockwise); for 0 and 90 `rect` is the exact ink box.
+    public var rotation: Double
 }
 
 /// A thin drawing layer over a Cairo context, in figure points (1/72 inch, y down).
@@ -131,7 +133,7 @@ class Canvas {
             .map { (x, y) in Point(x: p.x + x * c + y * s, y: p.y - x * s + y * c) }
         let xs = corners.map(\.x), ys = corners.map(\.y)
         let box = Rect(x: xs.min()!, y: ys.min()!, width: xs.max()! - xs.min()!, height: ys.max()! - ys.min()!)
-        textBoxes.append(TextBox(text: text, rect: box))
+        textBoxes.append(TextBox(text: text, rect: box, rotation: degrees))
         return box
     }
 

@@ -27,8 +27,14 @@ public enum Ticks {
             let first = (lo / step - 1e-9).rounded(.up)
             let last = (hi / step + 1e-9).rounded(.down)
             var ticks: [Double] = []
+            // k * step computed as k * mantissa / 10^-e for small steps, so 0.1 * 6 prints as 0.6.
+            let e = log10(step).rounded(.down)
+            let mantissa = (step / pow(10, e)).rounded()
             var k = first
-            while k <= last { ticks.append(k * step); k += 1 }
+            while k <= last {
+                ticks.append(e < 0 ? k * mantissa / pow(10, -e) : k * step)
+                k += 1
+            }
             ticks = ticks.map { abs($0) < eps ? 0 : $0 }
             if ticks.count >= 2 || intervals >= 50 { return ticks }
             intervals *= 2  // too few ticks: ask for a finer step

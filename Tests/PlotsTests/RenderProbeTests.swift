@@ -85,9 +85,11 @@ final class RenderProbeTests: XCTestCase {
         let ax = fig.addAxes()
         // Data fills the upper half: the legend should go to a lower corner.
         ax.line(x: (0...20).map(Double.init), y: (0...20).map { 10 + sin(Double($0)) }, label: "a", marker: .circle)
-        ax.line(x: [0, 20], y: [0, 0], label: "b", width: 0)
+        ax.yLimits = 0...12
         fig.layout()
         let frame = ax.legendFrame!
         XCTAssertGreaterThan(frame.midY, ax.transform!.box.midY, "legend in the lower half")
+        XCTAssertEqual(ax.resolvedLegendLocation(size: Size(width: frame.width, height: frame.height), transform: ax.transform!),
+                       .lowerLeft, "first free candidate in matplotlib's order")
     }
 }
