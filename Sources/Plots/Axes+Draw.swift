@@ -49,19 +49,19 @@ extension Axes {
                 canvas.text(label, at: Point(x: box.minX - tickOut, y: y), h: .right, v: .center)
             }
         }
-        if let xLabel {
+        if let xLabel = d.xLabelText {
             canvas.text(xLabel, at: Point(x: box.midX, y: box.maxY + d.xTickBand + Style.labelPad), h: .center, v: .top)
         }
-        if let yLabel {
+        if let yLabel = d.yLabelText {
             canvas.text(yLabel, at: Point(x: box.minX - d.yTickBand - Style.labelPad, y: box.midY),
                         h: .center, v: .bottom, rotation: 90)
         }
         let frame = border.map { $0.width / 2 } ?? 0
-        if let title {
+        if let title = d.titleText {
             canvas.text(title, at: Point(x: box.midX, y: box.minY - Style.titlePad - frame), h: .center, v: .bottom,
                         size: Style.titleSize)
         }
-        if let caption {
+        if let caption = d.captionText {
             canvas.text(caption, at: Point(x: box.midX, y: box.maxY + d.xTickBand + d.xLabelHeight + Style.labelPad + frame),
                         h: .center, v: .top)
         }

@@ -108,6 +108,18 @@ public final class Axes: Panel {
         var verticalOverflow = 0.0
         /// Width of a legend placed outside on the right (pad included).
         var outsideLegendWidth = 0.0
+        /// Labels as drawn: wrapped at spaces when much wider (taller) than the box.
+        var xLabelText: String?, yLabelText: String?, titleText: String?, captionText: String?
+    }
+
+    /// Labels wrapped to the box: x label, title and caption to its width, y label to its height;
+    /// text overhanging by less than 20 points stays on one line.
+    func wrappedTexts(canvas: Canvas, box: Size) -> (xLabel: String?, yLabel: String?, title: String?, caption: String?) {
+        let slack = 20.0
+        return (xLabel.map { canvas.wrapped($0, width: box.width, size: Style.fontSize, slack: slack) },
+                yLabel.map { canvas.wrapped($0, width: box.height, size: Style.fontSize, slack: slack) },
+                title.map { canvas.wrapped($0, width: box.width, size: Style.titleSize, slack: slack) },
+                caption.map { canvas.wrapped($0, width: box.width, size: Style.fontSize, slack: slack) })
     }
 
     func decorations(canvas: Canvas, box: Size) -> Decorations {
@@ -131,16 +143,18 @@ public final class Axes: Panel {
             }
             d.topYLabelHalf = (ys.last?.height ?? 0) / 2
         }
-        if let xLabel { d.xLabelHeight = Style.labelPad + canvas.measure(xLabel, size: Style.fontSize).height }
-        if let yLabel { d.yLabelWidth = Style.labelPad + canvas.measure(yLabel, size: Style.fontSize).height }
-        if let title { d.titleHeight = Style.titlePad + canvas.measure(title, size: Style.titleSize).height }
-        if let caption { d.captionHeight = Style.labelPad + canvas.measure(caption, size: Style.fontSize).height }
+        let texts = wrappedTexts(canvas: canvas, box: box)
+        d.xLabelText = texts.xLabel; d.yLabelText = texts.yLabel; d.titleText = texts.title; d.captionText = texts.caption
+        if let xLabel = d.xLabelText { d.xLabelHeight = Style.labelPad + canvas.measure(xLabel, size: Style.fontSize).height }
+        if let yLabel = d.yLabelText { d.yLabelWidth = Style.labelPad + canvas.measure(yLabel, size: Style.fontSize).height }
+        if let title = d.titleText { d.titleHeight = Style.titlePad + canvas.measure(title, size: Style.titleSize).height }
+        if let caption = d.captionText { d.captionHeight = Style.labelPad + canvas.measure(caption, size: Style.fontSize).height }
         if let cb = colorbarSpec { d.colorbarWidth = cb.extent(canvas: canvas, length: box.height) }
-        let centred = [xLabel.map { canvas.measure($0, size: Style.fontSize).width },
-                       title.map { canvas.measure($0, size: Style.titleSize).width },
-                       caption.map { canvas.measure($0, size: Style.fontSize).width }].compactMap { $0 }
+        let centred = [d.xLabelText.map { canvas.measure($0, size: Style.fontSize).width },
+                       d.titleText.map { canvas.measure($0, size: Style.titleSize).width },
+                       d.captionText.map { canvas.measure($0, size: Style.fontSize).width }].compactMap { $0 }
         d.sideOverflow = max(0, ((centred.max() ?? 0) - box.width) / 2)
-        let vertical = [yLabel.map { canvas.measure($0, size: Style.fontSize).width },
+        let vertical = [d.yLabelText.map { canvas.measure($0, size: Style.fontSize).width },
                         colorbarSpec?.label.map { canvas.measure($0, size: Style.fontSize).width }].compactMap { $0 }
         d.verticalOverflow = max(0, ((vertical.max() ?? 0) - box.height) / 2)
         if legendLocation == .outsideRight, let size = legendSize(canvas: canvas) {

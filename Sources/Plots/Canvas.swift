@@ -84,6 +84,27 @@ class Canvas {
         return Size(width: width, height: Double(lines.count) * (m.ascent + m.descent))
     }
 
+    /// `text` with each line greedily wrapped at spaces so that no line is wider than `width`
+    /// points where possible (a single word wider than `width` stays whole). Text that fits within
+    /// `width + slack` is returned unchanged.
+    func wrapped(_ text: String, width: Double, size: Double, bold: Bool = false, slack: Double = 0) -> String {
+        guard measure(text, size: size, bold: bold).width > width + slack, width > 0 else { return text }
+        var out: [String] = []
+        for paragraph in text.components(separatedBy: "\n") {
+            var line = ""
+            for word in paragraph.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+                let candidate = line.isEmpty ? word : line + " " + word
+                if !line.isEmpty && lineWidth(candidate, size: size, bold: bold) > width {
+                    out.append(line); line = word
+                } else {
+                    line = candidate
+                }
+            }
+            out.append(line)
+        }
+        return out.joined(separator: "\n")
+    }
+
     /// Bounding size of a text block rotated by `degrees` (counter-clockwise).
     func measure(_ text: String, size: Double, bold: Bool = false, rotation degrees: Double) -> Size {
         let s = measure(text, size: size, bold: bold)

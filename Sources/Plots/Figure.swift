@@ -87,7 +87,7 @@ public final class Figure {
         let availH = S.height - outer.top - outer.bottom - titleHeight - Style.panelGap * Double(rows - 1)
         var plotW = availW / Double(cols) * 0.75, plotH = availH / Double(rows) * 0.75
         var L = [Double](repeating: 0, count: cols), R = L, T = [Double](repeating: 0, count: rows), B = T
-        for _ in 0..<2 {  // insets depend on tick counts, which depend on the box size
+        for _ in 0..<3 {  // insets depend on tick counts and wrapping, which depend on the box size
             L = Array(repeating: 0, count: cols); R = L; T = Array(repeating: 0, count: rows); B = T
             for p in panels {
                 let i = p.insets(canvas: canvas, box: Size(width: plotW, height: plotH))

@@ -40,6 +40,21 @@ final class LayoutTests: XCTestCase {
         }
     }
 
+    /// Every gallery figure: text inside the figure, no two straight texts overlapping.
+    func testGalleryTextLayout() throws {
+        for (name, fig) in Gallery.figures() {
+            fig.layout()
+            let bounds = Rect(x: 0, y: 0, width: fig.size.width, height: fig.size.height)
+            for t in fig.textBoxes { XCTAssertTrue(bounds.contains(t.rect), "\(name): '\(t.text)' leaves the figure") }
+            let straight = fig.textBoxes.filter { $0.rotation.truncatingRemainder(dividingBy: 90) == 0 }
+            for (i, a) in straight.enumerated() {
+                for b in straight[(i + 1)...] where a.rect.overlapArea(b.rect) > 0.5 {
+                    XCTFail("\(name): '\(a.text)' overlaps '\(b.text)'")
+                }
+            }
+        }
+    }
+
     /// Panels in a grid are aligned: same row, same box top and height; same column, same left.
     func testGridAlignment() {
         let fig = Figure(width: 6, height: 4)
