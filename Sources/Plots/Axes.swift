@@ -174,6 +174,9 @@ public final class Axes: Panel {
         return i
     }
 
+    /// The box's aspect when `aspectEqual`, else nil.
+    var aspect: Double? { aspectEqual ? dataAspect() : nil }
+
     /// Data aspect (width / height of the data rectangle) for `aspectEqual`.
     func dataAspect() -> Double {
         let (x, y) = viewLimits()

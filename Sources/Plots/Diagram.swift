@@ -105,6 +105,8 @@ public final class Diagram: Panel {
     /// The unscaled size the diagram needs, points (for choosing a figure size).
     public var naturalSize: Size { naturalLayout(Canvas.measuring()).size }
 
+    var aspect: Double? { nil }
+
     func insets(canvas: Canvas, box: Size) -> Insets {
         var i = Insets()
         if let title { i.top = Style.titlePad + canvas.measure(title, size: Style.titleSize).height }

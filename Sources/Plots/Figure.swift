@@ -6,6 +6,8 @@ protocol Panel: AnyObject {
     var col: Int { get }
     /// Room needed around the plotting box of size `box` (points).
     func insets(canvas: Canvas, box: Size) -> Insets
+    /// Width / height the plotting box keeps (nil: fills its cell).
+    var aspect: Double? { get }
     /// Draws into the plotting box `rect` (decorations go outside it, within the insets).
     func draw(on canvas: Canvas, rect: Rect)
 }
@@ -34,6 +36,8 @@ public final class Figure {
     public private(set) var textBoxes: [TextBox] = []
 
     var panels: [Panel] = []
+    /// Top of the figure title under the current layout, points.
+    private var titleTop = 0.0
 
     /// - Precondition: positive size and dpi.
     public init(width: Double = 6.4, height: Double = 4.8, dpi: Double = 100) {
@@ -97,19 +101,32 @@ public final class Figure {
             plotW = max(10, (availW - L.reduce(0, +) - R.reduce(0, +)) / Double(cols))
             plotH = max(10, (availH - T.reduce(0, +) - B.reduce(0, +)) / Double(rows))
         }
+        // Panels with a fixed aspect (images, matrices) need less than the full cell: shrink
+        // such rows and columns and centre the grid, so no band of white opens between them.
+        var rowH = [Double](repeating: plotH, count: rows), colW = [Double](repeating: plotW, count: cols)
+        for r in 0..<rows {
+            let inRow = panels.filter { $0.row == r }
+            if !inRow.isEmpty { rowH[r] = inRow.map { p in p.aspect.map { min(plotH, plotW / $0) } ?? plotH }.max()! }
+        }
+        for c in 0..<cols {
+            let inCol = panels.filter { $0.col == c }
+            if !inCol.isEmpty { colW[c] = inCol.map { p in p.aspect.map { min(plotW, rowH[p.row] * $0) } ?? plotW }.max()! }
+        }
+        let extraW = plotW * Double(cols) - colW.reduce(0, +), extraH = plotH * Double(rows) - rowH.reduce(0, +)
+        titleTop = outer.top + extraH / 2
         return panels.map { p in
-            var x = outer.left
-            for c in 0..<p.col { x += L[c] + plotW + R[c] + Style.panelGap }
-            var y = outer.top + titleHeight
-            for r in 0..<p.row { y += T[r] + plotH + B[r] + Style.panelGap }
-            return Rect(x: x + L[p.col], y: y + T[p.row], width: plotW, height: plotH)
+            var x = outer.left + extraW / 2
+            for c in 0..<p.col { x += L[c] + colW[c] + R[c] + Style.panelGap }
+            var y = outer.top + extraH / 2 + titleHeight
+            for r in 0..<p.row { y += T[r] + rowH[r] + B[r] + Style.panelGap }
+            return Rect(x: x + L[p.col], y: y + T[p.row], width: colW[p.col], height: rowH[p.row])
         }
     }
 
     /// Draws everything on `canvas` with outer margins `outer`.
     private func drawAll(on canvas: Canvas, outer: Insets, rects: [Rect]) {
         if let title {
-            canvas.text(title, at: Point(x: size.width / 2, y: outer.top), h: .center, v: .top, size: Style.figureTitleSize)
+            canvas.text(title, at: Point(x: size.width / 2, y: titleTop), h: .center, v: .top, size: Style.figureTitleSize)
         }
         for (p, r) in zip(panels, rects) { p.draw(on: canvas, rect: r) }
     }
