@@ -32,6 +32,12 @@ extension Axes {
         add(ReferenceLine(value: x, horizontal: false, label: label, color: color, style: style, width: width))
     }
 
+    /// Text anchored at data point (x, y); does not change limits.
+    public func text(_ text: String, x: Double, y: Double, h: HAlign = .left, v: VAlign = .baseline,
+                     color: Color = .black, size: Double = 10) {
+        add(TextSeries(text: text, x: x, y: y, h: h, v: v, color: color, size: size))
+    }
+
     // MARK: - Bars
 
     /// Bars for categories: `values[s][c]` is series s at category c. Grouped bars sit side by

@@ -118,8 +118,6 @@ final class ReferenceLine: Series {
     }
 
     var bounds: DataBounds? { nil }
-    /// The value the limits must include.
-    var span: Double { value }
 
     func draw(on canvas: Canvas, transform t: AxesTransform) {
         let a: Point, b: Point
@@ -148,5 +146,23 @@ final class ReferenceLine: Series {
             o.segments = [(Point(x: x, y: t.box.minY), Point(x: x, y: t.box.maxY))]
         }
         return o
+    }
+}
+
+/// Text at a data point (matplotlib's `ax.text`), drawn unclipped above the data.
+final class TextSeries: Series {
+    let text: String, x: Double, y: Double
+    let h: HAlign, v: VAlign
+    let color: Color, size: Double
+    let label: String? = nil
+
+    init(text: String, x: Double, y: Double, h: HAlign, v: VAlign, color: Color, size: Double) {
+        self.text = text; self.x = x; self.y = y; self.h = h; self.v = v; self.color = color; self.size = size
+    }
+
+    var bounds: DataBounds? { nil }
+    func draw(on canvas: Canvas, transform t: AxesTransform) {}
+    func drawAnnotations(on canvas: Canvas, transform t: AxesTransform) {
+        canvas.text(text, at: t.point(x, y), h: h, v: v, size: size, color: color)
     }
 }
