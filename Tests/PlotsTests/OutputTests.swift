@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Plots
 
@@ -6,7 +7,9 @@ final class OutputTests: XCTestCase {
         let w = 37, h = 11
         let pixels = (0..<(w * h)).map { UInt16(truncatingIfNeeded: $0 &* 2654435761 >> 7) } + []
         var px = pixels; px[0] = 0; px[1] = 65535; px[2] = 424
-        let path = temporaryDirectory() + "/slice.png"
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/slice.png"
         try RasterPNG.writeGray16(px, width: w, height: h, to: path)
         let back = try RasterPNG.readGray16(path)
         XCTAssertEqual(back.width, w); XCTAssertEqual(back.height, h)
@@ -18,7 +21,9 @@ final class OutputTests: XCTestCase {
 
     func testRGB8RoundTrip() throws {
         let img = RGBImage(width: 5, height: 3, pixels: (0..<45).map { UInt8($0 * 5) })
-        let path = temporaryDirectory() + "/rgb.png"
+        let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/rgb.png"
         try RasterPNG.writeRGB8(img, to: path)
         XCTAssertEqual(try RasterPNG.readRGB8(path), img)
         XCTAssertThrowsError(try RasterPNG.readRGB8(path + ".missing"))
@@ -48,6 +53,7 @@ final class OutputTests: XCTestCase {
 
     func testGalleryWritesEveryKind() throws {
         let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let paths = try Gallery.write(to: dir)
         XCTAssertEqual(paths.count, 2 * Gallery.figures().count)
         for p in paths where p.hasSuffix(".png") {

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Plots
 
@@ -9,6 +10,7 @@ final class RenderProbeTests: XCTestCase {
         let img = try fig.renderRGB()
         XCTAssertEqual(img.width, 450); XCTAssertEqual(img.height, 300)
         let dir = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         try fig.savePNG(dir + "/f.png")
         let back = try RasterPNG.readRGB8(dir + "/f.png")
         XCTAssertEqual(back, img, "the saved PNG decodes to the rendered pixels")
