@@ -70,6 +70,28 @@ public final class Diagram: Panel {
 
     // MARK: - Layout
 
+    /// Whether other nodes sit strictly between the edge's ends in their shared row / column.
+    private func blocked(_ e: Edge) -> (row: Bool, col: Bool) {
+        guard let na = nodes.first(where: { $0.id == e.from }), let nb = nodes.first(where: { $0.id == e.to }) else { return (false, false) }
+        let row = na.row == nb.row && nodes.contains { $0.row == na.row && $0.col > min(na.col, nb.col) && $0.col < max(na.col, nb.col) }
+        let col = na.col == nb.col && nodes.contains { $0.col == na.col && $0.row > min(na.row, nb.row) && $0.row < max(na.row, nb.row) }
+        return (row, col)
+    }
+
+    /// Room left of (above) the grid for detours round a column (over a row), natural points.
+    private func detourMargins(_ canvas: Canvas) -> (left: Double, top: Double) {
+        var left = 0.0, top = 0.0
+        for e in edges {
+            let b = blocked(e)
+            if b.col {
+                let label = e.label.map { canvas.measure($0, size: fontSize - 1).width + 3 } ?? 0
+                left = max(left, columnGap / 2 + label + 2)
+            }
+            if b.row { top = max(top, rowGap / 2 + (e.label == nil ? 0 : canvas.measure("X", size: fontSize - 1).height) + 2) }
+        }
+        return (left, top)
+    }
+
     private static let padX = 8.0, padY = 6.0
 
     /// Natural (unscaled) size of node `n`'s outline.
@@ -90,7 +112,8 @@ public final class Diagram: Panel {
         var colW = [Double](repeating: 0, count: cols), rowH = [Double](repeating: 0, count: rows)
         let sizes = nodes.map { nodeSize($0, canvas) }
         for (n, s) in zip(nodes, sizes) { colW[n.col] = max(colW[n.col], s.width); rowH[n.row] = max(rowH[n.row], s.height) }
-        var xs = [Double](repeating: 0, count: cols), ys = [Double](repeating: 0, count: rows)
+        let margin = detourMargins(canvas)
+        var xs = [Double](repeating: margin.left, count: cols), ys = [Double](repeating: margin.top, count: rows)
         for c in 1..<max(cols, 1) where c < cols { xs[c] = xs[c - 1] + colW[c - 1] + (colW[c - 1] > 0 ? columnGap : 0) }
         for r in 1..<max(rows, 1) where r < rows { ys[r] = ys[r - 1] + rowH[r - 1] + (rowH[r - 1] > 0 ? rowGap : 0) }
         var rects: [String: Rect] = [:]
@@ -147,7 +170,16 @@ public final class Diagram: Panel {
         guard let a = rects[e.from], let b = rects[e.to] else { return }
         let na = nodes.first { $0.id == e.from }!, nb = nodes.first { $0.id == e.to }!
         var pts: [Point]
-        if na.row == nb.row {
+        let (blockedRow, blockedCol) = blocked(e)
+        if blockedRow {
+            // Over the top of the row.
+            let top = nodes.filter { $0.row == na.row }.compactMap { rects[$0.id]?.minY }.min()! - rowGap * s / 2
+            pts = [Point(x: a.midX, y: a.minY), Point(x: a.midX, y: top), Point(x: b.midX, y: top), Point(x: b.midX, y: b.minY)]
+        } else if blockedCol {
+            // Round the left-hand side of the column.
+            let left = nodes.filter { $0.col == na.col }.compactMap { rects[$0.id]?.minX }.min()! - columnGap * s / 2
+            pts = [Point(x: a.minX, y: a.midY), Point(x: left, y: a.midY), Point(x: left, y: b.midY), Point(x: b.minX, y: b.midY)]
+        } else if na.row == nb.row {
             let right = b.midX > a.midX
             pts = [Point(x: right ? a.maxX : a.minX, y: a.midY), Point(x: right ? b.minX : b.maxX, y: a.midY)]
         } else if na.col == nb.col {
@@ -174,11 +206,15 @@ public final class Diagram: Panel {
         canvas.polygon([tip, Point(x: base.x - uy * head * 0.4, y: base.y + ux * head * 0.4),
                         Point(x: base.x + uy * head * 0.4, y: base.y - ux * head * 0.4)], fill: e.color)
         if let label = e.label {
-            let p0 = pts[0], p1 = pts[1]
+            // On the first segment, or the longest one for detours.
+            let k = (blockedRow || blockedCol) ? 1 : 0
+            let p0 = pts[k], p1 = pts[k + 1]
             let mid = Point(x: (p0.x + p1.x) / 2, y: (p0.y + p1.y) / 2)
             let fs = (fontSize - 1) * s
             if abs(p1.y - p0.y) < 1e-6 {
                 canvas.text(label, at: Point(x: mid.x, y: mid.y - 2 * s), h: .center, v: .bottom, size: fs, color: e.color)
+            } else if blockedCol {
+                canvas.text(label, at: Point(x: mid.x - 3 * s, y: mid.y), h: .right, v: .center, size: fs, color: e.color)
             } else {
                 canvas.text(label, at: Point(x: mid.x + 3 * s, y: mid.y), h: .left, v: .center, size: fs, color: e.color)
             }

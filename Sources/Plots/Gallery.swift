@@ -203,6 +203,7 @@ public enum Gallery {
         d.edge("start", "count"); d.edge("count", "test")
         d.edge("test", "keep", label: "yes"); d.edge("test", "drop", label: "no")
         d.edge("keep", "end"); d.edge("drop", "end", route: .verticalFirst)
+        d.edge("end", "start", label: "more slices")
         return fig
     }
 
