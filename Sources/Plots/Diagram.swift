@@ -38,6 +38,9 @@ public final class Diagram: Panel {
 
     private(set) var nodes: [Node] = []
     private(set) var edges: [Edge] = []
+    /// Node outlines and edge polylines (tip last) of the last layout, figure points.
+    private(set) var nodeFrames: [String: Rect] = [:]
+    private(set) var edgePaths: [[Point]] = []
 
     init(row: Int, col: Int) { self.row = row; self.col = col }
 
@@ -145,6 +148,8 @@ public final class Diagram: Panel {
         let ox = rect.midX - size.width * s / 2, oy = rect.midY - size.height * s / 2
         func map(_ r: Rect) -> Rect { Rect(x: ox + r.x * s, y: oy + r.y * s, width: r.width * s, height: r.height * s) }
         let rects = natural.mapValues(map)
+        nodeFrames = rects
+        edgePaths = []
         if let title {
             let top = rects.values.map(\.minY).min() ?? rect.minY
             canvas.text(title, at: Point(x: rect.midX, y: top - Style.titlePad), h: .center, v: .bottom, size: Style.titleSize)
@@ -194,6 +199,7 @@ public final class Diagram: Panel {
             pts = [Point(x: a.midX, y: down ? a.maxY : a.minY), Point(x: a.midX, y: b.midY),
                    Point(x: right ? b.minX : b.maxX, y: b.midY)]
         }
+        edgePaths.append(pts)
         let head = 7 * max(s, 0.6), lw = 1.1 * max(s, 0.6)
         // Shorten the last segment so the line ends under the arrowhead.
         let tip = pts[pts.count - 1], prev = pts[pts.count - 2]
