@@ -1,0 +1,147 @@
+/// 2-D convolution, NHWC, kernel `[KH, KW, C, OC]`, Keras 'same'/'valid' padding, optional bias.
+///
+/// `y[n, oh, ow, oc] = b[oc] + Σ_{kh, kw, c} x[n, oh·s + kh - padTop, ow·s + kw - padLeft, c] · k[kh, kw, c, oc]`
+///
+/// Implementation: im2col + `cblas_sgemm` over blocks of whole images (the workspace holds at
+/// most `blockBudget` floats, or one image if that is larger); a 1×1 stride-1 convolution is a
+/// single GEMM on the input itself. The block size depends only on the shapes, never on the
+/// thread count, so results are reproducible.
+public enum Conv2DOp {
+    /// Upper bound (floats) of the im2col workspace, unless one image alone needs more.
+    nonisolated(unsafe) public static var blockBudget = 1 << 22
+
+    static func isPointwise(_ g: ConvGeometry) -> Bool {
+        g.h.kernel == 1 && g.w.kernel == 1 && g.h.stride == 1 && g.w.stride == 1
+            && g.h.padBefore == 0 && g.w.padBefore == 0 && g.h.output == g.h.input && g.w.output == g.w.input
+    }
+
+    static func imagesPerBlock(_ g: ConvGeometry) -> Int {
+        max(1, min(g.n, blockBudget / max(1, g.outputPixels * g.patch)))
+    }
+
+    // MARK: - Forward
+
+    /// `x [N, H, W, C]`, `kernel [KH, KW, C, OC]`, `bias [OC]?` → `y [N, OH, OW, OC]`.
+    public static func forward(_ x: Tensor, kernel: Tensor, bias: Tensor?, geometry g: ConvGeometry,
+                               workspace: Workspace, into y: inout Tensor) {
+        let OC = kernel.shape[3]
+        precondition(kernel.shape == Shape([g.h.kernel, g.w.kernel, g.c, OC]), "kernel \(kernel.shape) ≠ geometry")
+        precondition(x.shape == Shape([g.n, g.h.input, g.w.input, g.c]), "input \(x.shape) ≠ geometry")
+        y.resize(to: Shape([g.n, g.h.output, g.w.output, OC]))
+        let rows = g.n * g.outputPixels
+        y.data.withUnsafeMutableBufferPointer { yp in
+            let yb = yp.baseAddress!
+            if let bias = bias {
+                precondition(bias.count == OC)
+                bias.data.withUnsafeBufferPointer { bp in
+                    let b = bp.baseAddress!
+                    Parallel.forChunks(rows, chunk: max(1, Chunk.elements / OC)) { _, r in
+                        for row in r { (yb + row * OC).update(from: b, count: OC) }
+                    }
+                }
+            }
+            let beta: Float = bias == nil ? 0 : 1
+            x.data.withUnsafeBufferPointer { xp in
+                kernel.data.withUnsafeBufferPointer { kp in
+                    if isPointwise(g) {
+                        // M = N·H·W, N = OC, K = C
+                        sgemm(m: rows, n: OC, k: g.c, a: xp.baseAddress!, lda: g.c,
+                              b: kp.baseAddress!, ldb: OC, beta: beta, c: yb, ldc: OC)
+                        return
+                    }
+                    let per = imagesPerBlock(g)
+                    let cols = workspace.buffer(per * g.outputPixels * g.patch)
+                    var n0 = 0
+                    while n0 < g.n {
+                        let nb = min(per, g.n - n0)
+                        Im2Col.im2col(xp.baseAddress! + n0 * g.inputPixels * g.c, nImages: nb, g, cols)
+                        // M = nb·OH·OW, N = OC, K = KH·KW·C
+                        sgemm(m: nb * g.outputPixels, n: OC, k: g.patch, a: cols, lda: g.patch,
+                              b: kp.baseAddress!, ldb: OC, beta: beta,
+                              c: yb + n0 * g.outputPixels * OC, ldc: OC)
+                        n0 += nb
+                    }
+                }
+            }
+        }
+    }
+
+    /// Convenience forward that allocates the output.
+    public static func forward(_ x: Tensor, kernel: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+                               padding: Padding, workspace: Workspace = Workspace()) -> Tensor {
+        let g = ConvGeometry(input: x.shape, kernel: (kernel.shape[0], kernel.shape[1]), stride: stride, padding: padding)
+        var y = Tensor.zeros([0])
+        forward(x, kernel: kernel, bias: bias, geometry: g, workspace: workspace, into: &y)
+        return y
+    }
+
+    // MARK: - Backward
+
+    /// Given `dy [N, OH, OW, OC]`: accumulates `dKernel += colsᵀ·dy`, `dBias += Σ dy`, and, if
+    /// `dx` is non-nil, overwrites it with `col2im(dy·kernelᵀ)` (`[N, H, W, C]`).
+    public static func backward(_ dy: Tensor, x: Tensor, kernel: Tensor, geometry g: ConvGeometry,
+                                workspace: Workspace, dKernel: inout Tensor, dBias: inout Tensor?,
+                                dx: inout Tensor?) {
+        let OC = kernel.shape[3]
+        precondition(dy.shape == Shape([g.n, g.h.output, g.w.output, OC]), "dy \(dy.shape) ≠ geometry")
+        precondition(dKernel.shape == kernel.shape)
+        let rows = g.n * g.outputPixels
+        // forward: y = b + cols · k   ⇒   db = Σ_rows dy
+        if dBias != nil {
+            let sums = dy.data.withUnsafeBufferPointer { dp in
+                let d = dp.baseAddress!
+                return Parallel.columnSums(rows: rows, cols: OC) { r, acc in
+                    let row = d + r * OC
+                    for c in 0..<OC { acc[c] += Double(row[c]) }
+                }
+            }
+            for c in 0..<OC { dBias!.data[c] += Float(sums[c]) }
+        }
+        if dx != nil { dx!.resize(to: Shape([g.n, g.h.input, g.w.input, g.c])) }
+        dy.data.withUnsafeBufferPointer { dyp in
+            x.data.withUnsafeBufferPointer { xp in
+                kernel.data.withUnsafeBufferPointer { kp in
+                    dKernel.data.withUnsafeMutableBufferPointer { dkp in
+                        let dyb = dyp.baseAddress!, xb = xp.baseAddress!, kb = kp.baseAddress!, dkb = dkp.baseAddress!
+                        if isPointwise(g) {
+                            // forward: y = x · k   ⇒   dk += xᵀ · dy   (M = C, N = OC, K = N·H·W)
+                            sgemm(transA: true, m: g.c, n: OC, k: rows, a: xb, lda: g.c, b: dyb, ldb: OC,
+                                  beta: 1, c: dkb, ldc: OC)
+                            if dx != nil {
+                                dx!.data.withUnsafeMutableBufferPointer { dxp in
+                                    // dx = dy · kᵀ   (M = N·H·W, N = C, K = OC)
+                                    sgemm(transB: true, m: rows, n: g.c, k: OC, a: dyb, lda: OC, b: kb, ldb: OC,
+                                          beta: 0, c: dxp.baseAddress!, ldc: g.c)
+                                }
+                            }
+                            return
+                        }
+                        let per = imagesPerBlock(g)
+                        let blockRows = per * g.outputPixels
+                        let cols = workspace.buffer(2 * blockRows * g.patch)
+                        let dcols = cols + blockRows * g.patch
+                        var n0 = 0
+                        while n0 < g.n {
+                            let nb = min(per, g.n - n0)
+                            let m = nb * g.outputPixels
+                            let dyBlock = dyb + n0 * g.outputPixels * OC
+                            Im2Col.im2col(xb + n0 * g.inputPixels * g.c, nImages: nb, g, cols)
+                            // forward: y = cols · k   ⇒   dk += colsᵀ · dy   (M = KH·KW·C, N = OC, K = nb·OH·OW)
+                            sgemm(transA: true, m: g.patch, n: OC, k: m, a: cols, lda: g.patch, b: dyBlock, ldb: OC,
+                                  beta: 1, c: dkb, ldc: OC)
+                            if dx != nil {
+                                // dcols = dy · kᵀ   (M = nb·OH·OW, N = KH·KW·C, K = OC)
+                                sgemm(transB: true, m: m, n: g.patch, k: OC, a: dyBlock, lda: OC, b: kb, ldb: OC,
+                                      beta: 0, c: dcols, ldc: g.patch)
+                                dx!.data.withUnsafeMutableBufferPointer { dxp in
+                                    Im2Col.col2im(dcols, nImages: nb, g, dxp.baseAddress! + n0 * g.inputPixels * g.c)
+                                }
+                            }
+                            n0 += nb
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

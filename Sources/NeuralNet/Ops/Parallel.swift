@@ -1,0 +1,103 @@
+import CBLAS
+import Dispatch
+
+/// Work splitting for the engine's kernels, deterministic by construction.
+///
+/// Work is always split into **fixed-size chunks that do not depend on the thread count**;
+/// chunks run on up to `threads` cores (`DispatchQueue.concurrentPerform`). A reduction keeps
+/// one partial result per chunk and combines the partials in chunk order, so results are
+/// bit-identical with 1 or 2 threads.
+public enum Parallel {
+    nonisolated(unsafe) private static var _threads = 2
+
+    /// Number of cores used by element-wise kernels and by OpenBLAS.
+    public static var threads: Int { _threads }
+
+    /// Sets the number of cores for the engine's kernels and for OpenBLAS (≥ 1).
+    public static func setThreads(_ n: Int) {
+        precondition(n >= 1, "thread count must be ≥ 1")
+        _threads = n
+        openblas_set_num_threads(Int32(n))
+    }
+
+    /// Number of chunks of size `chunk` covering `count` items.
+    @inline(__always)
+    public static func chunkCount(_ count: Int, chunk: Int) -> Int { (count + chunk - 1) / chunk }
+
+    /// Calls `body(chunkIndex, range)` once for every fixed chunk `[i·chunk, min((i+1)·chunk, count))`.
+    /// Chunks may run concurrently; `body` must only write memory owned by its chunk.
+    public static func forChunks(_ count: Int, chunk: Int, _ body: (Int, Range<Int>) -> Void) {
+        precondition(chunk > 0)
+        let n = chunkCount(count, chunk: chunk)
+        if n == 0 { return }
+        if n == 1 || _threads == 1 {
+            for i in 0..<n { body(i, (i * chunk)..<min((i + 1) * chunk, count)) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: n) { i in
+            body(i, (i * chunk)..<min((i + 1) * chunk, count))
+        }
+    }
+
+    /// Per-column sums of a row-major `[rows, cols]` matrix, accumulated in Double: one partial
+    /// per fixed chunk of `chunk` rows, partials added in chunk order (thread-count independent).
+    /// `value(row, col)` supplies the summand, e.g. `dy[r, c] * xhat[r, c]`.
+    public static func columnSums(rows: Int, cols: Int, chunk: Int = 256,
+                                  _ rowTerm: (Int, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
+        let nChunks = max(chunkCount(rows, chunk: chunk), 1)
+        var partials = [Double](repeating: 0, count: nChunks * cols)
+        partials.withUnsafeMutableBufferPointer { pp in
+            let base = pp.baseAddress!
+            forChunks(rows, chunk: chunk) { ci, range in
+                let acc = base + ci * cols
+                for r in range { rowTerm(r, acc) }
+            }
+        }
+        var total = [Double](repeating: 0, count: cols)
+        for ci in 0..<nChunks {
+            for c in 0..<cols { total[c] += partials[ci * cols + c] }
+        }
+        return total
+    }
+}
+
+/// Chunk sizes shared by the kernels (fixed, never derived from the thread count).
+enum Chunk {
+    /// Elements per chunk for element-wise kernels.
+    static let elements = 1 << 15
+}
+
+/// Row-major single-precision GEMM: `C = alpha·op(A)·op(B) + beta·C`, with
+/// `op(A)` of shape `[m, k]`, `op(B)` `[k, n]`, `C` `[m, n]`.
+@inline(__always)
+func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+           alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+           b: UnsafePointer<Float>, ldb: Int,
+           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+    if m == 0 || n == 0 { return }
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+}
+
+/// A reusable scratch buffer (e.g. the im2col workspace) that grows but never shrinks.
+public final class Workspace: @unchecked Sendable {
+    private(set) var pointer: UnsafeMutablePointer<Float>
+    private(set) var capacity: Int
+
+    public init() {
+        capacity = 0
+        pointer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
+    }
+
+    deinit { pointer.deallocate() }
+
+    /// A buffer of at least `count` floats; contents unspecified.
+    func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+        if count > capacity {
+            pointer.deallocate()
+            pointer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            capacity = count
+        }
+        return pointer
+    }
+}
