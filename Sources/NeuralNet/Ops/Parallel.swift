@@ -9,15 +9,17 @@ import Dispatch
 /// bit-identical with 1 or 2 threads.
 public enum Parallel {
     nonisolated(unsafe) private static var _threads = 2
+    /// OpenBLAS itself always runs single-threaded: its own splitting changes results with the
+    /// thread count. `sgemm` below splits large products into fixed blocks instead.
+    static let blasSingleThreaded: Void = { openblas_set_num_threads(1) }()
 
     /// Number of cores used by element-wise kernels and by OpenBLAS.
     public static var threads: Int { _threads }
 
-    /// Sets the number of cores for the engine's kernels and for OpenBLAS (≥ 1).
+    /// Sets the number of cores for the engine's kernels, GEMMs included (≥ 1).
     public static func setThreads(_ n: Int) {
         precondition(n >= 1, "thread count must be ≥ 1")
         _threads = n
-        openblas_set_num_threads(Int32(n))
     }
 
     /// Number of chunks of size `chunk` covering `count` items.
@@ -67,16 +69,43 @@ enum Chunk {
     static let elements = 1 << 15
 }
 
+/// GEMM blocking: products of at least `gemmSplitWork` multiply-adds are split into
+/// `gemmBlocks` fixed blocks along the larger of M and N (never along K), each a
+/// single-threaded `cblas_sgemm`, run on up to `Parallel.threads` cores. The blocks depend only
+/// on the shape, so the result is the same for any thread count.
+let gemmSplitWork = 1 << 21
+let gemmBlocks = 4
+
 /// Row-major single-precision GEMM: `C = alpha·op(A)·op(B) + beta·C`, with
 /// `op(A)` of shape `[m, k]`, `op(B)` `[k, n]`, `C` `[m, n]`.
-@inline(__always)
 func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
            alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
            b: UnsafePointer<Float>, ldb: Int,
            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
     if m == 0 || n == 0 { return }
-    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    Parallel.blasSingleThreaded
+    let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
+    if m * n * k < gemmSplitWork || max(m, n) < 2 * gemmBlocks {
+        cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+        return
+    }
+    if m >= n {
+        // Rows [i0, i1) of C need rows [i0, i1) of op(A).
+        let step = ((m + gemmBlocks - 1) / gemmBlocks + 7) / 8 * 8
+        Parallel.forChunks(m, chunk: step) { _, r in
+            let a0 = transA ? a + r.lowerBound : a + r.lowerBound * lda
+            cblas_sgemm(CblasRowMajor, ta, tb, Int32(r.count), Int32(n), Int32(k), alpha, a0, Int32(lda),
+                        b, Int32(ldb), beta, c + r.lowerBound * ldc, Int32(ldc))
+        }
+    } else {
+        // Columns [j0, j1) of C need columns [j0, j1) of op(B).
+        let step = ((n + gemmBlocks - 1) / gemmBlocks + 7) / 8 * 8
+        Parallel.forChunks(n, chunk: step) { _, r in
+            let b0 = transB ? b + r.lowerBound * ldb : b + r.lowerBound
+            cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(r.count), Int32(k), alpha, a, Int32(lda),
+                        b0, Int32(ldb), beta, c + r.lowerBound, Int32(ldc))
+        }
+    }
 }
 
 /// A reusable scratch buffer (e.g. the im2col workspace) that grows but never shrinks.
