@@ -1,3 +1,6 @@
+import CBLAS
+import Dispatch
+
 /// 2-D convolution, NHWC, kernel `[KH, KW, C, OC]`, Keras 'same'/'valid' padding, optional bias.
 ///
 /// `y[n, oh, ow, oc] = b[oc] + Σ_{kh, kw, c} x[n, oh·s + kh - padTop, ow·s + kw - padLeft, c] · k[kh, kw, c, oc]`
@@ -49,21 +52,50 @@ public enum Conv2DOp {
                               b: kp.baseAddress!, ldb: OC, beta: beta, c: yb, ldc: OC)
                         return
                     }
-                    let per = imagesPerBlock(g)
-                    let cols = workspace.buffer(per * g.outputPixels * g.patch)
-                    var n0 = 0
-                    while n0 < g.n {
-                        let nb = min(per, g.n - n0)
-                        Im2Col.im2col(xp.baseAddress! + n0 * g.inputPixels * g.c, nImages: nb, g, cols)
-                        // M = nb·OH·OW, N = OC, K = KH·KW·C
-                        sgemm(m: nb * g.outputPixels, n: OC, k: g.patch, a: cols, lda: g.patch,
-                              b: kp.baseAddress!, ldb: OC, beta: beta,
-                              c: yb + n0 * g.outputPixels * OC, ldc: OC)
-                        n0 += nb
-                    }
+                    fusedRows(xp.baseAddress!, g, kernel: kp.baseAddress!, oc: OC, beta: beta, y: yb, workspace: workspace)
                 }
             }
         }
+    }
+
+    /// Rows of im2col per fused block (≈ 1 MiB of columns; fixed by the shape alone).
+    static func blockRows(_ g: ConvGeometry) -> Int { max(16, (1 << 18) / g.patch) }
+
+    /// `y[rows, OC] = beta·y + im2col(x)[rows, :] · kernel` computed in fixed blocks of rows:
+    /// each worker fills one block's columns into its own slice of the workspace (cache-warm)
+    /// and multiplies it at once (single-threaded GEMM). Rows are independent, so the result
+    /// does not depend on the number of workers.
+    static func fusedRows(_ x: UnsafePointer<Float>, _ g: ConvGeometry, kernel: UnsafePointer<Float>, oc OC: Int,
+                          beta: Float, y: UnsafeMutablePointer<Float>, workspace: Workspace) {
+        Parallel.blasSingleThreaded
+        let rows = g.n * g.outputPixels
+        let per = blockRows(g)
+        let nBlocks = (rows + per - 1) / per
+        let workers = max(1, min(Parallel.threads, nBlocks))
+        let buffer = workspace.buffer(workers * per * g.patch, slot: 1)
+        let work = { (w: Int) in
+            let cols = buffer + w * per * g.patch
+            var b = w
+            while b < nBlocks {
+                let r0 = b * per, r1 = min(rows, r0 + per)
+                Im2Col.fillRows(x, g, rows: r0..<r1, cols)
+                // M = rows in block, N = OC, K = KH·KW·C
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(r1 - r0), Int32(OC), Int32(g.patch), 1,
+                            cols, Int32(g.patch), kernel, Int32(OC), beta, y + r0 * OC, Int32(OC))
+                b += workers
+            }
+        }
+        if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+    }
+
+    /// The kernel `[KH, KW, C, OC]` rotated by 180° with C and OC swapped: `[KH, KW, OC, C]`.
+    static func flippedTransposed(_ k: UnsafePointer<Float>, _ g: ConvGeometry, oc OC: Int) -> [Float] {
+        let KH = g.h.kernel, KW = g.w.kernel, C = g.c
+        var out = [Float](repeating: 0, count: KH * KW * C * OC)
+        for a in 0..<KH { for b in 0..<KW { for c in 0..<C { for o in 0..<OC {
+            out[(((KH - 1 - a) * KW + (KW - 1 - b)) * OC + o) * C + c] = k[((a * KW + b) * C + c) * OC + o]
+        } } } }
+        return out
     }
 
     /// Convenience forward that allocates the output.
@@ -118,9 +150,27 @@ public enum Conv2DOp {
                         }
                         let per = imagesPerBlock(g)
                         let blockRows = per * g.outputPixels
-                        let cols = workspace.buffer(2 * blockRows * g.patch)
+                        let transposed = g.h.stride == 1 && g.w.stride == 1
+                        let cols = workspace.buffer((transposed ? 1 : 2) * blockRows * g.patch)
                         let dcols = cols + blockRows * g.patch
                         var n0 = 0
+                        if transposed, dx != nil {
+                            // Stride 1: dx is a convolution of dy with the flipped, transposed kernel,
+                            // dx[i] = Σ_a dy[i + padTop - a]·k[a] = Σ_a' dy[i + a' - (KH-1-padTop)]·k[KH-1-a'],
+                            // run through the fused im2col + GEMM path (no col2im).
+                            let flipped = flippedTransposed(kb, g, oc: OC)
+                            let gt = ConvGeometry(
+                                n: g.n, c: OC,
+                                h: WindowAxis(input: g.h.output, kernel: g.h.kernel, stride: 1, output: g.h.input,
+                                              padBefore: g.h.kernel - 1 - g.h.padBefore),
+                                w: WindowAxis(input: g.w.output, kernel: g.w.kernel, stride: 1, output: g.w.input,
+                                              padBefore: g.w.kernel - 1 - g.w.padBefore))
+                            dx!.data.withUnsafeMutableBufferPointer { dxp in
+                                flipped.withUnsafeBufferPointer { fp in
+                                    fusedRows(dyb, gt, kernel: fp.baseAddress!, oc: g.c, beta: 0, y: dxp.baseAddress!, workspace: workspace)
+                                }
+                            }
+                        }
                         while n0 < g.n {
                             let nb = min(per, g.n - n0)
                             let m = nb * g.outputPixels
@@ -129,7 +179,7 @@ public enum Conv2DOp {
                             // forward: y = cols · k   ⇒   dk += colsᵀ · dy   (M = KH·KW·C, N = OC, K = nb·OH·OW)
                             sgemm(transA: true, m: g.patch, n: OC, k: m, a: cols, lda: g.patch, b: dyBlock, ldb: OC,
                                   beta: 1, c: dkb, ldc: OC)
-                            if dx != nil {
+                            if dx != nil && !transposed {
                                 // dcols = dy · kᵀ   (M = nb·OH·OW, N = KH·KW·C, K = OC)
                                 sgemm(transB: true, m: m, n: g.patch, k: OC, a: dyBlock, lda: OC, b: kb, ldb: OC,
                                       beta: 0, c: dcols, ldc: g.patch)

@@ -7,35 +7,48 @@ enum Im2Col {
     /// Output lines `(n, oh)` per parallel chunk, so a chunk moves ≈ 16K floats or more.
     static func linesPerChunk(_ g: ConvGeometry) -> Int { max(1, 16384 / max(1, g.w.output * g.patch)) }
 
-    /// Fills `cols` (`[nImages·OH·OW, KH·KW·C]`) from `x` (`[nImages, H, W, C]`).
+    /// Fills `cols` (`[nImages·OH·OW, KH·KW·C]`) from `x` (`[nImages, H, W, C]`), in parallel.
     static func im2col(_ x: UnsafePointer<Float>, nImages: Int, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>) {
+        let rowsPerChunk = linesPerChunk(g) * g.w.output
+        Parallel.forChunks(nImages * g.outputPixels, chunk: rowsPerChunk) { _, rows in
+            fillRows(x, g, rows: rows, cols + rows.lowerBound * g.patch)
+        }
+    }
+
+    /// Serially fills the im2col rows `rows` (global row index `(n·OH + oh)·OW + ow`) into
+    /// `dst` (`[rows.count, KH·KW·C]`).
+    static func fillRows(_ x: UnsafePointer<Float>, _ g: ConvGeometry, rows: Range<Int>, _ out: UnsafeMutablePointer<Float>) {
         let H = g.h.input, W = g.w.input, C = g.c
-        let OH = g.h.output, OW = g.w.output, KH = g.h.kernel, KW = g.w.kernel
-        let patch = g.patch
-        Parallel.forChunks(nImages * OH, chunk: linesPerChunk(g)) { _, lines in
-            for line in lines {
-                let n = line / OH, oh = line % OH
-                let xImage = x + n * H * W * C
-                for ow in 0..<OW {
-                    var dst = cols + (line * OW + ow) * patch
-                    for kh in 0..<KH {
-                        let ih = g.h.source(oh, kh)
-                        if ih < 0 || ih >= H {
-                            dst.update(repeating: 0, count: KW * C)
-                            dst += KW * C
-                            continue
-                        }
-                        let xRow = xImage + ih * W * C
-                        for kw in 0..<KW {
-                            let iw = g.w.source(ow, kw)
-                            if iw < 0 || iw >= W {
-                                dst.update(repeating: 0, count: C)
-                            } else {
-                                dst.update(from: xRow + iw * C, count: C)
-                            }
-                            dst += C
-                        }
+        let OW = g.w.output, KH = g.h.kernel, KW = g.w.kernel
+        let perImage = g.outputPixels
+        var dst = out
+        for row in rows {
+            let n = row / perImage, rem = row % perImage
+            let oh = rem / OW, ow = rem % OW
+            let xImage = x + n * H * W * C
+            for kh in 0..<KH {
+                let ih = g.h.source(oh, kh)
+                if ih < 0 || ih >= H {
+                    dst.update(repeating: 0, count: KW * C)
+                    dst += KW * C
+                    continue
+                }
+                let xRow = xImage + ih * W * C
+                let iw0 = g.w.source(ow, 0)
+                if iw0 >= 0 && iw0 + KW <= W {
+                    // The whole kernel row is inside: one contiguous copy of KW·C floats.
+                    dst.update(from: xRow + iw0 * C, count: KW * C)
+                    dst += KW * C
+                    continue
+                }
+                for kw in 0..<KW {
+                    let iw = iw0 + kw
+                    if iw < 0 || iw >= W {
+                        dst.update(repeating: 0, count: C)
+                    } else {
+                        dst.update(from: xRow + iw * C, count: C)
                     }
+                    dst += C
                 }
             }
         }

@@ -108,25 +108,27 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
     }
 }
 
-/// A reusable scratch buffer (e.g. the im2col workspace) that grows but never shrinks.
+/// Reusable scratch memory (e.g. the im2col workspace): independent slots that grow but
+/// never shrink. Slot 0 holds the columns of the kernel gradient, slot 1 the fused blocks.
 public final class Workspace: @unchecked Sendable {
-    private(set) var pointer: UnsafeMutablePointer<Float>
-    private(set) var capacity: Int
+    private var pointers: [UnsafeMutablePointer<Float>?] = [nil, nil, nil]
+    private var capacities: [Int] = [0, 0, 0]
 
-    public init() {
-        capacity = 0
-        pointer = UnsafeMutablePointer<Float>.allocate(capacity: 1)
-    }
+    public init() {}
 
-    deinit { pointer.deallocate() }
+    deinit { for p in pointers { p?.deallocate() } }
 
-    /// A buffer of at least `count` floats; contents unspecified.
-    func buffer(_ count: Int) -> UnsafeMutablePointer<Float> {
-        if count > capacity {
-            pointer.deallocate()
-            pointer = UnsafeMutablePointer<Float>.allocate(capacity: count)
-            capacity = count
+    /// Floats currently held by all slots.
+    public var capacity: Int { capacities.reduce(0, +) }
+
+    /// A buffer of at least `count` floats in `slot`; contents unspecified. Valid until the
+    /// next request for the same slot.
+    func buffer(_ count: Int, slot: Int = 0) -> UnsafeMutablePointer<Float> {
+        if count > capacities[slot] || pointers[slot] == nil {
+            pointers[slot]?.deallocate()
+            pointers[slot] = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+            capacities[slot] = max(count, 1)
         }
-        return pointer
+        return pointers[slot]!
     }
 }
