@@ -1,5 +1,8 @@
 import CBLAS
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Work splitting for the engine's kernels, deterministic by construction.
 ///
@@ -11,7 +14,16 @@ public enum Parallel {
     nonisolated(unsafe) private static var _threads = 2
     /// OpenBLAS itself always runs single-threaded: its own splitting changes results with the
     /// thread count. `sgemm` below splits large products into fixed blocks instead.
-    static let blasSingleThreaded: Void = { openblas_set_num_threads(1) }()
+    static let blasSingleThreaded: Void = {
+        openblas_set_num_threads(1)
+        #if canImport(Glibc)
+        // Keep large freed blocks in the heap instead of returning them to the kernel: a training
+        // step frees and reallocates the same activation sizes every step, and fresh mmap'd pages
+        // cost a page fault each. (Process-wide glibc setting; peak memory is unchanged.)
+        _ = glibcMallopt(-3, 1 << 30)   // M_MMAP_THRESHOLD (malloc.h)
+        _ = glibcMallopt(-1, 1 << 30)   // M_TRIM_THRESHOLD (malloc.h)
+        #endif
+    }()
 
     /// Number of cores used by element-wise kernels and by OpenBLAS.
     public static var threads: Int { _threads }
@@ -62,6 +74,12 @@ public enum Parallel {
         return total
     }
 }
+
+#if canImport(Glibc)
+/// glibc's `mallopt` (declared in malloc.h, which the Glibc module does not export).
+@_silgen_name("mallopt")
+func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
 
 /// Chunk sizes shared by the kernels (fixed, never derived from the thread count).
 enum Chunk {

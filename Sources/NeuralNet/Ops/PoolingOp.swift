@@ -15,7 +15,8 @@ public enum PoolingOp {
                             let n = line / OH, oh = line % OH
                             for ow in 0..<OW {
                                 let o = (line * OW + ow) * C
-                                for c in 0..<C { yb[o + c] = -.infinity; ab[o + c] = -1 }
+                                let yo = yb + o, ao = ab + o
+                                var first = true
                                 for kh in 0..<g.h.kernel {
                                     let ih = g.h.source(oh, kh)
                                     if ih < 0 || ih >= H { continue }
@@ -23,8 +24,13 @@ public enum PoolingOp {
                                         let iw = g.w.source(ow, kw)
                                         if iw < 0 || iw >= W { continue }
                                         let i = ((n * H + ih) * W + iw) * C
-                                        for c in 0..<C where xb[i + c] > yb[o + c] || ab[o + c] < 0 {
-                                            yb[o + c] = xb[i + c]; ab[o + c] = Int32(i + c)
+                                        let xi = xb + i
+                                        if first {
+                                            // The first tap inside the image initialises the window.
+                                            for c in 0..<C { yo[c] = xi[c]; ao[c] = Int32(i + c) }
+                                            first = false
+                                        } else {
+                                            for c in 0..<C where xi[c] > yo[c] { yo[c] = xi[c]; ao[c] = Int32(i + c) }
                                         }
                                     }
                                 }
