@@ -30,7 +30,13 @@ public enum PoolingOp {
                                             for c in 0..<C { yo[c] = xi[c]; ao[c] = Int32(i + c) }
                                             first = false
                                         } else {
-                                            for c in 0..<C where xi[c] > yo[c] { yo[c] = xi[c]; ao[c] = Int32(i + c) }
+                                            // Branch-free select (random data mispredicts a branch half the time).
+                                            let i32 = Int32(truncatingIfNeeded: i)
+                                            for c in 0..<C {
+                                                let better = xi[c] > yo[c]
+                                                yo[c] = better ? xi[c] : yo[c]
+                                                ao[c] = better ? i32 &+ Int32(truncatingIfNeeded: c) : ao[c]
+                                            }
                                         }
                                     }
                                 }
@@ -61,7 +67,10 @@ public enum PoolingOp {
                                 for oh in ohs {
                                     for ow in ows {
                                         let o = ((n * OH + oh) * OW + ow) * C
-                                        for c in 0..<C where ab[o + c] == Int32(i + c) { xb[i + c] += db[o + c] }
+                                        let i32 = Int32(truncatingIfNeeded: i)
+                                        for c in 0..<C {
+                                            xb[i + c] += ab[o + c] == i32 &+ Int32(truncatingIfNeeded: c) ? db[o + c] : 0
+                                        }
                                     }
                                 }
                             }
