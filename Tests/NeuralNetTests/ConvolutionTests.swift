@@ -14,6 +14,7 @@ final class ConvolutionTests: XCTestCase {
         Case(n: 1, h: 5, w: 6, c: 3, k: 1, oc: 2, stride: 2, same: false, bias: false),  // 1x1 stride 2
         Case(n: 1, h: 9, w: 8, c: 1, k: 7, oc: 2, stride: 2, same: false, bias: true),   // 7x7 valid
         Case(n: 1, h: 8, w: 8, c: 2, k: 7, oc: 2, stride: 2, same: true, bias: false),   // 7x7 same even
+        Case(n: 2, h: 6, w: 5, c: 2, k: 3, oc: 3, stride: 1, same: false, bias: true),   // 3x3 valid stride 1
     ]
 
     func run(_ t: Case, seed: UInt64) -> (Tensor, Tensor, Tensor?, ConvGeometry) {
