@@ -30,12 +30,22 @@ public enum PoolingOp {
                                             for c in 0..<C { yo[c] = xi[c]; ao[c] = Int32(i + c) }
                                             first = false
                                         } else {
-                                            // Branch-free select (random data mispredicts a branch half the time).
+                                            // Vector select, 8 channels at a time (no branches to mispredict).
                                             let i32 = Int32(truncatingIfNeeded: i)
-                                            for c in 0..<C {
-                                                let better = xi[c] > yo[c]
-                                                yo[c] = better ? xi[c] : yo[c]
-                                                ao[c] = better ? i32 &+ Int32(truncatingIfNeeded: c) : ao[c]
+                                            var c = 0
+                                            while c + 8 <= C {
+                                                let xv = loadVector(xi + c), yv = loadVector(yo + c)
+                                                let better = xv .> yv
+                                                storeVector(yv.replacing(with: xv, where: better), yo + c)
+                                                let raw = UnsafeMutableRawPointer(ao + c)
+                                                let av = raw.loadUnaligned(as: SIMD8<Int32>.self)
+                                                let idx = SIMD8<Int32>(repeating: i32 &+ Int32(truncatingIfNeeded: c)) &+ SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+                                                raw.storeBytes(of: av.replacing(with: idx, where: better), as: SIMD8<Int32>.self)
+                                                c += 8
+                                            }
+                                            while c < C {
+                                                if xi[c] > yo[c] { yo[c] = xi[c]; ao[c] = i32 &+ Int32(truncatingIfNeeded: c) }
+                                                c += 1
                                             }
                                         }
                                     }
