@@ -93,6 +93,9 @@ enum Chunk {
 /// on the shape, so the result is the same for any thread count.
 let gemmSplitWork = 1 << 21
 let gemmBlocks = 4
+/// Products with `K ≥ gemmSplitKMin` and at most `gemmSplitKMaxOutput` outputs split K instead.
+let gemmSplitKMin = 4096
+let gemmSplitKMaxOutput = 1 << 16
 
 /// Row-major single-precision GEMM: `C = alpha·op(A)·op(B) + beta·C`, with
 /// `op(A)` of shape `[m, k]`, `op(B)` `[k, n]`, `C` `[m, n]`.
@@ -103,6 +106,29 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
     if m == 0 || n == 0 { return }
     Parallel.blasSingleThreaded
     let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
+    if k >= gemmSplitKMin && m * n <= gemmSplitKMaxOutput && m * n * k >= gemmSplitWork {
+        // Small output, long inner dimension (a kernel gradient): fixed slices of K, one partial
+        // product per slice, added in slice order.
+        let step = ((k + gemmBlocks - 1) / gemmBlocks + 7) / 8 * 8
+        let slices = (k + step - 1) / step
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: slices * m * n)
+        defer { partial.deallocate() }
+        Parallel.forChunks(k, chunk: step) { ci, r in
+            let a0 = transA ? a + r.lowerBound * lda : a + r.lowerBound
+            let b0 = transB ? b + r.lowerBound : b + r.lowerBound * ldb
+            cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(r.count), alpha, a0, Int32(lda),
+                        b0, Int32(ldb), 0, partial + ci * m * n, Int32(n))
+        }
+        for i in 0..<m {
+            let row = c + i * ldc
+            for j in 0..<n {
+                var sum: Float = beta == 0 ? 0 : beta * row[j]
+                for s in 0..<slices { sum += partial[(s * m + i) * n + j] }
+                row[j] = sum
+            }
+        }
+        return
+    }
     if m * n * k < gemmSplitWork || max(m, n) < 2 * gemmBlocks {
         cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         return
