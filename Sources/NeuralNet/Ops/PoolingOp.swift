@@ -58,32 +58,20 @@ public enum PoolingOp {
         }
     }
 
-    /// forward: `y[o] = x[argmax[o]]` ⇒ `dx[i] = Σ_{o : argmax[o] = i} dy[o]`, as a gather over
-    /// the windows covering each input pixel (parallel, fixed order).
+    /// forward: `y[o] = x[argmax[o]]` ⇒ `dx[i] = Σ_{o : argmax[o] = i} dy[o]`: a scatter-add in
+    /// output order within each image, images in parallel (each image owns its slice of `dx`,
+    /// so the result is the same for any thread count).
     public static func maxPoolBackward(_ dy: Tensor, geometry g: ConvGeometry, argmax: [Int32]) -> Tensor {
-        let C = g.c, H = g.h.input, W = g.w.input, OH = g.h.output, OW = g.w.output
+        let C = g.c, H = g.h.input, W = g.w.input
+        let perImage = g.outputPixels * C
         var dx = Tensor(shape: Shape([g.n, H, W, C]))
         dy.data.withUnsafeBufferPointer { dp in
             argmax.withUnsafeBufferPointer { ap in
                 dx.data.withUnsafeMutableBufferPointer { xp in
                     let db = dp.baseAddress!, ab = ap.baseAddress!, xb = xp.baseAddress!
-                    Parallel.forChunks(g.n * H, chunk: max(1, 8192 / max(1, W * C))) { _, r in
-                        for line in r {
-                            let n = line / H, ih = line % H
-                            guard let ohs = g.h.outputs(covering: ih) else { continue }
-                            for iw in 0..<W {
-                                guard let ows = g.w.outputs(covering: iw) else { continue }
-                                let i = ((n * H + ih) * W + iw) * C
-                                for oh in ohs {
-                                    for ow in ows {
-                                        let o = ((n * OH + oh) * OW + ow) * C
-                                        let i32 = Int32(truncatingIfNeeded: i)
-                                        for c in 0..<C {
-                                            xb[i + c] += ab[o + c] == i32 &+ Int32(truncatingIfNeeded: c) ? db[o + c] : 0
-                                        }
-                                    }
-                                }
-                            }
+                    Parallel.forChunks(g.n, chunk: 1) { _, r in
+                        for n in r {
+                            for o in (n * perImage)..<((n + 1) * perImage) { xb[Int(ab[o])] += db[o] }
                         }
                     }
                 }
