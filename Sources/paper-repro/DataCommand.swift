@@ -5,6 +5,6 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Index, inspect and generate datasets.",
-        subcommands: []
+        subcommands: [SynthCommand.self]
     )
 }
