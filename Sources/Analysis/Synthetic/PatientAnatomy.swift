@@ -36,6 +36,8 @@ struct PatientAnatomy: Sendable {
     let lungHeightMM: Double
     let bodyHalfWidthMM: Double
     let bodyHalfDepthMM: Double
+    /// Horizontal offset of the body centre from the image centre, mm (positive: image right).
+    let bodyOffsetXMM: Double
     /// Vertical offset of the body centre from the image centre, mm (positive: down).
     let bodyOffsetYMM: Double
     let fatMM: Double
@@ -56,7 +58,8 @@ struct PatientAnatomy: Sendable {
         lungHeightMM = plans.first?.lungHeightMM ?? 250
         // Body size from sex, limited so the body stays inside the smallest field of view.
         let fovMin = plans.map { 512 * $0.pixelSpacingMM }.min() ?? 380
-        let offMax = plans.map { abs($0.bodyOffsetXMM) }.max() ?? 0
+        bodyOffsetXMM = g.normal(0, 6)
+        let offMax = abs(bodyOffsetXMM)
         var half = g.normal(r.sex == "M" ? 168 : 156, 13)
         if let age = r.ageYears, age < 16 { half *= 0.82 }
         half = min(max(half, 115), 0.45 * fovMin - offMax)

@@ -43,7 +43,7 @@ struct PhantomRenderer {
 
     @inline(__always) func coords(_ col: Int, _ row: Int) -> (Double, Double) {
         let s = spacing, h = Double(size) / 2
-        return ((Double(col) + 0.5 - h) * s - plan.bodyOffsetXMM, (Double(row) + 0.5 - h) * s - anatomy.bodyOffsetYMM)
+        return ((Double(col) + 0.5 - h) * s - anatomy.bodyOffsetXMM, (Double(row) + 0.5 - h) * s - anatomy.bodyOffsetYMM)
     }
 
     /// Noise standard deviation at 5 mm, 512 px, by kernel.
@@ -106,7 +106,7 @@ struct PhantomRenderer {
         for r in 0..<size {
             let yi = (Double(r) + 0.5 - h) * s
             for c in 0..<size {
-                let xi = (Double(c) + 0.5 - h) * s - plan.bodyOffsetXMM
+                let xi = (Double(c) + 0.5 - h) * s - plan.gantryOffsetXMM
                 let i = r * size + c
                 if xi * xi + yi * yi > fovR2 { pixels[i] = 0; centralTissue[i] = Tissue.outsideFOV.rawValue; continue }
                 let v = (Double(acc[i]) + 1024).rounded()
@@ -180,8 +180,8 @@ struct PhantomRenderer {
             let vh = -850 + 890 * contrast
             let minX = min(a.x, b.x) - r, maxX = max(a.x, b.x) + r
             let minY = min(a.y, b.y) - r, maxY = max(a.y, b.y) + r
-            let c0 = max(0, Int(((minX + plan.bodyOffsetXMM) / s + h - 0.5).rounded(.down)))
-            let c1 = min(size - 1, Int(((maxX + plan.bodyOffsetXMM) / s + h - 0.5).rounded(.up)))
+            let c0 = max(0, Int(((minX + anatomy.bodyOffsetXMM) / s + h - 0.5).rounded(.down)))
+            let c1 = min(size - 1, Int(((maxX + anatomy.bodyOffsetXMM) / s + h - 0.5).rounded(.up)))
             let r0 = max(0, Int(((minY + anatomy.bodyOffsetYMM) / s + h - 0.5).rounded(.down)))
             let r1 = min(size - 1, Int(((maxY + anatomy.bodyOffsetYMM) / s + h - 0.5).rounded(.up)))
             if c0 > c1 || r0 > r1 { continue }
@@ -211,8 +211,8 @@ struct PhantomRenderer {
             let dz = (z - l.center.z) / l.radii.z
             if abs(dz) >= 1.3 { continue }
             let ext = 1.3 * max(l.radii.x, l.radii.y)
-            let c0 = max(0, Int(((l.center.x - ext + plan.bodyOffsetXMM) / s + h).rounded(.down)))
-            let c1 = min(size - 1, Int(((l.center.x + ext + plan.bodyOffsetXMM) / s + h).rounded(.up)))
+            let c0 = max(0, Int(((l.center.x - ext + anatomy.bodyOffsetXMM) / s + h).rounded(.down)))
+            let c1 = min(size - 1, Int(((l.center.x + ext + anatomy.bodyOffsetXMM) / s + h).rounded(.up)))
             let r0 = max(0, Int(((l.center.y - ext + anatomy.bodyOffsetYMM) / s + h).rounded(.down)))
             let r1 = min(size - 1, Int(((l.center.y + ext + anatomy.bodyOffsetYMM) / s + h).rounded(.up)))
             if c0 > c1 || r0 > r1 { continue }
@@ -301,7 +301,7 @@ struct PhantomRenderer {
         let s = spacing, h = Double(size) / 2
         let geo = LevelGeometry(anatomy, z: plan.zMM(index: 0))
         let x = 0.3 * geo.a, y = -geo.b * (1 - 0.045) - 3
-        let col = Int(((x + plan.bodyOffsetXMM) / s + h)), row = Int(((y + anatomy.bodyOffsetYMM) / s + h))
+        let col = Int(((x + anatomy.bodyOffsetXMM) / s + h)), row = Int(((y + anatomy.bodyOffsetYMM) / s + h))
         let half = max(0, Int((2 / s).rounded()))
         for r in (row - half)...(row + half) where r >= 0 && r < size {
             for c in (col - half)...(col + half) where c >= 0 && c < size {

@@ -23,9 +23,10 @@ public struct SeriesPlan: Sendable, Hashable {
     /// LargestImagePixelValue of the series' first image: the value of a small bright
     /// skin marker, so per-image maxima vary as in the real data (§2.1).
     public let largestPixelValue: Int
-    /// Horizontal offset of the body from the image centre, mm (reconstruction target centre
-    /// minus data collection centre of the real series, negated).
-    public let bodyOffsetXMM: Double
+    /// Horizontal offset of the scanner's 500 mm scan circle from the image centre, mm (data
+    /// collection centre minus reconstruction target centre of the real series): the
+    /// reconstruction is centred on the patient, who may lie off the gantry's axis.
+    public let gantryOffsetXMM: Double
     /// Image numbers in order (IM00001 upward; one series reproduces a numbering gap).
     public let imageNumbers: [Int]
     /// Image numbers listed in `all.csv` for this series (sorted, may be empty).
@@ -83,16 +84,30 @@ enum SeriesPlanner {
         for label in ClassLabel.allCases {
             let pats = cohort.patients.filter { $0.record.label == label }
             let target = targetTotals[label]!
+            // Thick series do not depend on the coverage; thin ones need max(round(full * c), minimum).
+            var fixed = 0
+            var thin: [(full: Int, minimum: Int)] = []
+            for p in pats {
+                for s in planPatient(p, seed: seed, thinCoverage: 1) {
+                    if s.thicknessMM < 3 { thin.append((s.sliceCount, minimumCount(s))) } else { fixed += s.sliceCount }
+                }
+            }
+            func total(_ c: Double) -> Int { fixed + thin.reduce(0) { $0 + max(Int((Double($1.full) * c).rounded()), $1.minimum) } }
             var lo = 0.05, hi = 1.0
-            func total(_ c: Double) -> Int { pats.reduce(0) { $0 + planPatient($1, seed: seed, thinCoverage: c).reduce(0) { $0 + $1.sliceCount } } }
             if total(hi) <= target { lo = hi } else if total(lo) >= target { hi = lo } else {
-                for _ in 0..<40 { let mid = (lo + hi) / 2; if total(mid) < target { lo = mid } else { hi = mid } }
+                for _ in 0..<30 { let mid = (lo + hi) / 2; if total(mid) < target { lo = mid } else { hi = mid } }
             }
             let c = abs(total(lo) - target) <= abs(total(hi) - target) ? lo : hi
             coverage[label] = c
             for p in pats { out[p.record.id] = planPatient(p, seed: seed, thinCoverage: c) }
         }
         return (out, coverage)
+    }
+
+    /// The fewest images a series may have: its last labelled position + 3, and at least 3.
+    static func minimumCount(_ s: SeriesPlan) -> Int {
+        let idx = numbering(labels: s.labelledImageNumbers).labelIndex
+        return max(3, (idx.max() ?? -10) + 3)
     }
 
     /// Positions of labelled image numbers in the series' index space, and the numbering:
@@ -153,14 +168,14 @@ enum SeriesPlanner {
             let offset: Double = {
                 guard let a = meta?.numbers("ReconstructionTargetCenterPatient").first,
                       let b = meta?.numbers("DataCollectionCenterPatient").first else { return 0 }
-                return -(a - b)
+                return b - a
             }()
             return SeriesPlan(patientID: r.id, series: s, batch: p.batch, label: r.label,
                               thicknessMM: t, thicknessKnown: known, incrementMM: t,
                               pixelSpacingMM: p.metadata[s]?.pixelSpacingMM ?? fallbackSpacing,
                               kernel: p.metadata[s]?.convolutionKernel ?? "B30s",
                               largestPixelValue: Int(p.metadata[s]?.largestPixelValue ?? 2500),
-                              bodyOffsetXMM: offset, imageNumbers: numbers,
+                              gantryOffsetXMM: offset, imageNumbers: numbers,
                               labelledImageNumbers: labels, firstSliceZMM: z0, lungHeightMM: height)
         }
     }

@@ -42,7 +42,7 @@ final class SyntheticDeterminismTests: XCTestCase {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sheet-\(getpid()).png").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let gray = ContactSheet.window([0, 424, 1024, 4095])
-        XCTAssertEqual(gray, [0, 128, 255, 255])
+        XCTAssertEqual(gray, [37, 128, 255, 255])   // stored 0 = -1024 HU, window from -1200 HU
         let (w, h, g) = ContactSheet.tile([gray, gray], tileSize: 2, columns: 2, gap: 1)
         XCTAssertEqual(w, 7); XCTAssertEqual(h, 4)
         try ContactSheet.writePNG(gray: g, width: w, height: h, to: path)
