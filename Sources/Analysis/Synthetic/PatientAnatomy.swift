@@ -100,12 +100,14 @@ struct PatientAnatomy: Sendable {
         let ac = halfWidth * 0.8
         for side in [-1.0, 1.0] {
             let hilum = SIMD3(side * 0.2 * ac, 0.1 * halfDepth, 0.42 * height)
+            // Eight trunks fanning out from the hilum: up, lateral, anterior, posterior, down.
             let roots: [SIMD3<Double>] = [
-                SIMD3(side * 0.5, -0.2, -1.0), SIMD3(side * 1.0, -0.4, -0.1), SIMD3(side * 0.9, 0.4, 0.2),
-                SIMD3(side * 0.5, 0.5, 1.0), SIMD3(side * 0.6, -0.6, 0.7),
+                SIMD3(side * 0.4, -0.2, -1.0), SIMD3(side * 0.6, 0.5, -0.8), SIMD3(side * 1.0, -0.5, -0.2),
+                SIMD3(side * 1.0, 0.3, 0.0), SIMD3(side * 0.5, -0.9, 0.2), SIMD3(side * 0.6, 0.9, 0.3),
+                SIMD3(side * 0.5, 0.4, 1.0), SIMD3(side * 0.7, -0.3, 0.9),
             ]
             for dir in roots {
-                grow(&g, from: hilum, dir: normalize(dir), length: 0.2 * height, radius: 4.5, depth: 0, into: &out)
+                grow(&g, from: hilum, dir: normalize(dir), length: 0.13 * height, radius: 4, depth: 0, into: &out)
             }
         }
         return out
@@ -122,7 +124,7 @@ struct PatientAnatomy: Sendable {
         guard depth < 7 else { return }
         for _ in 0..<2 {
             let jitter = SIMD3(g.normal(0, 0.45), g.normal(0, 0.45), g.normal(0, 0.45))
-            grow(&g, from: end, dir: normalize(dir + jitter), length: length * g.uniform(0.65, 0.85),
+            grow(&g, from: end, dir: normalize(dir + jitter), length: length * g.uniform(0.7, 0.9),
                  radius: max(0.6, radius * 0.72), depth: depth + 1, into: &out)
         }
     }
