@@ -79,13 +79,15 @@ struct LevelGeometry {
     /// excluded (they are painted on the lung afterwards).
     @inline(__always) func tissue(_ x: Double, _ y: Double) -> (Tissue, Double) {
         let ax = abs(x)
-        // Body outline: a superellipse, flatter at the back.
+        // Body outline: a slightly boxy ellipse, flatter at the back.
         let ex = ax / a, ey = abs(y) / b
-        let body = pow(ex, 2.2) + (y > 0 ? pow(ey, 3.0) : ey * ey)
+        let ex2 = ex * ex
+        let body = ex2 * (0.85 + 0.15 * ex2) + (y > 0 ? ey * ey * ey : ey * ey)
         if body > 1 { return (.air, -1000) }
         let ia = a - fatA, ib = b - (y > 0 ? fatB * 0.6 : fatB)
         let fx = ax / ia, fy = abs(y) / ib
-        let inner = pow(fx, 2.2) + (y > 0 ? pow(fy, 3.0) : fy * fy)
+        let fx2 = fx * fx
+        let inner = fx2 * (0.85 + 0.15 * fx2) + (y > 0 ? fy * fy * fy : fy * fy)
         if inner > 1 { return (.fat, -100) }
         // Spine: vertebral body, canal, arch and spinous process.
         let vy = 0.8 * bc, vr = max(12, 0.12 * ac)

@@ -33,6 +33,8 @@ struct PhantomRenderer {
     let plan: SeriesPlan
     let size: Int
     let seed: UInt64
+    /// The series' open-lung reference area (`referenceLungArea()`), when already known.
+    var reference: Int? = nil
 
     /// The paper's selection region scaled to `size` (§2.2).
     static func region(size: Int) -> (rows: Range<Int>, cols: Range<Int>) {
@@ -125,7 +127,7 @@ struct PhantomRenderer {
         } }
         let number = plan.imageNumbers[index]
         let truth = SliceTruth(imageNumber: number, zMM: z, lungAreaInRegion: lungIn,
-                               lungOpen: Double(lungIn) >= 0.5 * Double(referenceLungArea()),
+                               lungOpen: Double(lungIn) >= 0.5 * Double(reference ?? referenceLungArea()),
                                lesionArea: lesionAll, lesionAreaInRegion: lesionIn,
                                lesionMask: lesionAll > 0 ? centralLesion : nil,
                                labelled: plan.labelledImageNumbers.contains(number))
@@ -178,26 +180,41 @@ struct PhantomRenderer {
             // Partial volume of thin vessels at coarse pixels and thick slabs.
             let contrast = min(1, r / (0.6 * s)) * min(1, 2 * r / (2 * halfSlab + 1))
             let vh = -850 + 890 * contrast
-            let minX = min(a.x, b.x) - r, maxX = max(a.x, b.x) + r
-            let minY = min(a.y, b.y) - r, maxY = max(a.y, b.y) + r
-            let c0 = max(0, Int(((minX + anatomy.bodyOffsetXMM) / s + h - 0.5).rounded(.down)))
-            let c1 = min(size - 1, Int(((maxX + anatomy.bodyOffsetXMM) / s + h - 0.5).rounded(.up)))
-            let r0 = max(0, Int(((minY + anatomy.bodyOffsetYMM) / s + h - 0.5).rounded(.down)))
-            let r1 = min(size - 1, Int(((maxY + anatomy.bodyOffsetYMM) / s + h - 0.5).rounded(.up)))
-            if c0 > c1 || r0 > r1 { continue }
-            let dx = b.x - a.x, dy = b.y - a.y, len2 = dx * dx + dy * dy
-            let rr = max(r, 0.5 * s)
-            for row in r0...r1 {
-                for col in c0...c1 {
-                    let i = row * size + col
-                    guard tissue[i] == lung || tissue[i] == vessel else { continue }
-                    let (x, y) = coords(col, row)
-                    var t = len2 > 1e-12 ? ((x - a.x) * dx + (y - a.y) * dy) / len2 : 0
-                    t = min(max(t, 0), 1)
-                    let ex = x - (a.x + t * dx), ey = y - (a.y + t * dy)
-                    if ex * ex + ey * ey <= rr * rr {
-                        hu[i] = max(hu[i], Float(vh)); tissue[i] = vessel
-                    }
+            // Long in-plane runs are drawn piecewise so bounding boxes stay small.
+            let full = SIMD2(b.x - a.x, b.y - a.y)
+            let pieces = max(1, Int(((full * full).sum().squareRoot() / (6 * s)).rounded(.up)))
+            for k in 0..<pieces {
+                let pa = SIMD2(a.x, a.y) + full * (Double(k) / Double(pieces))
+                let pb = SIMD2(a.x, a.y) + full * (Double(k + 1) / Double(pieces))
+                drawCapsule(pa, pb, radius: r, hu: Float(vh), huPlane: &hu, tissue: &tissue)
+            }
+        }
+    }
+
+    /// Paints a 2-D capsule (segment pa-pb, radius mm) on lung and vessel pixels.
+    private func drawCapsule(_ a: SIMD2<Double>, _ b: SIMD2<Double>, radius r: Double, hu vh: Float,
+                             huPlane hu: inout [Float], tissue: inout [UInt8]) {
+        let s = spacing, h = Double(size) / 2
+        let lung = Tissue.lung.rawValue, vessel = Tissue.vessel.rawValue
+        let minX = min(a.x, b.x) - r, maxX = max(a.x, b.x) + r
+        let minY = min(a.y, b.y) - r, maxY = max(a.y, b.y) + r
+        let c0 = max(0, Int(((minX + anatomy.bodyOffsetXMM) / s + h - 0.5).rounded(.down)))
+        let c1 = min(size - 1, Int(((maxX + anatomy.bodyOffsetXMM) / s + h - 0.5).rounded(.up)))
+        let r0 = max(0, Int(((minY + anatomy.bodyOffsetYMM) / s + h - 0.5).rounded(.down)))
+        let r1 = min(size - 1, Int(((maxY + anatomy.bodyOffsetYMM) / s + h - 0.5).rounded(.up)))
+        if c0 > c1 || r0 > r1 { return }
+        let dx = b.x - a.x, dy = b.y - a.y, len2 = dx * dx + dy * dy
+        let rr = max(r, 0.5 * s)
+        for row in r0...r1 {
+            for col in c0...c1 {
+                let i = row * size + col
+                guard tissue[i] == lung || tissue[i] == vessel else { continue }
+                let (x, y) = coords(col, row)
+                var t = len2 > 1e-12 ? ((x - a.x) * dx + (y - a.y) * dy) / len2 : 0
+                t = min(max(t, 0), 1)
+                let ex = x - (a.x + t * dx), ey = y - (a.y + t * dy)
+                if ex * ex + ey * ey <= rr * rr {
+                    hu[i] = max(hu[i], vh); tissue[i] = vessel
                 }
             }
         }

@@ -45,6 +45,8 @@ public final class SyntheticTwin: @unchecked Sendable {
     private let plans: [String: [SeriesPlan]]          // every cohort patient
     private let selected: [SynthCohort.Patient]
     private let anatomies: [String: PatientAnatomy]     // selected patients
+    private var references: [String: Int] = [:]          // "patient/series" -> open-lung reference
+    private let referenceLock = NSLock()
 
     /// Plans the whole cohort (calibrated on all 377 patients, whatever the selection) and
     /// builds the selected patients' anatomy. Throws `SynthError.unknownPatient`.
@@ -75,7 +77,13 @@ public final class SyntheticTwin: @unchecked Sendable {
         guard let p = plans[patient]?.first(where: { $0.series == series }) else {
             throw SynthError.unknownSeries(patient: patient, series: series)
         }
-        return PhantomRenderer(anatomy: an, plan: p, size: config.size, seed: config.seed)
+        var r = PhantomRenderer(anatomy: an, plan: p, size: config.size, seed: config.seed)
+        let key = patient + "/" + series
+        referenceLock.lock(); let known = references[key]; referenceLock.unlock()
+        let ref = known ?? r.referenceLungArea()
+        if known == nil { referenceLock.lock(); references[key] = ref; referenceLock.unlock() }
+        r.reference = ref
+        return r
     }
 
     /// Renders one slice alone: stored values (HU + 1024, row-major size x size) and truth.
