@@ -20,7 +20,14 @@ public enum TIFFReader {
     /// Reads only rows `rows` (a band of the image); the result has `height == rows.count`
     /// and `firstRow == rows.lowerBound`. Identical to the same rows of a full read.
     public static func readRows(_ path: String, rows: Range<Int>) throws -> TIFFImage {
+        try readRows(path) { _ in rows }
+    }
+
+    /// Reads the band of rows that `rows` chooses from the file's header, opening the file once
+    /// (the selection region depends on the image size).
+    public static func readRows(_ path: String, rows choose: (TIFFInfo) -> Range<Int>) throws -> TIFFImage {
         try withOpenFile(path) { tif, layout in
+            let rows = choose(layout.info)
             guard rows.lowerBound >= 0, rows.upperBound <= layout.info.height, !rows.isEmpty else {
                 throw TIFFError.invalidRows(path: path, rows: rows, height: layout.info.height)
             }
@@ -46,25 +53,34 @@ public enum TIFFReader {
 
     static func withOpenFile<T>(_ path: String, _ body: (OpaquePointer, Layout) throws -> T) throws -> T {
         _ = TIFFLibrary.installHandlers
-        try checkSignature(path)
+        // One descriptor for the signature check and libtiff; read(2), no memory mapping, which
+        // keeps many small band reads on several threads from contending in the kernel.
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            if errno == ENOENT || errno == ENOTDIR { throw TIFFError.fileNotFound(path: path) }
+            throw TIFFError.truncated(path: path, detail: String(cString: strerror(errno)))
+        }
+        var head = [UInt8](repeating: 0, count: 4)
+        let got = pread(fd, &head, 4, 0)
+        do {
+            try checkSignature(Array(head.prefix(max(0, got))), path: path)
+        } catch {
+            close(fd)
+            throw error
+        }
         TIFFLibrary.clearLastError()
-        guard let tif = TIFFOpen(path, "r") else {
+        guard let tif = ctiff_fd_open_read(fd, path) else {
+            close(fd)
             throw TIFFError.truncated(path: path, detail: TIFFLibrary.lastError(or: "libtiff could not open the file"))
         }
-        defer { TIFFClose(tif) }
+        defer { TIFFClose(tif) }   // closes the descriptor too
         let layout = try readLayout(tif, path: path)
         return try body(tif, layout)
     }
 
-    /// Distinguishes missing, empty and non-TIFF files before libtiff sees them.
-    static func checkSignature(_ path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw TIFFError.fileNotFound(path: path)
-        }
-        defer { try? handle.close() }
-        let head = (try? handle.read(upToCount: 4)) ?? Data()
-        if head.isEmpty { throw TIFFError.empty(path: path) }
-        let bytes = [UInt8](head)
+    /// Distinguishes empty and non-TIFF files (from their first bytes) before libtiff sees them.
+    static func checkSignature(_ bytes: [UInt8], path: String) throws {
+        if bytes.isEmpty { throw TIFFError.empty(path: path) }
         let validPrefix: [[UInt8]] = [[0x49, 0x49, 0x2A, 0x00], [0x4D, 0x4D, 0x00, 0x2A],
                                       [0x49, 0x49, 0x2B, 0x00], [0x4D, 0x4D, 0x00, 0x2B]]
         if bytes.count < 4 {

@@ -91,11 +91,17 @@ public enum TIFFWriter {
         } else {
             let rps = max(1, min(options.rowsPerStrip, height))
             set32(TIFFTAG_ROWSPERSTRIP, UInt32(rps))
+            // libtiff byte-swaps the buffer it is given in place when the file's byte order differs
+            // from the host's, so each strip goes through a scratch copy, never the caller's memory.
+            var scratch = [UInt8](repeating: 0, count: rps * rowBytes)
             var strip: UInt32 = 0
             for y0 in stride(from: 0, to: height, by: rps) {
                 let rows = min(rps, height - y0)
-                let src = UnsafeMutableRawPointer(mutating: bytes.baseAddress! + y0 * rowBytes)
-                if TIFFWriteEncodedStrip(tif, strip, src, tmsize_t(rows * rowBytes)) < 0 {
+                let written = scratch.withUnsafeMutableBytes { dst -> tmsize_t in
+                    dst.baseAddress!.copyMemory(from: bytes.baseAddress! + y0 * rowBytes, byteCount: rows * rowBytes)
+                    return TIFFWriteEncodedStrip(tif, strip, dst.baseAddress, tmsize_t(rows * rowBytes))
+                }
+                if written < 0 {
                     throw TIFFError.writeFailed(path: path, reason: TIFFLibrary.lastError(or: "strip \(strip) not written"))
                 }
                 strip += 1
