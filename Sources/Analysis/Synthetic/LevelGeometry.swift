@@ -149,16 +149,16 @@ struct LevelGeometry {
         }
         // Heart and great vessels.
         if heart > 0 {
-            let hx = (x - 0.12 * ac) / (0.40 * ac * heart), hy = (y + 0.22 * bc) / (0.52 * bc * heart)
+            let hx = (x - 0.12 * ac) / (0.40 * ac * heart), hy = (y + 0.3 * bc) / (0.46 * bc * heart)
             if hx * hx + hy * hy < 1 { return (.heart, 40) }
         }
         if arch > 0 {
-            let gx = (x - 0.04 * ac) / (0.24 * ac * arch), gy = (y + 0.12 * bc) / (0.34 * bc * arch)
+            let gx = (x - 0.04 * ac) / (0.24 * ac * arch), gy = (y + 0.2 * bc) / (0.3 * bc * arch)
             if gx * gx + gy * gy < 1 { return (.mediastinum, 38) }
         }
         // Mediastinum: a central band, widest at the level of trachea and spine.
         let t = (y - 0.25 * bc) / (0.4 * bc)
-        let mhw = ac * (0.07 + 0.09 * exp(-t * t)) + (y > 0.55 * bc ? 0.12 * ac : 0)
+        let mhw = ac * (0.06 + 0.07 * exp(-t * t)) + (y > 0.55 * bc ? 0.12 * ac : 0)
         if ax < mhw { return (.mediastinum, y < 0 ? -60 : 35) }
         // Lungs.
         if lungScale > 0 {

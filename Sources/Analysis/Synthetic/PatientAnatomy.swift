@@ -107,7 +107,7 @@ struct PatientAnatomy: Sendable {
                 SIMD3(side * 0.5, 0.4, 1.0), SIMD3(side * 0.7, -0.3, 0.9),
             ]
             for dir in roots {
-                grow(&g, from: hilum, dir: normalize(dir), length: 0.13 * height, radius: 4, depth: 0, into: &out)
+                grow(&g, from: hilum, dir: normalize(dir), length: 0.15 * height, radius: 3.5, depth: 0, into: &out)
             }
         }
         return out
@@ -121,7 +121,7 @@ struct PatientAnatomy: Sendable {
                              radius: Double, depth: Int, into out: inout [VesselSegment]) {
         let end = p + dir * length
         out.append(VesselSegment(p0: p, p1: end, radius: radius))
-        guard depth < 7 else { return }
+        guard depth < 6 else { return }
         for _ in 0..<2 {
             let jitter = SIMD3(g.normal(0, 0.45), g.normal(0, 0.45), g.normal(0, 0.45))
             grow(&g, from: end, dir: normalize(dir + jitter), length: length * g.uniform(0.7, 0.9),

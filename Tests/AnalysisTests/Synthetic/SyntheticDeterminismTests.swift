@@ -31,6 +31,11 @@ final class SyntheticDeterminismTests: XCTestCase {
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("Patient_details.csv").path))
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("normal1/patient169/SR_2").path))
+        // The dataset reader reads the raw layout back (ground truth files are skipped).
+        let ds = try DatasetReader.read(root: dir.path)
+        XCTAssertEqual(ds.patients.map(\.id).sorted(), ["patient169", "patient7"])
+        XCTAssertEqual(ds.patients.reduce(0) { $0 + $1.sliceCount }, summary.slices)
+        XCTAssertEqual(ds.patients.first { $0.id == "patient7" }?.label, .covid)
         // A different seed gives different pixels.
         let other = try SyntheticTwin(config: SynthConfig(size: 32, patients: .ids(["patient7"]), seed: 6))
         let p = twin.plan()[0]

@@ -62,6 +62,7 @@ final class SyntheticRealismTests: XCTestCase {
             }
             report.append("\(p.patientID)/\(p.series) \(p.thicknessMM)mm kept \(keep.filter { $0 }.count)/\(keep.count)")
         }
+        print("paper rule on \(report.count) series at 64 px: labelled kept \(labelledKept)/\(labelled), lung-closed dropped \(closedDropped)/\(closed)")
         XCTAssertGreaterThan(labelled, 200)
         XCTAssertGreaterThan(closed, 50)
         XCTAssertGreaterThanOrEqual(Double(labelledKept), 0.95 * Double(labelled), "labelled kept \(labelledKept)/\(labelled); \(report)")
