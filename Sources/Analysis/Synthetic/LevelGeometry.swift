@@ -109,8 +109,11 @@ struct LevelGeometry {
                 let theta = atan2(y / bc, x / ac) / (2 * Double.pi)
                 let phase = (abs(theta) * 11 + ribPhase).truncatingRemainder(dividingBy: 1)
                 if phase < 0.32 && !(y < 0 && ax < 0.25 * ac) {
-                    let edge = min(phase, 0.32 - phase) < 0.05
-                    return (.bone, edge ? 950 : 280)
+                    // An oval rib cross-section: cortex rim around marrow.
+                    let radial = (cav.squareRoot() - 1) / (rib / (0.5 * (ac + bc)))
+                    let pa = 2 * phase / 0.32 - 1, pr = 2 * min(max(radial, 0), 1) - 1
+                    let d = pa * pa + pr * pr
+                    if d < 1 { return (.bone, d > 0.5 ? 900 : 300) }
                 }
             }
             return (.muscle, 45)
