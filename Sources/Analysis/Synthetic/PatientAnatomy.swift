@@ -71,7 +71,7 @@ struct PatientAnatomy: Sendable {
         lungHU = g.uniform(-875, -835)
         heartScale = g.uniform(0.85, 1.1)
         carinaU = g.uniform(0.3, 0.38)
-        domeTopU = g.uniform(0.7, 0.76)
+        domeTopU = g.uniform(0.75, 0.8)
         textureKey = g.next()
         vessels = PatientAnatomy.vesselTree(&g, height: lungHeightMM, halfWidth: half, halfDepth: bodyHalfDepthMM)
         if r.label == .covid {
@@ -107,7 +107,9 @@ struct PatientAnatomy: Sendable {
                 SIMD3(side * 0.5, 0.4, 1.0), SIMD3(side * 0.7, -0.3, 0.9),
             ]
             for dir in roots {
-                grow(&g, from: hilum, dir: normalize(dir), length: 0.15 * height, radius: 3.5, depth: 0, into: &out)
+                // Trunks leave the hilum at different levels, so no single slice holds them all.
+                let start = hilum + SIMD3(0, 0, dir.z * 0.06 * height + g.uniform(-0.03, 0.03) * height)
+                grow(&g, from: start, dir: normalize(dir), length: 0.15 * height, radius: 3, depth: 0, into: &out)
             }
         }
         return out

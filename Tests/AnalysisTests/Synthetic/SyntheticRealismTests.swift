@@ -52,17 +52,17 @@ final class SyntheticRealismTests: XCTestCase {
     func testPaperSelectionKeepsLabelledDropsClosed() throws {
         let twin = try SynthFixture.twin(size: 64)
         var labelled = 0, labelledKept = 0, closed = 0, closedDropped = 0
-        var report: [String] = []
+        var report: [String] = [], missed: [String] = []
         for p in sampleSeries(twin, count: 16) {
             let (dark, truth) = try SynthFixture.renderSeries(twin, p)
             let keep = SynthFixture.paperKeep(dark)
             for (k, t) in zip(keep, truth) {
-                if t.labelled { labelled += 1; if k { labelledKept += 1 } }
+                if t.labelled { labelled += 1; if k { labelledKept += 1 } else { missed.append("\(p.patientID)/\(p.series) IM\(t.imageNumber) u=\(String(format: "%.2f", t.zMM / p.lungHeightMM)) lesion \(t.lesionAreaInRegion)") } }
                 if !t.lungOpen { closed += 1; if !k { closedDropped += 1 } }
             }
             report.append("\(p.patientID)/\(p.series) \(p.thicknessMM)mm kept \(keep.filter { $0 }.count)/\(keep.count)")
         }
-        print("paper rule on \(report.count) series at 64 px: labelled kept \(labelledKept)/\(labelled), lung-closed dropped \(closedDropped)/\(closed)")
+        print("paper rule on \(report.count) series at 64 px: labelled kept \(labelledKept)/\(labelled), lung-closed dropped \(closedDropped)/\(closed); labelled dropped: \(missed)")
         XCTAssertGreaterThan(labelled, 200)
         XCTAssertGreaterThan(closed, 50)
         XCTAssertGreaterThanOrEqual(Double(labelledKept), 0.95 * Double(labelled), "labelled kept \(labelledKept)/\(labelled); \(report)")
