@@ -241,7 +241,7 @@ struct PhantomRenderer {
                     let (x, y) = coords(col, row)
                     let nx = (x - l.center.x) / l.radii.x, ny = (y - l.center.y) / l.radii.y
                     let d = (nx * nx + ny * ny + dz * dz).squareRoot()
-                    let wobble = 0.32 * (valueNoise3(x / 7, y / 7, z / 7, key: l.key) - 0.5)
+                    let wobble = 0.3 * (valueNoise3(x / 7, y / 7, z / 7, key: l.key) - 0.5) + 0.18 * (valueNoise3(x / 2.5, y / 2.5, z / 2.5, key: l.key &+ 11) - 0.5)
                     guard d < 1 + wobble else { continue }
                     var v: Double
                     let tex = valueNoise3(x / 2.5, y / 2.5, z / 2.5, key: l.key &+ 7) - 0.5
