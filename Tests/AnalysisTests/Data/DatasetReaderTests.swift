@@ -132,4 +132,21 @@ final class DatasetReaderTests: XCTestCase {
             guard case .noPatients? = $0 as? DatasetError else { return XCTFail("\($0)") }
         }
     }
+
+    func testLabelledSlicesWithoutFilesAreLeftOutAndGroundTruthIsNotNoted() throws {
+        try makeRawTree()
+        try write("137covid/patient2/SR_2/ground_truth.csv", "image_number\n1\n")
+        try FileManager.default.createDirectory(at: dir.url.appendingPathComponent("137covid/patient2/SR_2/lesion_masks"), withIntermediateDirectories: true)
+        try write("all.csv", """
+        filename,class
+        137covid_patient2_SR_2_IM00001.tif,covid
+        137covid_patient2_SR_2_IM00099.tif,covid
+        normal1_patient999_SR_2_IM00001.tif,normal
+
+        """)
+        let data = try DatasetReader.read(root: dir.url.path)
+        XCTAssertEqual(data.labelled.map(\.filename), ["137covid_patient2_SR_2_IM00001.tif"])
+        XCTAssertTrue(data.notes.contains { $0.contains("without an image file, left out: 2") }, "\(data.notes)")
+        XCTAssertFalse(data.notes.contains { $0.contains("ground_truth") || $0.contains("lesion_masks") }, "\(data.notes)")
+    }
 }

@@ -70,7 +70,16 @@ public enum DatasetReader {
         patients.removeAll { $0.series.isEmpty }
         if patients.isEmpty { throw DatasetError.noPatients(path: root) }
 
-        let labelled = try readLabelled(rootURL, layout: layout, flatFiles: flatFiles, notes: &notes)
+        var labelled = try readLabelled(rootURL, layout: layout, flatFiles: flatFiles, notes: &notes)
+        // Keep only labelled slices whose file exists (a subset of the cohort, e.g. a small twin,
+        // ships the whole all.csv).
+        let present = Set(patients.flatMap { p in p.series.flatMap { s in s.slices.map {
+            SliceKey(patientID: p.id, series: s.name, imageNumber: $0.imageNumber) } } })
+        let missing = labelled.filter { !present.contains($0.key) }
+        if !missing.isEmpty {
+            notes.add("labelled slices without an image file, left out", missing.map { "\($0.patientID)/\($0.series)/IM\(String(format: "%05d", $0.imageNumber))" })
+            labelled.removeAll { !present.contains($0.key) }
+        }
         return Dataset(root: rootURL.path, layout: layout, patients: patients, labelled: labelled, notes: notes.lines)
     }
 
@@ -105,8 +114,9 @@ public enum DatasetReader {
                     if builder.directories[name] == nil { builder.directories[name] = seriesURL.path }
                     var slices = builder.series[name] ?? [:]
                     let files = try listing(seriesURL)
-                    skipped += files.directories.map(\.path)
-                    for file in files.files {
+                    // The synthetic twin's ground truth lives beside the slices.
+                    skipped += files.directories.filter { $0.lastPathComponent != "lesion_masks" }.map(\.path)
+                    for file in files.files where file.lastPathComponent != "ground_truth.csv" {
                         guard let number = imageNumber(file.lastPathComponent) else { skipped.append(file.path); continue }
                         if slices[number] != nil {
                             duplicates.append("\(id)/\(name)/IM\(String(format: "%05d", number))")
