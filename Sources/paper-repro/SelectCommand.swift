@@ -49,6 +49,10 @@ struct SelectCommand: ParsableCommand {
                              result.keptSlices, result.totalSlices, 100 * result.keptFraction, result.series.count,
                              Double(result.totalSlices) / max(seconds, 1e-9)))
             }
+            if !json, let v = try SelectionValidation.validate(result, dataset: dataset) {
+                print(String(format: "against the twin's ground truth (lung open): precision %.3f, recall %.3f; labelled slices kept %.3f; lung-closed slices dropped %.3f",
+                             v.precision, v.recall, v.labelledKept, v.closedDropped))
+            }
             if !result.failures.isEmpty {
                 for f in result.failures {
                     FileHandle.standardError.write(Data("error: \(f.patientID)/\(f.series): \(f.reason)\n".utf8))

@@ -108,3 +108,59 @@ final class SliceSelectorTests: XCTestCase {
         XCTAssertEqual(result.keptFraction, 1.0 / 3.0, accuracy: 1e-12)
     }
 }
+
+final class SelectionValidationTests: XCTestCase {
+    func testPrecisionRecallAgainstAHandWrittenGroundTruth() throws {
+        let dir = TemporaryDirectory("validation")
+        defer { dir.remove() }
+        // Counts 0, 100, 3000, 2900, 50 → threshold 2000: slices 3 and 4 kept.
+        // Truth: lung open in 2, 3, 4 → precision 1, recall 2/3; labelled 3 (kept) and 2 (dropped).
+        var slices: [SliceFile] = []
+        for (i, dark) in [0, 100, 3000, 2900, 50].enumerated() {
+            var px = [UInt16](repeating: 1064, count: 512 * 512)
+            var placed = 0
+            outer: for y in 240..<340 { for x in 120..<370 { if placed == dark { break outer }; px[y * 512 + x] = 10; placed += 1 } }
+            let path = dir.path("IM0000\(i + 1).tif")
+            try TIFFWriter.write(TIFFImage(width: 512, height: 512, uint16: px), to: path)
+            slices.append(SliceFile(imageNumber: i + 1, path: path))
+        }
+        try """
+        image_number,z_mm,lung_area_in_region,lung_open,lesion_area,lesion_area_in_region,labelled
+        1,0,0,no,0,0,no
+        2,5,90,yes,0,0,yes
+        3,10,2900,yes,0,0,yes
+        4,15,2800,yes,0,0,no
+        5,20,0,no,0,0,no
+        """.write(toFile: dir.path("ground_truth.csv"), atomically: true, encoding: .utf8)
+        let dataset = Dataset(root: dir.url.path, layout: .raw,
+                              patients: [Patient(id: "patient1", batch: "137covid", label: .covid, record: nil,
+                                                 series: [Series(name: "SR_2", directory: dir.url.path, thicknessMM: 5, pixelSpacingMM: nil, slices: slices)])],
+                              labelled: [LabelledSlice(filename: "137covid_patient1_SR_2_IM00002.tif", label: .covid)!,
+                                         LabelledSlice(filename: "137covid_patient1_SR_2_IM00003.tif", label: .covid)!],
+                              notes: [])
+        let v = try XCTUnwrap(try SelectionValidation.validate(SliceSelector.select(dataset: dataset), dataset: dataset))
+        XCTAssertEqual(v.precision, 1); XCTAssertEqual(v.recall, 2.0 / 3.0, accuracy: 1e-12)
+        XCTAssertEqual(v.labelledKept, 0.5); XCTAssertEqual(v.closedDropped, 1); XCTAssertEqual(v.slices, 5)
+        let sweep = try SelectionValidation.sweep(dataset: dataset, darkValues: [300], divisors: [1.2, 1.5, 40])
+        XCTAssertEqual(sweep.count, 3)
+        XCTAssertEqual(sweep[2].recall, 1)                 // threshold 75: slices 2, 3, 4 kept
+        XCTAssertEqual(sweep[1], v)
+    }
+
+    func testNoGroundTruthGivesNil() throws {
+        let dataset = Dataset(root: "/", layout: .raw, patients: [], labelled: [], notes: [])
+        XCTAssertNil(try SelectionValidation.validate(SelectionResult(parameters: .paper, series: [], failures: []), dataset: dataset))
+    }
+
+    func testOnASmallTwinTheRuleKeepsLabelledSlicesAndDropsClosedLungs() throws {
+        let dir = TemporaryDirectory("twin-validation")
+        defer { dir.remove() }
+        let twin = try SyntheticTwin(config: SynthConfig(size: 64, patients: .ids(["patient3", "patient200"]), seed: 5))
+        _ = try twin.write(to: dir.url.path) { _, _ in }
+        let dataset = try DatasetReader.read(root: dir.url.path)
+        let v = try XCTUnwrap(try SelectionValidation.validate(SliceSelector.select(dataset: dataset), dataset: dataset))
+        XCTAssertGreaterThanOrEqual(v.labelledKept, 0.9, "\(v)")
+        XCTAssertGreaterThanOrEqual(v.closedDropped, 0.9, "\(v)")
+        XCTAssertGreaterThan(v.precision, 0.8, "\(v)")
+    }
+}
