@@ -93,6 +93,31 @@ final class TIFFTests: XCTestCase {
         }
     }
 
+    func testFastBandPathEqualsLibtiffAndFallsBackOutsideItsLayout() throws {
+        let w = 50, h = 40
+        let px = ramp(w, h)
+        func libtiffBand(_ path: String, _ rows: Range<Int>) throws -> TIFFImage {
+            try TIFFReader.withOpenFile(path) { tif, layout in try TIFFReader.decode(tif, layout: layout, rows: rows, path: path) }
+        }
+        for options in [TIFFWriter.Options(rowsPerStrip: 1), TIFFWriter.Options(rowsPerStrip: 7),
+                        TIFFWriter.Options(rowsPerStrip: 40, bigEndian: true), TIFFWriter.Options(rowsPerStrip: 3, bigEndian: true)] {
+            let path = dir.path("fast.tif")
+            try TIFFWriter.write(TIFFImage(width: w, height: h, uint16: px), to: path, options: options)
+            for rows in [0..<40, 13..<29, 39..<40, 0..<1] {
+                let fast = try XCTUnwrap(TIFFFastBand.read(path) { _ in rows }, "\(options)")
+                XCTAssertEqual(fast, try libtiffBand(path, rows), "\(options) \(rows)")
+            }
+        }
+        // Written by tifffile (directory before the pixels).
+        let fixturePath = fixture("u16_none_le")
+        XCTAssertEqual(try XCTUnwrap(TIFFFastBand.read(fixturePath) { _ in 2..<9 }), try libtiffBand(fixturePath, 2..<9))
+        // Outside the fast layout: nil, so the caller uses libtiff.
+        for name in ["u16_lzw_be", "u16_tiled_le", "u8_none_le", "f32_deflate_le", "i16_none_be"] {
+            XCTAssertNil(TIFFFastBand.read(fixture(name)) { _ in 0..<2 }, name)
+        }
+        XCTAssertNil(TIFFFastBand.read(dir.path("missing.tif")) { _ in 0..<1 })
+    }
+
     // MARK: - Fixtures from another writer (tifffile)
 
     func testFixturesFromTifffile() throws {

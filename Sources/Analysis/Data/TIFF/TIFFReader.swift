@@ -26,7 +26,8 @@ public enum TIFFReader {
     /// Reads the band of rows that `rows` chooses from the file's header, opening the file once
     /// (the selection region depends on the image size).
     public static func readRows(_ path: String, rows choose: (TIFFInfo) -> Range<Int>) throws -> TIFFImage {
-        try withOpenFile(path) { tif, layout in
+        if let band = TIFFFastBand.read(path, rows: choose) { return band }
+        return try withOpenFile(path) { tif, layout in
             let rows = choose(layout.info)
             guard rows.lowerBound >= 0, rows.upperBound <= layout.info.height, !rows.isEmpty else {
                 throw TIFFError.invalidRows(path: path, rows: rows, height: layout.info.height)
