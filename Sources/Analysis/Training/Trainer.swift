@@ -64,7 +64,8 @@ public final class Trainer {
     // MARK: - Training
 
     /// Trains until `config.epochs` epochs are done, resuming from `outputDirectory`'s last
-    /// checkpoint when there is one. `progress` is called after every batch; `shouldStop` after
+    /// checkpoint when there is one. `progress` is called after every batch, `epochEnded` after
+    /// every saved epoch; `shouldStop` after
     /// every batch but an epoch's last (stopping there saves nothing of the partial epoch, as a
     /// kill would) and after every saved epoch; when it returns true the run returns
     /// `completed == false`.
@@ -72,6 +73,7 @@ public final class Trainer {
     /// checkpoint of another configuration or data.
     public func train(training: ImageSet, validation: ImageSet, outputDirectory: URL,
                       progress: ((TrainingProgress) -> Void)? = nil,
+                      epochEnded: ((EpochRecord) -> Void)? = nil,
                       shouldStop: (() -> Bool)? = nil) throws -> TrainingOutcome {
         guard training.count > 0 else { throw TrainingDataError.emptySet(name: "training set", reason: "no labelled images") }
         guard validation.count > 0 else { throw TrainingDataError.emptySet(name: "validation set", reason: "no labelled images") }
@@ -127,6 +129,7 @@ public final class Trainer {
             }
             try history.write(to: historyURL)
             try saveCheckpoint(to: lastURL, epoch: epoch + 1, data: dataPrint)
+            epochEnded?(history.records[history.records.count - 1])
             if shouldStop?() == true, epoch + 1 < config.epochs { return outcome(false) }
         }
         return outcome(true)
