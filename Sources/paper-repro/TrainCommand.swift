@@ -70,6 +70,7 @@ struct TrainCommand: ParsableCommand {
                 let val = FoldTraining.syntheticSet(count: 64, size: inputSize, seed: seed &+ 1)
                 let graph = try config.model.build(scale: config.scale, seed: seed)
                 print("\(config.model.rawValue) at \(inputSize) px, width \(width), FPN features \(fpnFeatures): \(graph.parameterCount) parameters; \(synthetic) random training images")
+                fflush(stdout)
                 outcome = try Trainer(config: config, graph: graph).train(training: train, validation: val, outputDirectory: outURL,
                                                                           progress: display.batch, epochEnded: display.epoch)
             } else {
@@ -78,6 +79,7 @@ struct TrainCommand: ParsableCommand {
                 guard plan.leaks().isEmpty else { throw ValidationError("fold plan leaks patients: \(plan.leaks())") }
                 let f = plan.folds[fold - 1]
                 print("fold \(fold): \(f.trainPatients.count) training and \(f.validationPatients.count) validation patients (\(validation.rawValue))")
+                fflush(stdout)
                 outcome = try FoldTraining.run(dataset: dataset, fold: f, config: config, weightSeed: seed, outputDirectory: outURL,
                                                progress: display.batch, epochEnded: display.epoch)
             }
@@ -109,9 +111,10 @@ final class TrainingDisplay {
     }
 
     func epoch(_ r: EpochRecord) {
-        let line = String(format: "epoch %d: loss %.4f acc %.4f  val_loss %.4f val_acc %.4f%@  %.1f s (%.0f img/s)",
+        let line = String(format: "epoch %d: loss %.4f acc %.4f  val_loss %.4f val_acc %.4f%@  %.1f s (%.0f img/s; data %.1f s, validation %.1f s)",
                           r.epoch, r.trainLoss, r.trainAccuracy, r.validationLoss, r.validationAccuracy,
-                          r.isBest ? " (best)" : "", r.seconds, Double(r.trainImages) / max(r.seconds, 1e-9))
+                          r.isBest ? " (best)" : "", r.seconds, Double(r.trainImages) / max(r.seconds, 1e-9),
+                          r.dataSeconds, r.validationSeconds)
         FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + line + "\n").utf8))
     }
 }

@@ -105,9 +105,11 @@ public final class Trainer {
             let start = Date()
             let batches = BatchSchedule.batches(BatchSchedule.order(count: training.count, seed: config.seed, epoch: epoch),
                                                 batchSize: config.batchSize)
-            var lossSum = 0.0, correct = 0, seen = 0
+            var lossSum = 0.0, correct = 0, seen = 0, dataSeconds = 0.0
             for (b, indices) in batches.enumerated() {
+                let t0 = Date()
                 let (x, y) = training.batch(indices, augmentation: config.augmentation, seed: config.seed, epoch: epoch)
+                dataSeconds += Date().timeIntervalSince(t0)
                 let (loss, hits) = step(x, y)
                 lossSum += loss * Double(indices.count); correct += hits; seen += indices.count
                 progress?(TrainingProgress(epoch: epoch + 1, epochs: config.epochs, batch: b + 1, batches: batches.count,
@@ -115,13 +117,16 @@ public final class Trainer {
                                            accuracy: Double(correct) / Double(seen), epochSeconds: Date().timeIntervalSince(start)))
                 if b + 1 < batches.count, shouldStop?() == true { return outcome(false) }
             }
+            let v0 = Date()
             let (vLoss, vAcc) = evaluate(validation)
+            let validationSeconds = Date().timeIntervalSince(v0)
             let isBest = vAcc > best
             if isBest { best = vAcc }
             history.records.append(EpochRecord(epoch: epoch + 1, trainLoss: lossSum / Double(seen),
                                                trainAccuracy: Double(correct) / Double(seen), validationLoss: vLoss,
                                                validationAccuracy: vAcc, isBest: isBest,
-                                               seconds: Date().timeIntervalSince(start), trainImages: training.count,
+                                               seconds: Date().timeIntervalSince(start), dataSeconds: dataSeconds,
+                                               validationSeconds: validationSeconds, trainImages: training.count,
                                                validationImages: validation.count))
             if isBest {
                 try saveWeights(to: bestURL, metadata: ["epoch": "\(epoch + 1)", "validation_accuracy": "\(vAcc)",

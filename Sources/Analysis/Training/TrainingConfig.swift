@@ -58,6 +58,9 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public let isBest: Bool
     /// Wall time of the epoch (training + validation), seconds.
     public let seconds: Double
+    /// Of `seconds`: assembling and augmenting the training batches, and validating.
+    public let dataSeconds: Double
+    public let validationSeconds: Double
     public let trainImages: Int
     public let validationImages: Int
 }
