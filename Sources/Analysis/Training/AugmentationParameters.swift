@@ -37,7 +37,7 @@ public struct AugmentationParameters: Codable, Equatable, Hashable, Sendable {
     /// Table 3 and the authors' generator.
     public static let paper = AugmentationParameters()
     /// No augmentation at all (every draw is the identity).
-    public static let none = AugmentationParameters(rotationRangeDegrees: 0, widthShiftFraction: 0, heightShiftFraction: 0,
+    public static let disabled = AugmentationParameters(rotationRangeDegrees: 0, widthShiftFraction: 0, heightShiftFraction: 0,
                                                     shearRangeDegrees: 0, zoomRange: 0, horizontalFlip: false, verticalFlip: false)
 
     /// The transform of image `index` in epoch `epoch` (both 0-based) of a run seeded `seed`:

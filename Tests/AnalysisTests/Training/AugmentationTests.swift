@@ -10,7 +10,7 @@ final class AugmentationTests: XCTestCase {
         let img = (0..<(7 * 5)).map { Float($0) * 1.37 + 1000 }
         XCTAssertEqual(Augmentation.apply(img, width: 7, height: 5, sample: .identity), img)
         // A draw from ranges of zero is the identity too.
-        let s = AugmentationParameters.none.sample(seed: 3, epoch: 2, index: 9, width: 7, height: 5)
+        let s = AugmentationParameters.disabled.sample(seed: 3, epoch: 2, index: 9, width: 7, height: 5)
         XCTAssertEqual(s, .identity)
         XCTAssertEqual(Augmentation.apply(img, width: 7, height: 5, sample: s), img)
     }

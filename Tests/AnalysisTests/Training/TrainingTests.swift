@@ -103,6 +103,20 @@ final class TrainingTests: XCTestCase {
                                                                    labelled: data.labelled, notes: []), patients: ["patient1"]))
     }
 
+    func testUnreadableImagesAndEmptySetsThrow() throws {
+        let bad = dir.url.appendingPathComponent("bad.tif")
+        try Data("not a tiff".utf8).write(to: bad)
+        let rec = ImageRecord(key: SliceKey(patientID: "p", series: "SR_2", imageNumber: 1), path: bad.path, label: .covid)
+        XCTAssertThrowsError(try ImageSet.load([rec], preparation: InputPreparation(size: 8)))
+        let set = FoldTraining.syntheticSet(count: 3, size: 72, seed: 1)
+        let empty = ImageSet(records: [], size: 72, pixels: [])
+        let trainer = Trainer(config: config(epochs: 1), graph: tinyGraph())
+        XCTAssertThrowsError(try trainer.train(training: set, validation: empty, outputDirectory: dir.url)) {
+            XCTAssertEqual($0 as? TrainingDataError, .emptySet(name: "validation set", reason: "no labelled images"))
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.path(Trainer.lastFileName)))
+    }
+
     func testInputScalingAndResize() {
         let img: [Float] = [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]   // 4×4
         XCTAssertEqual(InputPreparation(size: 4).prepare(img, width: 4, height: 4), img)
