@@ -6,6 +6,6 @@ struct PaperRepro: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "paper-repro",
         abstract: "Reproduce Rahimzadeh et al. (COVID-CTset) end to end and write a report.",
-        subcommands: [DataCommand.self, SelectCommand.self, PlotsCommand.self, BenchCommand.self]
+        subcommands: [DataCommand.self, SelectCommand.self, PlotsCommand.self, BenchCommand.self, TrainCommand.self]
     )
 }
