@@ -148,7 +148,7 @@ extension Auditor {
             checks += 1
             if !Auditor.close(mean, fact.value) {
                 add("text.testImages.\(Int(fact.value))", .disagreement, [fact.place, "Table 2"],
-                    "\(fact.place) says \"\(fact.quote)\", but Table 2's test sets hold \(F.plain(mean)) images per fold on average",
+                    "\"\(fact.quote)\" (\(fact.place)), but Table 2's test sets hold \(F.plain(mean)) images per fold on average",
                     "\(arithmetic) ≠ \(F.grouped(Int(fact.value))) (Δ \(F.signed(mean - fact.value)))",
                     printed: fact.value, recomputed: mean)
             }
@@ -168,7 +168,7 @@ extension Auditor {
         checks += 1
         if PaperText.conclusionNormalImages.value != Double(t.table1.normalImages) {
             add("text.conclusionSwap", .disagreement, [PaperText.conclusionNormalImages.place, "Table 1"],
-                "\(PaperText.conclusionNormalImages.place) says \"\(PaperText.conclusionNormalImages.quote)\"; Table 1 has the classes the other way round",
+                "\"\(PaperText.conclusionNormalImages.quote)\" (\(PaperText.conclusionNormalImages.place)), but Table 1 has the classes the other way round",
                 "Table 1: COVID \(F.grouped(t.table1.covidImages)), normal \(F.grouped(t.table1.normalImages)); conclusion: normal \(F.grouped(Int(PaperText.conclusionNormalImages.value)))",
                 printed: PaperText.conclusionNormalImages.value, recomputed: Double(t.table1.normalImages))
         }
@@ -177,7 +177,7 @@ extension Auditor {
         let epochs = Set(t.table3.compactMap { Double($0.epochs) })
         if let e = epochs.first, epochs.count == 1, e != PaperText.figure11Epochs.value {
             add("text.epochs", .disagreement, ["Table 3", PaperText.figure11Epochs.place],
-                "Table 3 trains for \(F.plain(e)) epochs; \(PaperText.figure11Epochs.place) shows \"\(PaperText.figure11Epochs.quote)\"",
+                "Table 3 trains for \(F.plain(e)) epochs, but Fig. 11 shows \"\(PaperText.figure11Epochs.quote)\" (\(PaperText.figure11Epochs.place))",
                 "\(F.plain(e)) ≠ \(F.plain(PaperText.figure11Epochs.value))",
                 printed: PaperText.figure11Epochs.value, recomputed: e)
         }

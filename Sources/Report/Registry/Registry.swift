@@ -1,0 +1,49 @@
+import Analysis
+import Foundation
+
+/// Every figure and table of the paper, in the paper's order, each reproduced or pending.
+///
+/// Adding a reproduction: write `Entries/<Slug>Entry.swift` with a `ReportEntry` and replace
+/// its `PendingEntry` line below. Stages an entry names must be defined in `ReportStages`.
+public enum Registry {
+    /// All twenty entries, figures 1-12 then tables 1-8.
+    public static let entries: [any ReportEntry] = [
+        PendingEntry(EntryID(.figure, 1), stages: [], reason: "a hand-drawn diagram of the method; no data to reproduce it from"),
+        PendingEntry(EntryID(.figure, 2), stages: ["index"], reason: "needs the dataset reader (`index` stage) and image tiles from Plots"),
+        Figure3Entry(),
+        PendingEntry(EntryID(.figure, 4), stages: ["index"], reason: "needs the dataset reader (`index` stage) and image tiles from Plots"),
+        PendingEntry(EntryID(.figure, 5), stages: ["index", "selection"], reason: "needs the slice selection stage"),
+        PendingEntry(EntryID(.figure, 6), stages: [], reason: "a flowchart; the algorithm it shows is reproduced by the selection stage"),
+        PendingEntry(EntryID(.figure, 7), stages: ["index", "selection"], reason: "needs the slice selection stage"),
+        PendingEntry(EntryID(.figure, 8), stages: ["index", "selection"], reason: "needs the slice selection stage"),
+        PendingEntry(EntryID(.figure, 9), stages: [], reason: "an architecture diagram; needs the network builders"),
+        PendingEntry(EntryID(.figure, 10), stages: ["evaluate"], reason: "needs the trained networks (`train`, `evaluate` stages)"),
+        PendingEntry(EntryID(.figure, 11), stages: ["train"], reason: "needs the training stage"),
+        PendingEntry(EntryID(.figure, 12), stages: ["gradcam"], reason: "needs the trained networks and Grad-CAM"),
+        PendingEntry(EntryID(.table, 1), stages: ["index"], reason: "needs the dataset reader (`index` stage)"),
+        PendingEntry(EntryID(.table, 2), stages: ["folds"], reason: "needs the fold split (`folds` stage)"),
+        Table3Entry(),
+        PendingEntry(EntryID(.table, 4), stages: ["folds"], reason: "needs the fold split (`folds` stage)"),
+        PendingEntry(EntryID(.table, 5), stages: ["identify"], reason: "needs patient identification (`identify` stage)"),
+        PendingEntry(EntryID(.table, 6), stages: ["identify"], reason: "needs patient identification (`identify` stage)"),
+        PendingEntry(EntryID(.table, 7), stages: ["timing"], reason: "needs the timing stage"),
+        PendingEntry(EntryID(.table, 8), stages: ["evaluate"], reason: "needs the trained networks (`train`, `evaluate` stages)"),
+    ]
+
+    /// The entry for `id`.
+    /// - Throws: `ReportError.unknownEntry` when the paper has no such figure or table.
+    public static func entry(_ id: EntryID) throws -> any ReportEntry {
+        guard let e = entries.first(where: { $0.id == id }) else {
+            throw ReportError.unknownEntry(kind: id.kind.rawValue, number: id.number)
+        }
+        return e
+    }
+}
+
+/// The stages the report knows how to run, for a preset.
+public enum ReportStages {
+    /// Every defined stage. An entry whose stages are not all here is reported as pending.
+    public static func definitions(preset: Preset) throws -> [StageDefinition] {
+        [ParametersStage.definition(preset: preset), try PatientCountsStage.definition()]
+    }
+}
