@@ -39,11 +39,15 @@ public struct ReportOutcome: Sendable {
 /// entry, renders Markdown and HTML and writes the manifest (design.md, "Data flow").
 public final class ReportBuilder {
     public let options: ReportOptions
+    /// The figures and tables to build (`Registry.entries` unless a test supplies others).
+    public let entries: [any ReportEntry]
     /// Receives stage progress.
     public var onEvent: (StageEvent) -> Void
 
-    public init(options: ReportOptions, onEvent: @escaping (StageEvent) -> Void = { _ in }) {
+    public init(options: ReportOptions, entries: [any ReportEntry] = Registry.entries,
+                onEvent: @escaping (StageEvent) -> Void = { _ in }) {
         self.options = options
+        self.entries = entries
         self.onEvent = onEvent
     }
 
@@ -53,7 +57,7 @@ public final class ReportBuilder {
         let started = Date()
         let clock = DispatchTime.now().uptimeNanoseconds
         let renderer = try ReportRenderer(templates: options.templatesDirectory)
-        let (document, results, failures) = try assemble(Registry.entries)
+        let (document, results, failures) = try assemble(entries)
 
         let markdown = try renderer.markdown(document)
         let html = try renderer.html(markdown: markdown, title: "Reproduction of Rahimzadeh et al. (COVID-CTset), preset \(options.preset.name)")
@@ -83,7 +87,10 @@ public final class ReportBuilder {
     /// Builds one figure or table, running only the stages it needs, and writes its files
     /// into the report folder. Returns its record (pending ones carry their reason).
     public func writeEntry(_ id: EntryID) throws -> (record: EntryRecord, files: [URL]) {
-        let (document, _, failures) = try assemble([try Registry.entry(id)])
+        guard let entry = entries.first(where: { $0.id == id }) else {
+            throw ReportError.unknownEntry(kind: id.kind.rawValue, number: id.number)
+        }
+        let (document, _, failures) = try assemble([entry])
         if let failure = failures.first { throw PipelineError.stageFailed(stage: id.slug, reason: failure) }
         let record = document.entries[0]
         var written: [URL] = []
