@@ -19,8 +19,6 @@ report: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
-	$(SWIFT) build $(RELEASE_FLAGS) --product paper-repro
-	PAPER_REPRO_BIN=$$($(SWIFT) build $(RELEASE_FLAGS) --show-bin-path)/paper-repro scripts/smoke-cli
 
 clean:
 	rm -rf .build runs report

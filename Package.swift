@@ -71,7 +71,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
-        .testTarget(name: "CLITests", dependencies: ["paper-repro"]),
+        .testTarget(name: "CLITests", dependencies: ["paper-repro", "Analysis"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,95 @@
+import Foundation
+
+/// One CT image file of a series.
+public struct SliceFile: Codable, Equatable, Sendable {
+    /// The number in `IM#####.tif`.
+    public let imageNumber: Int
+    /// Absolute path of the TIFF file.
+    public let path: String
+}
+
+/// One series (`SR_2`, `SR_3` or `SR_4`) of a patient: its slices in image-number order.
+public struct Series: Codable, Equatable, Sendable {
+    public let name: String
+    /// Folder of the series (raw layout), or the dataset root (flat layout).
+    public let directory: String
+    public let thicknessMM: Double?
+    public let pixelSpacingMM: Double?
+    public var slices: [SliceFile]
+}
+
+/// A patient: demographics (when `Patient_details.csv` lists them) and series.
+public struct Patient: Codable, Equatable, Sendable {
+    /// Folder name, e.g. `patient12`.
+    public let id: String
+    /// Batch folder, e.g. `137covid`.
+    public let batch: String
+    public let label: ClassLabel
+    public let record: PatientRecord?
+    public var series: [Series]
+
+    /// Total number of slices over all series.
+    public var sliceCount: Int { series.reduce(0) { $0 + $1.slices.count } }
+}
+
+/// How the files of a dataset are laid out on disk.
+public enum DatasetLayout: String, Codable, Sendable {
+    /// `<root>/<batch>/<patientN>/<SR_k>/IM#####.tif`
+    case raw
+    /// `<root>/<batch>_<patient>_<SR_k>_IM#####.tif` with `filename,class` CSVs
+    case flat
+}
+
+/// A COVID-CTset dataset as read from disk (§2.1): patients, their series and slices, the
+/// expert-labelled slices, and everything noticed while reading.
+public struct Dataset: Codable, Sendable {
+    public let root: String
+    public let layout: DatasetLayout
+    /// Patients ordered by patient number.
+    public var patients: [Patient]
+    /// The labelled slices (`all.csv`), de-duplicated.
+    public var labelled: [LabelledSlice]
+    /// Warnings and notes, one line each (duplicates, missing folders, skipped files, ...).
+    public var notes: [String]
+
+    /// Patients of one class.
+    public func patients(_ label: ClassLabel) -> [Patient] { patients.filter { $0.label == label } }
+
+    /// Table 1's counts for this dataset.
+    public var counts: DatasetCounts {
+        let covid = patients(.covid), normal = patients(.normal)
+        return DatasetCounts(covidPatients: covid.count, normalPatients: normal.count,
+                             covidImages: covid.reduce(0) { $0 + $1.sliceCount },
+                             normalImages: normal.reduce(0) { $0 + $1.sliceCount })
+    }
+}
+
+/// Patients and images per class (Table 1).
+public struct DatasetCounts: Codable, Equatable, Sendable {
+    public let covidPatients: Int
+    public let normalPatients: Int
+    public let covidImages: Int
+    public let normalImages: Int
+
+    public init(covidPatients: Int, normalPatients: Int, covidImages: Int, normalImages: Int) {
+        self.covidPatients = covidPatients; self.normalPatients = normalPatients
+        self.covidImages = covidImages; self.normalImages = normalImages
+    }
+}
+
+/// A dataset that cannot be read, with the path and the reason.
+public enum DatasetError: Error, Equatable, CustomStringConvertible {
+    case notADirectory(path: String)
+    case noPatients(path: String)
+    case mixedSliceSizes(series: String, first: String, other: String)
+    case unreadableSlice(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .notADirectory(let p): return "\(p): not a directory"
+        case .noPatients(let p): return "\(p): no COVID-CTset patients found (expected <batch>/<patientN>/<SR_k>/IM#####.tif, or flat <batch>_<patient>_<SR_k>_IM#####.tif files)"
+        case .mixedSliceSizes(let s, let a, let b): return "\(s): slices of different sizes (\(a) and \(b))"
+        case .unreadableSlice(let p, let r): return "\(p): \(r)"
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// The class of a patient or slice: COVID-19 positive or normal (§2.1).
+public enum ClassLabel: String, Codable, CaseIterable, Sendable {
+    case covid, normal
+
+    /// The class a COVID-CTset batch folder or file prefix names (`137covid`, `normal1`,
+    /// `cdunnormal`, ...), or nil when it names neither.
+    public init?(batchName: String) {
+        let lower = batchName.lowercased()
+        if lower.contains("covid") { self = .covid } else if lower.contains("normal") { self = .normal } else { return nil }
+    }
+}
+
+/// The three CT series of every COVID-CTset patient (SR_2, SR_3, SR_4).
+public let seriesNames = ["SR_2", "SR_3", "SR_4"]
+
+/// One row of `Patient_details.csv`: a patient's demographics and series thicknesses.
+public struct PatientRecord: Codable, Equatable, Sendable {
+    /// Patient folder name, e.g. `patient12`.
+    public let id: String
+    /// `M` or `F`.
+    public let sex: String
+    /// Age in years (the CSV writes `053Y`), nil when unparsable.
+    public let ageYears: Int?
+    /// Scan date `YYYYMMDD`.
+    public let scanDate: String
+    public let label: ClassLabel
+    /// Slice thickness in mm per series name; a series marked `N/A` is absent.
+    public let thicknessMM: [String: Double]
+
+    public init(id: String, sex: String, ageYears: Int?, scanDate: String, label: ClassLabel, thicknessMM: [String: Double]) {
+        self.id = id; self.sex = sex; self.ageYears = ageYears; self.scanDate = scanDate
+        self.label = label; self.thicknessMM = thicknessMM
+    }
+}
+
+/// Loader of `Patient_details.csv` (377 rows in the real dataset).
+public enum PatientDetails {
+    /// Loads the file at `url`. Throws `MetadataError` naming the file, line and problem.
+    public static func load(from url: URL) throws -> [PatientRecord] {
+        let table = try CSVTable(contentsOf: url)
+        let id = try table.column("Patient ID"), sex = try table.column("SEX"), age = try table.column("AGE")
+        let date = try table.column("Date"), infection = try table.column("COVID-19 Infection")
+        let thick = try seriesNames.map { try table.column("\($0) Folder thickness(mm)") }
+        return try table.rows.enumerated().map { i, row in
+            let label: ClassLabel
+            switch row[infection].lowercased() {
+            case "positive": label = .covid
+            case "negative": label = .normal
+            default: throw MetadataError.malformed(file: url.path, line: i + 2, reason: "infection '\(row[infection])' is neither Positive nor Negative")
+            }
+            var thickness: [String: Double] = [:]
+            for (k, col) in thick.enumerated() { if let t = Double(row[col]) { thickness[seriesNames[k]] = t } }
+            let ageText = row[age].trimmingCharacters(in: CharacterSet.decimalDigits.inverted)
+            return PatientRecord(id: row[id], sex: row[sex], ageYears: Int(ageText), scanDate: row[date],
+                                 label: label, thicknessMM: thickness)
+        }
+    }
+
+    /// The copy of a real COVID-CTset metadata file bundled with the project
+    /// (`Patient_details.csv`, `Patients_metadata.csv`, `all.csv`).
+    public static func bundledURL(_ name: String) -> URL {
+        Bundle.module.url(forResource: "covid-ctset", withExtension: nil)!.appendingPathComponent(name)
+    }
+}

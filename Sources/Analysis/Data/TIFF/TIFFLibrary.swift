@@ -1,0 +1,41 @@
+import CTIFF
+import Foundation
+import Logging
+
+/// Routes libtiff's warning and error messages through swift-log, and keeps the last error
+/// of the current thread so that typed errors can quote it.
+enum TIFFLibrary {
+    static let logger = Logger(label: "paper-repro.tiff")
+    private static let lastErrorKey = "paper-repro.tiff.lastError"
+
+    /// Installs the handlers once; every entry point of the TIFF code calls this first.
+    static let installHandlers: Void = {
+        ctiff_install_handlers { isError, module, message in
+            let text = (module.map { String(cString: $0) + ": " } ?? "") + (message.map { String(cString: $0) } ?? "")
+            if isError != 0 {
+                Thread.current.threadDictionary[TIFFLibrary.lastErrorKey] = text
+                TIFFLibrary.logger.debug("libtiff error: \(text)")
+            } else {
+                TIFFLibrary.logger.debug("libtiff warning: \(text)")
+            }
+        }
+    }()
+
+    /// Forgets the current thread's last libtiff error.
+    static func clearLastError() {
+        Thread.current.threadDictionary.removeObject(forKey: lastErrorKey)
+    }
+
+    /// The current thread's last libtiff error message, or a fallback.
+    static func lastError(or fallback: String) -> String {
+        (Thread.current.threadDictionary[lastErrorKey] as? String) ?? fallback
+    }
+
+    /// libtiff's version banner (first line), for manifests.
+    public static var version: String {
+        String(cString: TIFFGetVersion()).split(separator: "\n").first.map(String.init) ?? "unknown"
+    }
+}
+
+/// The linked libtiff's version, for manifests.
+public func libtiffVersion() -> String { TIFFLibrary.version }

@@ -1,0 +1,38 @@
+import Foundation
+import XCTest
+
+/// Runs the built `paper-repro` executable (from the same build folder as the tests).
+struct CLIRunner {
+    struct Result { let status: Int32; let stdout: String; let stderr: String }
+
+    static var executable: URL {
+        if let override = ProcessInfo.processInfo.environment["PAPER_REPRO_BIN"] { return URL(fileURLWithPath: override) }
+        // The test runner (Linux: paper-reproPackageTests.xctest, macOS: xctest inside the bundle)
+        // lives in the build folder beside the executable.
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("paper-repro")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("paper-repro")
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "PAPER_REPRO_DATA")
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out; process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                      stderr: String(decoding: e, as: UTF8.self))
+    }
+}
