@@ -28,8 +28,8 @@ enum Fixture {
 
     /// A builder writing under `directory` with fixed facts.
     static func builder(_ directory: URL, preset: String = "smoke", entries: [any ReportEntry] = Registry.entries,
-                        force: Bool = false) throws -> ReportBuilder {
-        let options = ReportOptions(preset: try Fixture.preset(preset),
+                        force: Bool = false, presetValue: Preset? = nil) throws -> ReportBuilder {
+        let options = ReportOptions(preset: try presetValue ?? Fixture.preset(preset),
                                     runsDirectory: directory.appendingPathComponent("runs"),
                                     reportDirectory: directory.appendingPathComponent("report"),
                                     templatesDirectory: templates, force: force, facts: facts)

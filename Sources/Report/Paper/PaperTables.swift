@@ -60,12 +60,12 @@ public struct PaperTables: Sendable {
 
     /// Loads the tables from `directory` (files named as in `Resources/paper/`).
     public static func load(directory: URL) throws -> PaperTables {
-        func table(_ name: String) throws -> CSVTable {
+        func table(_ name: String) throws -> PaperCSV {
             let url = directory.appendingPathComponent(name)
             guard let text = try? String(contentsOf: url, encoding: .utf8) else {
                 throw ReportError.badTable(file: url.path, reason: "cannot read")
             }
-            return try CSVTable(text: text, source: name)
+            return try PaperCSV(text: text, source: name)
         }
         let t1 = try table("table1_data_distribution.csv")
         guard let r1 = t1.rows.first else { throw ReportError.badTable(file: t1.source, reason: "no row") }
@@ -77,7 +77,7 @@ public struct PaperTables: Sendable {
         let t7 = try table("table7_speed.csv")
         let t8 = try table("table8_image_classification.csv")
         let f3 = try table("figure3_patients.csv")
-        func int(_ t: CSVTable, _ r: [String], _ c: String) throws -> Int {
+        func int(_ t: PaperCSV, _ r: [String], _ c: String) throws -> Int {
             let v = try t.number(r, c)
             guard v == v.rounded() else { throw ReportError.badTable(file: t.source, reason: "\(c) = \(v) is not a whole number") }
             return Int(v)

@@ -26,7 +26,7 @@ public struct Figure3Entry: ReportEntry {
         }
         rows.append(["All ages"] + columns.map { "\(n($0.0, $0.1, nil))" } + ["\(n(nil, nil, nil))"])
         let table = ReportTable(header: ["Age group", "COVID male", "COVID female", "Normal male", "Normal female", "All"], rows: rows)
-        let csv = CSVTable.render(header: ["infection", "sex", "age_group", "patients"],
+        let csv = PaperCSV.render(header: ["infection", "sex", "age_group", "patients"],
                                   rows: counts.map { [$0.infection, $0.sex, $0.ageGroup, "\($0.patients)"] })
 
         var comparisons: [Comparison] = []

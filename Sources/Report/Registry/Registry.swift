@@ -20,7 +20,7 @@ public enum Registry {
         PendingEntry(EntryID(.figure, 10), stages: ["evaluate"], reason: "needs the trained networks (`train`, `evaluate` stages)"),
         PendingEntry(EntryID(.figure, 11), stages: ["train"], reason: "needs the training stage"),
         PendingEntry(EntryID(.figure, 12), stages: ["gradcam"], reason: "needs the trained networks and Grad-CAM"),
-        PendingEntry(EntryID(.table, 1), stages: ["index"], reason: "needs the dataset reader (`index` stage)"),
+        Table1Entry(),
         PendingEntry(EntryID(.table, 2), stages: ["folds"], reason: "needs the fold split (`folds` stage)"),
         Table3Entry(),
         PendingEntry(EntryID(.table, 4), stages: ["folds"], reason: "needs the fold split (`folds` stage)"),
@@ -42,8 +42,21 @@ public enum Registry {
 
 /// The stages the report knows how to run, for a preset.
 public enum ReportStages {
-    /// Every defined stage. An entry whose stages are not all here is reported as pending.
-    public static func definitions(preset: Preset) throws -> [StageDefinition] {
-        [ParametersStage.definition(preset: preset), try PatientCountsStage.definition()]
+    /// Every stage that can run for `preset`. An entry whose stages are not all here is
+    /// reported as pending, with the reason from `unavailable`.
+    public static func definitions(preset: Preset, dataSource: DataSourceIdentity) throws -> [StageDefinition] {
+        var stages = [ParametersStage.definition(preset: preset), try PatientCountsStage.definition()]
+        if let root = dataSource.path, !dataSource.isSynthetic {
+            stages.append(IndexStage.definition(root: root, identity: dataSource))
+        }
+        return stages
+    }
+
+    /// Why a stage that is not defined for `preset` cannot run.
+    public static func unavailable(_ stage: String, dataSource: DataSourceIdentity) -> String {
+        if stage == IndexStage.name && dataSource.isSynthetic {
+            return "the synthetic twin generator is not available yet, so there is no dataset to index (with `--data PATH` the real COVID-CTset is read)"
+        }
+        return "the `\(stage)` stage is not available yet"
     }
 }

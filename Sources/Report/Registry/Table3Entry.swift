@@ -36,7 +36,7 @@ public struct Table3Entry: ReportEntry {
             ["Folds (§2.4, not in Table 3)", "5", "\(used.folds)"],
         ]
         let table = ReportTable(header: ["Parameter", "Paper (all three networks)", "This run"], rows: rows)
-        let csv = CSVTable.render(header: ["parameter", "paper", "this_run"], rows: rows)
+        let csv = PaperCSV.render(header: ["parameter", "paper", "this_run"], rows: rows)
 
         var comparisons: [Comparison] = []
         func number(_ key: String, _ name: String, _ paperText: String, _ ours: Double) {

@@ -37,6 +37,11 @@ enum ReportContext {
         s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
     }
 
+    /// True for cells like `1,234`, `-0.5`, `5%` (right-aligned in tables).
+    static func numeric(_ s: String) -> Bool {
+        !s.isEmpty && s.contains(where: \.isNumber) && s.allSatisfy { $0.isNumber || ",.-+%".contains($0) }
+    }
+
     static func banner(_ d: ReportDocument) -> [String: Any] {
         let p = d.preset.data
         if d.dataSource.isSynthetic {
@@ -61,6 +66,9 @@ enum ReportContext {
         if let t = b.table {
             c["table"] = [
                 "header": t.header.map(cell),
+                "separators": t.header.indices.map { column in
+                    t.rows.allSatisfy { numeric($0[column]) } ? "---:" : "---"
+                },
                 "rows": t.rows.map { ["cells": $0.map(cell)] },
             ] as [String: Any]
         }

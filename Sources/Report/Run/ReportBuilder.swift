@@ -113,7 +113,7 @@ public final class ReportBuilder {
         let runner = StageRunner(root: options.runsDirectory.appendingPathComponent(preset.name),
                                  presetSeed: preset.seed, versions: options.facts.versions,
                                  force: options.force, onEvent: onEvent)
-        for definition in try ReportStages.definitions(preset: preset) { runner.register(definition) }
+        for definition in try ReportStages.definitions(preset: preset, dataSource: dataSource) { runner.register(definition) }
 
         var pending: [EntryID: String] = [:]
         var needed: [String] = []
@@ -121,7 +121,7 @@ public final class ReportBuilder {
             if let reason = entry.pendingReason {
                 pending[entry.id] = reason
             } else if let missing = entry.stages.first(where: { !runner.isDefined($0) }) {
-                pending[entry.id] = "the `\(missing)` stage is not available yet"
+                pending[entry.id] = ReportStages.unavailable(missing, dataSource: dataSource)
             } else {
                 needed += entry.stages.filter { !needed.contains($0) }
             }

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Handles quoted fields (`"a,b"`, doubled quotes) and `\n` or `\r\n` line ends; no
 /// embedded newlines (none of the paper's tables has one).
-public struct CSVTable: Sendable {
+public struct PaperCSV: Sendable {
     /// Column names in order.
     public let header: [String]
     /// Rows of cells, each as long as `header`.
@@ -17,11 +17,11 @@ public struct CSVTable: Sendable {
     public init(text: String, source: String) throws {
         let lines = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init).filter { !$0.isEmpty }
         guard let first = lines.first else { throw ReportError.badTable(file: source, reason: "empty") }
-        header = CSVTable.split(first)
+        header = PaperCSV.split(first)
         rows = try lines.dropFirst().enumerated().map { index, line in
-            let cells = CSVTable.split(line)
-            guard cells.count == CSVTable.split(first).count else {
-                throw ReportError.badTable(file: source, reason: "line \(index + 2) has \(cells.count) cells, header has \(CSVTable.split(first).count)")
+            let cells = PaperCSV.split(line)
+            guard cells.count == PaperCSV.split(first).count else {
+                throw ReportError.badTable(file: source, reason: "line \(index + 2) has \(cells.count) cells, header has \(PaperCSV.split(first).count)")
             }
             return cells
         }

@@ -1,0 +1,47 @@
+import Analysis
+import XCTest
+@testable import Report
+
+/// Table 1 from the `index` stage: real trees are read and compared; the synthetic twin,
+/// until it exists, leaves Table 1 pending with the reason.
+final class Table1Tests: XCTestCase {
+    private func slice(_ root: URL, _ path: String) throws {
+        let url = root.appendingPathComponent(path)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try TIFFWriter.write(TIFFImage(width: 4, height: 4, uint16: [UInt16](repeating: 1100, count: 16)), to: url.path)
+    }
+
+    func testTable1FromARealDatasetTree() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("COVID-CTset")
+        for n in 1...3 { try slice(data, "137covid/patient1/SR_2/IM0000\(n).tif") }
+        for n in 1...2 { try slice(data, "normal1/patient2/SR_3/IM0000\(n).tif") }
+        try slice(data, "normal2/patient3/SR_2/IM00001.tif")
+        var preset = try Fixture.preset("smoke")
+        preset.data.source = "real"
+        preset.data.realPath = data.path
+
+        let (record, files) = try Fixture.builder(dir, presetValue: preset).writeEntry(EntryID(.table, 1))
+        let built = try XCTUnwrap(record.built, record.pendingReason ?? "")
+        XCTAssertEqual(built.comparisons.map(\.oursValue), [1, 2, 3, 3])
+        XCTAssertEqual(built.comparisons.map(\.paperValue), [95, 282, 15589, 48260])
+        XCTAssertTrue(built.comparisons.allSatisfy { $0.verdict == .differs }, "real data is compared, not excused")
+        XCTAssertEqual(try String(contentsOf: files[0], encoding: .utf8),
+                       "source,covid_patients,normal_patients,covid_images,normal_images\npaper,95,282,15589,48260\nthis_run,1,2,3,3\n")
+
+        // The index stage is cached by the listing: adding a slice reruns it.
+        try slice(data, "normal2/patient3/SR_2/IM00002.tif")
+        let (again, _) = try Fixture.builder(dir, presetValue: preset).writeEntry(EntryID(.table, 1))
+        XCTAssertEqual(again.built?.comparisons.last?.oursValue, 4)
+    }
+
+    func testTable1PendingForTheSyntheticTwinUntilItExists() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (record, files) = try Fixture.builder(dir).writeEntry(EntryID(.table, 1))
+        XCTAssertNil(record.built)
+        XCTAssertTrue(record.pendingReason?.contains("synthetic twin") == true, record.pendingReason ?? "")
+        XCTAssertTrue(files.isEmpty)
+    }
+}
