@@ -20,7 +20,14 @@ public enum TIFFReader {
     /// Reads only rows `rows` (a band of the image); the result has `height == rows.count`
     /// and `firstRow == rows.lowerBound`. Identical to the same rows of a full read.
     public static func readRows(_ path: String, rows: Range<Int>) throws -> TIFFImage {
+        try readRows(path) { _ in rows }
+    }
+
+    /// Reads the band of rows that `rows` chooses from the file's header, opening the file once
+    /// (the selection region depends on the image size).
+    public static func readRows(_ path: String, rows choose: (TIFFInfo) -> Range<Int>) throws -> TIFFImage {
         try withOpenFile(path) { tif, layout in
+            let rows = choose(layout.info)
             guard rows.lowerBound >= 0, rows.upperBound <= layout.info.height, !rows.isEmpty else {
                 throw TIFFError.invalidRows(path: path, rows: rows, height: layout.info.height)
             }
