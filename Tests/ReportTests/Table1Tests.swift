@@ -36,6 +36,27 @@ final class Table1Tests: XCTestCase {
         XCTAssertEqual(again.built?.comparisons.last?.oursValue, 4)
     }
 
+    func testSelectionStageReadsTheIndex() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("COVID-CTset")
+        for n in 1...4 { try slice(data, "137covid/patient1/SR_2/IM0000\(n).tif") }
+        try slice(data, "normal1/patient2/SR_3/IM00001.tif")
+        var preset = try Fixture.preset("smoke")
+        preset.data.source = "real"
+        preset.data.realPath = data.path
+        let identity = try DataSourceIdentity.of(preset)
+        XCTAssertEqual(identity.kind, "real")
+        let runner = StageRunner(root: dir.appendingPathComponent("runs"), presetSeed: 1, versions: [:], force: false)
+        try ReportStages.definitions(preset: preset, dataSource: identity).forEach(runner.register)
+        let results = try runner.run([SelectionStage.name])
+        XCTAssertEqual(results.keys.sorted(), ["index", "selection"])
+        let selection = try SelectionStage.read(from: results["selection"]!.directory)
+        XCTAssertEqual(selection.series.map(\.patientID), ["patient1", "patient2"])
+        XCTAssertEqual(selection.totalSlices, 5)
+        XCTAssertEqual(try IndexStage.readDataset(from: results["index"]!.directory).patients.count, 2)
+    }
+
     func testTable1PendingForTheSyntheticTwinUntilItExists() throws {
         let dir = try Fixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

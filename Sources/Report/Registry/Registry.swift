@@ -47,7 +47,8 @@ public enum ReportStages {
     public static func definitions(preset: Preset, dataSource: DataSourceIdentity) throws -> [StageDefinition] {
         var stages = [ParametersStage.definition(preset: preset), try PatientCountsStage.definition()]
         if let root = dataSource.path, !dataSource.isSynthetic {
-            stages.append(IndexStage.definition(root: root, identity: dataSource))
+            stages.append(IndexStage.definition(location: .path(root), identity: dataSource))
+            stages.append(SelectionStage.definition())
         }
         return stages
     }
