@@ -64,6 +64,16 @@ final class PaperAuditTests: XCTestCase {
         XCTAssertNil(result.finding("table2.fold1.normalImages"))
     }
 
+    func testAuditFindsTextClaimsAgainstTables() throws {
+        let result = PaperAudit.run(try PaperTables.load())
+        let speed = try XCTUnwrap(result.finding("text.speedUnder100Slices"))
+        XCTAssertEqual(speed.recomputed, 3.56452)
+        XCTAssertEqual(try XCTUnwrap(result.finding("text.covidTestShare")).recomputed ?? 0, 23.0 / 95.0, accuracy: 1e-12)
+        XCTAssertEqual(result.finding("text.conclusionSwap")?.severity, .disagreement)
+        XCTAssertEqual(result.finding("text.epochs")?.recomputed, 50)
+        XCTAssertEqual(result.finding("text.234of245")?.severity, .note)
+    }
+
     /// Checks that pass on the paper must stay silent; a planted error must be found.
     func testAuditPassesConsistentTablesAndCatchesAPlantedError() throws {
         var tables = try PaperTables.load()

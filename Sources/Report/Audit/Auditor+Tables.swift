@@ -193,4 +193,26 @@ extension Auditor {
             }
         }
     }
+
+    /// Text claims about Table 2's COVID test share and Table 7's speed.
+    mutating func textAgainstTables2And7() {
+        checks += 1
+        let shares = t.table2.map { Double($0.testCovidPatients) / Double($0.trainCovidPatients + $0.testCovidPatients) }
+        let fact = PaperText.covidTestShare
+        if shares.contains(where: { abs($0 - fact.value) > 0.025 }) {
+            add("text.covidTestShare", .note, [fact.place, "Table 2"],
+                "\"\(fact.quote)\" (\(fact.place)): the shares range from \(F.fixed(shares.min()! * 100, 1))% to \(F.fixed(shares.max()! * 100, 1))%",
+                t.table2.map { "fold \($0.fold): \($0.testCovidPatients) / \($0.trainCovidPatients + $0.testCovidPatients) = \(F.fixed(Double($0.testCovidPatients) / Double($0.trainCovidPatients + $0.testCovidPatients) * 100, 1))%" }.joined(separator: "; "),
+                printed: fact.value, recomputed: shares.max()!)
+        }
+        checks += 1
+        let short = t.table7.filter { $0.slices < 100 }
+        let speed = PaperText.speedUnder100Slices
+        if let slowest = short.map(\.seconds).max(), slowest < speed.value {
+            add("text.speedUnder100Slices", .disagreement, [speed.place, "Table 7"],
+                "\"\(speed.quote)\" (\(speed.place)), but every sequence under 100 slices in Table 7 takes less than \(F.plain(speed.value)) s",
+                short.map { "\($0.slices) slices: \($0.printed) s" }.joined(separator: "; ") + "; slowest \(F.plain(slowest)) s < \(F.plain(speed.value)) s",
+                printed: speed.value, recomputed: slowest)
+        }
+    }
 }

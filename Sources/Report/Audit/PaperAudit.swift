@@ -24,6 +24,7 @@ public enum PaperAudit {
         audit.table4AgainstTable1()
         audit.table2()
         audit.text()
+        audit.textAgainstTables2And7()
         return AuditResult(findings: audit.findings, checks: audit.checks, passed: audit.passed)
     }
 }
