@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "CTIFF"],
                     resources: [.copy("Fixtures")]),
-        .testTarget(name: "PlotsTests", dependencies: ["Plots"]),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"], exclude: ["Snapshots"]),
         .testTarget(name: "ReportTests", dependencies: ["Report"]),
         .testTarget(name: "CLITests", dependencies: ["paper-repro", "Analysis"]),
     ],
