@@ -57,6 +57,44 @@ final class Table1Tests: XCTestCase {
         XCTAssertEqual(try IndexStage.readDataset(from: results["index"]!.directory).patients.count, 2)
     }
 
+    func testTables2And4FromTheFoldsStage() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("COVID-CTset")
+        var csv = "filename,class\n"
+        for p in 1...5 {
+            for n in 1...3 { try slice(data, "137covid/patient\(p)/SR_2/IM0000\(n).tif") }
+            csv += "137covid_patient\(p)_SR_2_IM00002.tif,covid\n"
+        }
+        for p in 11...20 {
+            for n in 1...2 { try slice(data, "normal1/patient\(p)/SR_3/IM0000\(n).tif") }
+            csv += "normal1_patient\(p)_SR_3_IM00001.tif,normal\n"
+        }
+        try csv.write(to: data.appendingPathComponent("all.csv"), atomically: true, encoding: .utf8)
+        var preset = try Fixture.preset("smoke")
+        preset.data.source = "real"
+        preset.data.realPath = data.path
+        let builder = try Fixture.builder(dir, presetValue: preset)
+
+        let (table4, _) = try builder.writeEntry(EntryID(.table, 4))
+        let rows4 = try XCTUnwrap(table4.built?.table?.rows, table4.pendingReason ?? "").filter { !$0[0].contains("paper") }
+        XCTAssertEqual(rows4.count, preset.folds)
+        XCTAssertEqual(rows4.map { Int($0[2])! }.reduce(0, +), 5, "each COVID patient tests in exactly one fold")
+        XCTAssertEqual(rows4.map { Int($0[1])! }.reduce(0, +), 15)
+
+        let (table2, files) = try builder.writeEntry(EntryID(.table, 2))
+        let built = try XCTUnwrap(table2.built)
+        let lines = try String(contentsOf: files[0], encoding: .utf8).split(separator: "\n").dropFirst()
+        for line in lines {
+            let v = line.split(separator: ",").map { Int($0)! }
+            XCTAssertEqual(v[1] + v[5], 5, "train + test COVID patients in fold \(v[0])")
+            XCTAssertEqual(v[3] + v[7], 10, "train + test normal patients in fold \(v[0])")
+            XCTAssertEqual(v[2] + v[6], 5, "labelled COVID images in fold \(v[0])")
+        }
+        XCTAssertEqual(built.comparisons.count, 8 * preset.folds)
+        XCTAssertTrue(built.comparisons.allSatisfy { $0.verdict == .differs }, "a toy dataset is far from the paper's counts")
+    }
+
     func testTable1PendingForTheSyntheticTwinUntilItExists() throws {
         let dir = try Fixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -21,9 +21,9 @@ public enum Registry {
         PendingEntry(EntryID(.figure, 11), stages: ["train"], reason: "needs the training stage"),
         PendingEntry(EntryID(.figure, 12), stages: ["gradcam"], reason: "needs the trained networks and Grad-CAM"),
         Table1Entry(),
-        PendingEntry(EntryID(.table, 2), stages: ["folds"], reason: "needs the fold split (`folds` stage)"),
+        Table2Entry(),
         Table3Entry(),
-        PendingEntry(EntryID(.table, 4), stages: ["folds"], reason: "needs the fold split (`folds` stage)"),
+        Table4Entry(),
         PendingEntry(EntryID(.table, 5), stages: ["identify"], reason: "needs patient identification (`identify` stage)"),
         PendingEntry(EntryID(.table, 6), stages: ["identify"], reason: "needs patient identification (`identify` stage)"),
         PendingEntry(EntryID(.table, 7), stages: ["timing"], reason: "needs the timing stage"),
@@ -49,13 +49,14 @@ public enum ReportStages {
         if let root = dataSource.path, !dataSource.isSynthetic {
             stages.append(IndexStage.definition(location: .path(root), identity: dataSource))
             stages.append(SelectionStage.definition())
+            stages.append(FoldsStage.definition(folds: preset.folds, seed: preset.seed))
         }
         return stages
     }
 
     /// Why a stage that is not defined for `preset` cannot run.
     public static func unavailable(_ stage: String, dataSource: DataSourceIdentity) -> String {
-        if stage == IndexStage.name && dataSource.isSynthetic {
+        if [IndexStage.name, SelectionStage.name, FoldsStage.name].contains(stage) && dataSource.isSynthetic {
             return "the synthetic twin generator is not available yet, so there is no dataset to index (with `--data PATH` the real COVID-CTset is read)"
         }
         return "the `\(stage)` stage is not available yet"
