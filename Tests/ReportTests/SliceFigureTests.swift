@@ -32,10 +32,12 @@ final class SliceFigureTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let data = dir.appendingPathComponent("COVID-CTset")
         let total = 24
-        for n in 1...total {
-            let url = data.appendingPathComponent("137covid/patient1/SR_3/IM\(String(format: "%05d", n)).tif")
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try TIFFWriter.write(TIFFImage(width: 96, height: 96, uint16: phantom(slice: n, of: total)), to: url.path)
+        for (folder, count) in [("137covid/patient1/SR_3", total), ("normal1/patient2/SR_2", 12)] {
+            for n in 1...count {
+                let url = data.appendingPathComponent("\(folder)/IM\(String(format: "%05d", n)).tif")
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try TIFFWriter.write(TIFFImage(width: 96, height: 96, uint16: phantom(slice: n, of: count)), to: url.path)
+            }
         }
         var preset = try Fixture.preset("smoke")
         preset.data.source = "real"
@@ -59,8 +61,14 @@ final class SliceFigureTests: XCTestCase {
         XCTAssertLessThan(Int(rows[0][2].replacingOccurrences(of: ",", with: ""))!, Int(rows[1][2].replacingOccurrences(of: ",", with: ""))!)
         XCTAssertEqual(files5.map(\.lastPathComponent), ["fig05.png", "fig05.svg"])
         try assertPNG(files5[0], minWidth: 600)
+        let (fig4, files4) = try builder.writeEntry(EntryID(.figure, 4))
+        XCTAssertEqual(fig4.built?.images.count, 1)
+        try assertPNG(files4[0], minWidth: 600)
+        let (fig2, files2) = try builder.writeEntry(EntryID(.figure, 2))
+        XCTAssertEqual(fig2.built?.images.first?.alt, "Sample CT slices of COVID-19 and normal patients")
+        try assertPNG(files2[0], minWidth: 300)
         if let keep = ProcessInfo.processInfo.environment["KEEP_FIGURES"] {
-            for f in files5 + files8 { try? FileManager.default.copyItem(at: f, to: URL(fileURLWithPath: keep).appendingPathComponent(f.lastPathComponent)) }
+            for f in files2 + files4 + files5 + files8 { try? FileManager.default.copyItem(at: f, to: URL(fileURLWithPath: keep).appendingPathComponent(f.lastPathComponent)) }
         }
     }
 

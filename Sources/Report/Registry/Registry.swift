@@ -9,9 +9,9 @@ public enum Registry {
     /// All twenty entries, figures 1-12 then tables 1-8.
     public static let entries: [any ReportEntry] = [
         PendingEntry(EntryID(.figure, 1), stages: [], reason: "a hand-drawn diagram of the method; no data to reproduce it from"),
-        PendingEntry(EntryID(.figure, 2), stages: ["index"], reason: "needs the dataset reader (`index` stage) and image tiles from Plots"),
+        Figure2Entry(),
         Figure3Entry(),
-        PendingEntry(EntryID(.figure, 4), stages: ["index"], reason: "needs the dataset reader (`index` stage) and image tiles from Plots"),
+        Figure4Entry(),
         Figure5Entry(),
         PendingEntry(EntryID(.figure, 6), stages: [], reason: "a flowchart; the algorithm it shows is reproduced by the selection stage"),
         PendingEntry(EntryID(.figure, 7), stages: ["index", "selection"], reason: "needs the slice selection stage"),
