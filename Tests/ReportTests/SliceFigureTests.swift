@@ -67,8 +67,11 @@ final class SliceFigureTests: XCTestCase {
         let (fig2, files2) = try builder.writeEntry(EntryID(.figure, 2))
         XCTAssertEqual(fig2.built?.images.first?.alt, "Sample CT slices of COVID-19 and normal patients")
         try assertPNG(files2[0], minWidth: 300)
+        let (fig7, files7) = try builder.writeEntry(EntryID(.figure, 7))
+        XCTAssertEqual(fig7.built?.table?.rows.map(\.[0]), ["patient1", "patient2"])
+        try assertPNG(files7[0], minWidth: 600)
         if let keep = ProcessInfo.processInfo.environment["KEEP_FIGURES"] {
-            for f in files2 + files4 + files5 + files8 { try? FileManager.default.copyItem(at: f, to: URL(fileURLWithPath: keep).appendingPathComponent(f.lastPathComponent)) }
+            for f in files2 + files4 + files5 + files7 + files8 { try? FileManager.default.copyItem(at: f, to: URL(fileURLWithPath: keep).appendingPathComponent(f.lastPathComponent)) }
         }
     }
 

@@ -14,7 +14,7 @@ public enum Registry {
         Figure4Entry(),
         Figure5Entry(),
         PendingEntry(EntryID(.figure, 6), stages: [], reason: "a flowchart; the algorithm it shows is reproduced by the selection stage"),
-        PendingEntry(EntryID(.figure, 7), stages: ["index", "selection"], reason: "needs the slice selection stage"),
+        Figure7Entry(),
         Figure8Entry(),
         PendingEntry(EntryID(.figure, 9), stages: [], reason: "an architecture diagram; needs the network builders"),
         PendingEntry(EntryID(.figure, 10), stages: ["evaluate"], reason: "needs the trained networks (`train`, `evaluate` stages)"),
