@@ -10,10 +10,28 @@
 typedef void (*ctiff_sink_fn)(int is_error, const char *module, const char *message);
 static ctiff_sink_fn ctiff_sink = 0;
 
+/* The calling thread's last libtiff error, kept in C thread-local storage (cheap to clear). */
+static inline char *ctiff_last_error_buffer(void) {
+    static __thread char text[1024];
+    return text;
+}
+
+/// The calling thread's last libtiff error message ("" when none since the last clear).
+static inline const char *ctiff_last_error(void) { return ctiff_last_error_buffer(); }
+/// Forgets the calling thread's last libtiff error.
+static inline void ctiff_clear_last_error(void) { ctiff_last_error_buffer()[0] = 0; }
+
 static void ctiff_forward(int is_error, const char *module, const char *fmt, va_list ap) {
     char buffer[1024];
     vsnprintf(buffer, sizeof buffer, fmt, ap);
+    if (is_error) snprintf(ctiff_last_error_buffer(), 1024, "%s%s%s",
+                           module ? module : "", module ? ": " : "", buffer);
     if (ctiff_sink) ctiff_sink(is_error, module, buffer);
+}
+
+/// Opens an already-open descriptor for reading without memory mapping (read(2) only).
+static inline TIFF *ctiff_fd_open_read(int fd, const char *name) {
+    return TIFFFdOpen(fd, name, "rm");
 }
 static void ctiff_on_warning(const char *module, const char *fmt, va_list ap) { ctiff_forward(0, module, fmt, ap); }
 static void ctiff_on_error(const char *module, const char *fmt, va_list ap) { ctiff_forward(1, module, fmt, ap); }

@@ -6,14 +6,12 @@ import Logging
 /// of the current thread so that typed errors can quote it.
 enum TIFFLibrary {
     static let logger = Logger(label: "paper-repro.tiff")
-    private static let lastErrorKey = "paper-repro.tiff.lastError"
 
     /// Installs the handlers once; every entry point of the TIFF code calls this first.
     static let installHandlers: Void = {
         ctiff_install_handlers { isError, module, message in
             let text = (module.map { String(cString: $0) + ": " } ?? "") + (message.map { String(cString: $0) } ?? "")
             if isError != 0 {
-                Thread.current.threadDictionary[TIFFLibrary.lastErrorKey] = text
                 TIFFLibrary.logger.debug("libtiff error: \(text)")
             } else {
                 TIFFLibrary.logger.debug("libtiff warning: \(text)")
@@ -23,12 +21,13 @@ enum TIFFLibrary {
 
     /// Forgets the current thread's last libtiff error.
     static func clearLastError() {
-        Thread.current.threadDictionary.removeObject(forKey: lastErrorKey)
+        ctiff_clear_last_error()
     }
 
     /// The current thread's last libtiff error message, or a fallback.
     static func lastError(or fallback: String) -> String {
-        (Thread.current.threadDictionary[lastErrorKey] as? String) ?? fallback
+        let text = String(cString: ctiff_last_error())
+        return text.isEmpty ? fallback : text
     }
 
     /// libtiff's version banner (first line), for manifests.
