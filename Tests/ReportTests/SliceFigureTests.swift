@@ -39,6 +39,10 @@ final class SliceFigureTests: XCTestCase {
                 try TIFFWriter.write(TIFFImage(width: 96, height: 96, uint16: phantom(slice: n, of: count)), to: url.path)
             }
         }
+        if let keep = ProcessInfo.processInfo.environment["KEEP_DATASET"] {
+            try? FileManager.default.removeItem(atPath: keep)
+            try FileManager.default.copyItem(at: data, to: URL(fileURLWithPath: keep))
+        }
         var preset = try Fixture.preset("smoke")
         preset.data.source = "real"
         preset.data.realPath = data.path

@@ -74,7 +74,7 @@ enum ReportContext {
         }
         c["images"] = b.images.map { ["png": $0.png, "svg": $0.svg, "alt": $0.alt] }
         if let m = b.missingImage { c["missingImage"] = m }
-        let files = b.files.keys.sorted().filter { path in !b.images.contains { $0.png == path } }
+        let files = b.files.keys.sorted().filter { path in !b.images.contains { $0.png == path || $0.svg == path } }
         c["files"] = files.map { ["name": ($0 as NSString).lastPathComponent, "path": $0] }
         c["hasFiles"] = !files.isEmpty
         c["hasComparisons"] = !b.comparisons.isEmpty
