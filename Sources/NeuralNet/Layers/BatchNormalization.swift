@@ -1,0 +1,43 @@
+/// Keras `BatchNormalization` over the channel axis: `name/gamma`, `name/beta` (trainable),
+/// `name/moving_mean`, `name/moving_variance` (not trainable). Keras defaults: momentum 0.99,
+/// epsilon 1e-3 (ResNet50V2 uses 1.001e-5). See `BatchNormOp` for the arithmetic.
+public final class BatchNormalization: Layer {
+    public let name: String
+    public let momentum: Float
+    public let epsilon: Float
+    public private(set) var gamma: Parameter!
+    public private(set) var beta: Parameter!
+    public private(set) var movingMean: Parameter!
+    public private(set) var movingVariance: Parameter!
+    private var cache = BatchNormOp.Cache()
+    private var output = Tensor.zeros([0])
+
+    public init(_ name: String, momentum: Float = 0.99, epsilon: Float = 1e-3) {
+        self.name = name; self.momentum = momentum; self.epsilon = epsilon
+    }
+
+    public var parameters: [Parameter] { [gamma, beta, movingMean, movingVariance] }
+
+    public func build(inputShapes: [[Int]], rng: inout RNG) -> [Int] {
+        let c = inputShapes[0].last!
+        gamma = Parameter(name: "\(name)/gamma", value: Initializer.ones.make([c], rng: &rng))
+        beta = Parameter(name: "\(name)/beta", value: Initializer.zeros.make([c], rng: &rng))
+        movingMean = Parameter(name: "\(name)/moving_mean", value: Tensor.zeros([c]), trainable: false)
+        movingVariance = Parameter(name: "\(name)/moving_variance", value: Initializer.ones.make([c], rng: &rng), trainable: false)
+        return inputShapes[0]
+    }
+
+    public func forward(_ inputs: [Tensor], mode: Mode, context: ExecutionContext) -> Tensor {
+        BatchNormOp.forward(inputs[0], gamma: gamma.value, beta: beta.value,
+                            movingMean: &movingMean.value, movingVariance: &movingVariance.value,
+                            momentum: momentum, epsilon: epsilon, training: mode == .training,
+                            cache: &cache, into: &output)
+        return output
+    }
+
+    public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
+                         mode: Mode, context: ExecutionContext) -> [Tensor?] {
+        [BatchNormOp.backward(dy, x: inputs[0], gamma: gamma.value, cache: cache, training: mode == .training,
+                              dGamma: &gamma.gradient, dBeta: &beta.gradient, needDx: needInputGradients[0])]
+    }
+}

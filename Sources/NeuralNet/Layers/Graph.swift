@@ -1,0 +1,172 @@
+/// A directed acyclic graph of layers with named nodes: branches, concatenations, several
+/// inputs per node and several heads (ResNet50V2, Xception, the FPN; §2.3, Fig. 9).
+///
+/// Nodes are added in topological order (a node's inputs must exist), so the insertion order is
+/// the forward order and its reverse the backward order. Parameters are created with the
+/// graph's seeded generator when each layer is added.
+///
+/// ```swift
+/// let g = Graph(seed: 1)
+/// let x = g.input("input_1", shape: [64, 64, 1])
+/// var h = g.add(Conv2D("conv1", filters: 8, kernelSize: 3, padding: .same), x)
+/// h = g.add(ReLU("relu1"), h)
+/// g.outputs = [g.add(Dense("fc", units: 2), g.add(GlobalAveragePooling2D("gap"), h))]
+/// ```
+public final class Graph {
+    /// A handle to a node.
+    public struct Node: Hashable, Sendable {
+        public let index: Int
+    }
+
+    struct Entry {
+        let name: String
+        let layer: Layer?          // nil for an input placeholder
+        let inputs: [Int]
+        let shape: [Int]           // per-sample
+        var needsGradient: Bool
+    }
+
+    private var entries: [Entry] = []
+    private var byName: [String: Int] = [:]
+    private var inputIndices: [Int] = []
+    private var rng: RNG
+    private var values: [Tensor?] = []
+    private var gradients: [Tensor?] = []
+    private var lastMode: Mode = .inference
+    /// Shared per-graph scratch memory.
+    public let context = ExecutionContext()
+    /// The nodes whose values `forward` returns, in order (the heads).
+    public var outputs: [Node] = []
+
+    /// A graph whose layers draw their initial weights from `RNG(seed:)` in insertion order.
+    public init(seed: UInt64) { rng = RNG(seed: seed) }
+
+    // MARK: - Building
+
+    /// Adds an input placeholder with a per-sample shape (e.g. `[H, W, C]`).
+    public func input(_ name: String, shape: [Int]) -> Node {
+        append(Entry(name: name, layer: nil, inputs: [], shape: shape, needsGradient: false), isInput: true)
+    }
+
+    /// Adds `layer` fed by `inputs`; builds its parameters; returns its node.
+    @discardableResult
+    public func add(_ layer: Layer, _ inputs: Node...) -> Node { add(layer, inputs: inputs) }
+
+    /// Adds `layer` fed by `inputs`; builds its parameters; returns its node.
+    @discardableResult
+    public func add(_ layer: Layer, inputs: [Node]) -> Node {
+        precondition(!inputs.isEmpty, "layer \(layer.name) has no inputs")
+        precondition(inputs.allSatisfy { $0.index < entries.count }, "unknown input node for \(layer.name)")
+        let shape = layer.build(inputShapes: inputs.map { entries[$0.index].shape }, rng: &rng)
+        let needs = layer.parameters.contains { $0.trainable } || inputs.contains { entries[$0.index].needsGradient }
+        return append(Entry(name: layer.name, layer: layer, inputs: inputs.map(\.index), shape: shape,
+                            needsGradient: needs), isInput: false)
+    }
+
+    private func append(_ e: Entry, isInput: Bool) -> Node {
+        precondition(byName[e.name] == nil, "duplicate node name \(e.name)")
+        byName[e.name] = entries.count
+        if isInput { inputIndices.append(entries.count) }
+        entries.append(e)
+        return Node(index: entries.count - 1)
+    }
+
+    // MARK: - Introspection
+
+    /// The node with a Keras layer (or input) name.
+    public func node(named name: String) -> Node? { byName[name].map(Node.init) }
+    /// The per-sample output shape of a node.
+    public func shape(of node: Node) -> [Int] { entries[node.index].shape }
+    /// The layer of a node (nil for inputs).
+    public func layer(of node: Node) -> Layer? { entries[node.index].layer }
+    /// Node names in topological order.
+    public var nodeNames: [String] { entries.map(\.name) }
+    /// The input placeholders, in creation order.
+    public var inputs: [Node] { inputIndices.map(Node.init) }
+
+    /// Every parameter (trainable and not), in layer order: the names used in weight files.
+    public var parameters: [Parameter] { entries.flatMap { $0.layer?.parameters ?? [] } }
+    /// The parameters an optimizer updates.
+    public var trainableParameters: [Parameter] { parameters.filter(\.trainable) }
+    /// Number of scalar weights (trainable and not), as Keras's `count_params`.
+    public var parameterCount: Int { parameters.reduce(0) { $0 + $1.value.count } }
+
+    // MARK: - Forward
+
+    /// Runs the graph on one tensor per input placeholder (batch axis first) and returns the
+    /// output nodes' values. With `retainActivations` false (default in inference), values are
+    /// released once their consumers have run, and `backward` is not possible.
+    public func forward(_ feeds: [Tensor], mode: Mode, retainActivations: Bool? = nil) -> [Tensor] {
+        precondition(feeds.count == inputIndices.count, "graph has \(inputIndices.count) inputs, got \(feeds.count)")
+        precondition(!outputs.isEmpty, "graph outputs not set")
+        let retain = retainActivations ?? (mode == .training)
+        lastMode = mode
+        values = [Tensor?](repeating: nil, count: entries.count)
+        gradients = []
+        var remaining = [Int](repeating: 0, count: entries.count)
+        for e in entries { for i in e.inputs { remaining[i] += 1 } }
+        let outputSet = Set(outputs.map(\.index))
+        for (k, i) in inputIndices.enumerated() {
+            precondition(Array(feeds[k].shape.dims.dropFirst()) == entries[i].shape,
+                         "input \(entries[i].name): expected [N] + \(entries[i].shape), got \(feeds[k].shape)")
+            values[i] = feeds[k]
+        }
+        for (i, e) in entries.enumerated() {
+            guard let layer = e.layer else { continue }
+            let ins = e.inputs.map { values[$0]! }
+            values[i] = layer.forward(ins, mode: mode, context: context)
+            if !retain {
+                for j in e.inputs {
+                    remaining[j] -= 1
+                    if remaining[j] == 0 && !outputSet.contains(j) { values[j] = nil }
+                }
+            }
+        }
+        return outputs.map { values[$0.index]! }
+    }
+
+    /// The value of a node from the last forward pass (nil if released or not computed).
+    public func value(of node: Node) -> Tensor? { node.index < values.count ? values[node.index] : nil }
+
+    // MARK: - Backward
+
+    /// Back-propagates one gradient per output (nil = zero) through the last forward pass (which
+    /// must have retained its activations), in reverse topological order. Parameter gradients
+    /// accumulate (`+=`); call `zeroGradients()` before each step. Gradients of the nodes in
+    /// `keep` stay readable through `gradient(of:)` (e.g. for Grad-CAM, §3).
+    public func backward(_ outputGradients: [Tensor?], keep: Set<Node> = []) {
+        precondition(outputGradients.count == outputs.count)
+        gradients = [Tensor?](repeating: nil, count: entries.count)
+        for (o, g) in zip(outputs, outputGradients) {
+            guard let g else { continue }
+            if gradients[o.index] == nil { gradients[o.index] = g } else { ElementwiseOp.accumulate(&gradients[o.index]!, g) }
+        }
+        let keepIdx = Set(keep.map(\.index))
+        var wanted = entries.map(\.needsGradient)
+        for k in keepIdx { wanted[k] = true }
+        // A node needs an input gradient if some consumer chain reaches a wanted node or parameter.
+        for i in entries.indices.reversed() {
+            guard let layer = entries[i].layer, let dy = gradients[i] else { continue }
+            precondition(values[i] != nil, "backward needs the activations of \(entries[i].name): forward with retainActivations")
+            let e = entries[i]
+            let ins = e.inputs.map { values[$0]! }
+            let need = e.inputs.map { wanted[$0] }
+            let dxs = layer.backward(dy, inputs: ins, output: values[i]!, needInputGradients: need,
+                                     mode: lastMode, context: context)
+            for (j, dx) in zip(e.inputs, dxs) {
+                guard let dx, wanted[j] else { continue }
+                if gradients[j] == nil { gradients[j] = dx } else { ElementwiseOp.accumulate(&gradients[j]!, dx) }
+            }
+            if !keepIdx.contains(i) { gradients[i] = nil }
+        }
+    }
+
+    /// The gradient of a node's output kept by the last `backward(_:keep:)`.
+    public func gradient(of node: Node) -> Tensor? { node.index < gradients.count ? gradients[node.index] : nil }
+
+    /// Zeroes every parameter gradient.
+    public func zeroGradients() { for p in parameters { p.zeroGradient() } }
+
+    /// Releases activations and kept gradients (e.g. before a long pause).
+    public func releaseActivations() { values = []; gradients = [] }
+}

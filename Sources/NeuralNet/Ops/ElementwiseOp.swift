@@ -1,0 +1,66 @@
+/// Element-wise kernels: ReLU and addition, parallel over fixed chunks.
+public enum ElementwiseOp {
+    /// `y = max(x, 0)`, any shape.
+    public static func reluForward(_ x: Tensor, into y: inout Tensor) {
+        y.resize(to: x.shape)
+        x.data.withUnsafeBufferPointer { xp in
+            y.data.withUnsafeMutableBufferPointer { yp in
+                let xb = xp.baseAddress!, yb = yp.baseAddress!
+                Parallel.forChunks(x.count, chunk: Chunk.elements) { _, r in
+                    for i in r { yb[i] = xb[i] > 0 ? xb[i] : 0 }
+                }
+            }
+        }
+    }
+
+    /// forward: `y = max(x, 0)` ⇒ `dx = dy · [y > 0]` (the subgradient at 0 is 0, as TensorFlow).
+    public static func reluBackward(_ dy: Tensor, output y: Tensor) -> Tensor {
+        precondition(dy.shape == y.shape)
+        var dx = Tensor(shape: dy.shape)
+        dy.data.withUnsafeBufferPointer { dp in
+            y.data.withUnsafeBufferPointer { yp in
+                dx.data.withUnsafeMutableBufferPointer { op in
+                    let db = dp.baseAddress!, yb = yp.baseAddress!, ob = op.baseAddress!
+                    Parallel.forChunks(dy.count, chunk: Chunk.elements) { _, r in
+                        for i in r { ob[i] = yb[i] > 0 ? db[i] : 0 }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+
+    /// `y = Σ inputs` (all of the same shape). Backward: every input receives `dy` unchanged.
+    public static func addForward(_ xs: [Tensor], into y: inout Tensor) {
+        precondition(!xs.isEmpty)
+        let shape = xs[0].shape
+        precondition(xs.allSatisfy { $0.shape == shape }, "add: shapes differ \(xs.map { $0.shape })")
+        y.resize(to: shape)
+        y.data.withUnsafeMutableBufferPointer { yp in
+            let yb = yp.baseAddress!
+            xs[0].data.withUnsafeBufferPointer { yb.update(from: $0.baseAddress!, count: shape.count) }
+            for x in xs.dropFirst() {
+                x.data.withUnsafeBufferPointer { xp in
+                    let xb = xp.baseAddress!
+                    Parallel.forChunks(shape.count, chunk: Chunk.elements) { _, r in
+                        for i in r { yb[i] += xb[i] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `a += b` element-wise (gradient accumulation), parallel.
+    public static func accumulate(_ a: inout Tensor, _ b: Tensor) {
+        precondition(a.shape == b.shape, "accumulate: \(a.shape) vs \(b.shape)")
+        let count = a.count
+        a.data.withUnsafeMutableBufferPointer { ap in
+            b.data.withUnsafeBufferPointer { bp in
+                let ab = ap.baseAddress!, bb = bp.baseAddress!
+                Parallel.forChunks(count, chunk: Chunk.elements) { _, r in
+                    for i in r { ab[i] += bb[i] }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+/// Max pooling ('same'/'valid', padding never wins the max) and global average pooling, NHWC.
+public enum PoolingOp {
+    /// `x [N, H, W, C]` → `y [N, OH, OW, C]`; `argmax` receives, per output, the flat input
+    /// index of the winning element (first maximum in window order).
+    public static func maxPoolForward(_ x: Tensor, geometry g: ConvGeometry, into y: inout Tensor, argmax: inout [Int32]) {
+        let C = g.c, H = g.h.input, W = g.w.input, OH = g.h.output, OW = g.w.output
+        y.resize(to: Shape([g.n, OH, OW, C]))
+        if argmax.count != y.count { argmax = [Int32](repeating: 0, count: y.count) }
+        x.data.withUnsafeBufferPointer { xp in
+            y.data.withUnsafeMutableBufferPointer { yp in
+                argmax.withUnsafeMutableBufferPointer { ap in
+                    let xb = xp.baseAddress!, yb = yp.baseAddress!, ab = ap.baseAddress!
+                    Parallel.forChunks(g.n * OH, chunk: max(1, 8192 / max(1, OW * C))) { _, r in
+                        for line in r {
+                            let n = line / OH, oh = line % OH
+                            for ow in 0..<OW {
+                                let o = (line * OW + ow) * C
+                                for c in 0..<C { yb[o + c] = -.infinity; ab[o + c] = -1 }
+                                for kh in 0..<g.h.kernel {
+                                    let ih = g.h.source(oh, kh)
+                                    if ih < 0 || ih >= H { continue }
+                                    for kw in 0..<g.w.kernel {
+                                        let iw = g.w.source(ow, kw)
+                                        if iw < 0 || iw >= W { continue }
+                                        let i = ((n * H + ih) * W + iw) * C
+                                        for c in 0..<C where xb[i + c] > yb[o + c] || ab[o + c] < 0 {
+                                            yb[o + c] = xb[i + c]; ab[o + c] = Int32(i + c)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// forward: `y[o] = x[argmax[o]]` ⇒ `dx[i] = Σ_{o : argmax[o] = i} dy[o]`, as a gather over
+    /// the windows covering each input pixel (parallel, fixed order).
+    public static func maxPoolBackward(_ dy: Tensor, geometry g: ConvGeometry, argmax: [Int32]) -> Tensor {
+        let C = g.c, H = g.h.input, W = g.w.input, OH = g.h.output, OW = g.w.output
+        var dx = Tensor(shape: Shape([g.n, H, W, C]))
+        dy.data.withUnsafeBufferPointer { dp in
+            argmax.withUnsafeBufferPointer { ap in
+                dx.data.withUnsafeMutableBufferPointer { xp in
+                    let db = dp.baseAddress!, ab = ap.baseAddress!, xb = xp.baseAddress!
+                    Parallel.forChunks(g.n * H, chunk: max(1, 8192 / max(1, W * C))) { _, r in
+                        for line in r {
+                            let n = line / H, ih = line % H
+                            guard let ohs = g.h.outputs(covering: ih) else { continue }
+                            for iw in 0..<W {
+                                guard let ows = g.w.outputs(covering: iw) else { continue }
+                                let i = ((n * H + ih) * W + iw) * C
+                                for oh in ohs {
+                                    for ow in ows {
+                                        let o = ((n * OH + oh) * OW + ow) * C
+                                        for c in 0..<C where ab[o + c] == Int32(i + c) { xb[i + c] += db[o + c] }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+
+    /// `x [N, H, W, C]` → `y [N, C]`, the mean over `H·W` (accumulated in Double).
+    public static func globalAverageForward(_ x: Tensor) -> Tensor {
+        let N = x.shape[0], HW = x.shape[1] * x.shape[2], C = x.shape[3]
+        var y = Tensor.zeros([N, C])
+        x.data.withUnsafeBufferPointer { xp in
+            y.data.withUnsafeMutableBufferPointer { yp in
+                let xb = xp.baseAddress!, yb = yp.baseAddress!
+                Parallel.forChunks(N, chunk: 1) { _, r in
+                    for n in r {
+                        var acc = [Double](repeating: 0, count: C)
+                        for p in 0..<HW {
+                            let row = xb + (n * HW + p) * C
+                            for c in 0..<C { acc[c] += Double(row[c]) }
+                        }
+                        for c in 0..<C { yb[n * C + c] = Float(acc[c] / Double(HW)) }
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    /// forward: `y[n, c] = mean_p x[n, p, c]` ⇒ `dx[n, p, c] = dy[n, c] / (H·W)`.
+    public static func globalAverageBackward(_ dy: Tensor, inputShape: Shape) -> Tensor {
+        let N = inputShape[0], HW = inputShape[1] * inputShape[2], C = inputShape[3]
+        var dx = Tensor(shape: inputShape)
+        let inv = 1 / Float(HW)
+        dy.data.withUnsafeBufferPointer { dp in
+            dx.data.withUnsafeMutableBufferPointer { xp in
+                let db = dp.baseAddress!, xb = xp.baseAddress!
+                Parallel.forChunks(N * HW, chunk: max(1, Chunk.elements / C)) { _, r in
+                    for row in r {
+                        let n = row / HW
+                        for c in 0..<C { xb[row * C + c] = db[n * C + c] * inv }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+}

@@ -1,0 +1,137 @@
+import XCTest
+@testable import NeuralNet
+
+final class ConvolutionTests: XCTestCase {
+    struct Case { let n, h, w, c, k, oc, stride: Int; let same, bias: Bool }
+
+    /// Stride 1/2, odd and even sizes, 'same' (symmetric and asymmetric) and 'valid', 1×1, 7×7.
+    let cases: [Case] = [
+        Case(n: 2, h: 5, w: 5, c: 3, k: 3, oc: 4, stride: 1, same: true, bias: true),
+        Case(n: 1, h: 6, w: 6, c: 2, k: 3, oc: 3, stride: 2, same: true, bias: false),   // asymmetric pad
+        Case(n: 2, h: 7, w: 5, c: 2, k: 3, oc: 2, stride: 2, same: true, bias: true),
+        Case(n: 1, h: 6, w: 7, c: 3, k: 2, oc: 2, stride: 1, same: true, bias: true),    // even kernel
+        Case(n: 2, h: 4, w: 4, c: 5, k: 1, oc: 3, stride: 1, same: true, bias: true),    // direct GEMM
+        Case(n: 1, h: 5, w: 6, c: 3, k: 1, oc: 2, stride: 2, same: false, bias: false),  // 1x1 stride 2
+        Case(n: 1, h: 9, w: 8, c: 1, k: 7, oc: 2, stride: 2, same: false, bias: true),   // 7x7 valid
+        Case(n: 1, h: 8, w: 8, c: 2, k: 7, oc: 2, stride: 2, same: true, bias: false),   // 7x7 same even
+    ]
+
+    func run(_ t: Case, seed: UInt64) -> (Tensor, Tensor, Tensor?, ConvGeometry) {
+        let x = Tensor([t.n, t.h, t.w, t.c], randomValues(t.n * t.h * t.w * t.c, seed: seed))
+        let k = Tensor([t.k, t.k, t.c, t.oc], randomValues(t.k * t.k * t.c * t.oc, seed: seed + 1))
+        let b = t.bias ? Tensor([t.oc], randomValues(t.oc, seed: seed + 2)) : nil
+        let g = ConvGeometry(input: x.shape, kernel: (t.k, t.k), stride: (t.stride, t.stride), padding: t.same ? .same : .valid)
+        return (x, k, b, g)
+    }
+
+    func testConv2D() {
+        for (i, t) in cases.enumerated() {
+            let (x, k, b, g) = run(t, seed: UInt64(10 * i))
+            var y = Tensor.zeros([0])
+            Conv2DOp.forward(x, kernel: k, bias: b, geometry: g, workspace: Workspace(), into: &y)
+            let ref = referenceConv(x.doubles, x.shape.dims, k.doubles, k.shape.dims, bias: b?.doubles, stride: t.stride, same: t.same)
+            XCTAssertEqual(y.shape.dims, ref.shape, "case \(i) shape")
+            assertClose(y.data, ref.y, tol: 1e-5, "conv case \(i)")
+        }
+    }
+
+    func testConv2DGradient() {
+        for (i, t) in cases.enumerated() {
+            let (x, k, b, g) = run(t, seed: UInt64(10 * i + 100))
+            let ref0 = referenceConv(x.doubles, x.shape.dims, k.doubles, k.shape.dims, bias: b?.doubles, stride: t.stride, same: t.same)
+            let r = randomValues(ref0.y.count, seed: UInt64(i) + 999)
+            var dk = Tensor(shape: k.shape)
+            var db: Tensor? = b.map { Tensor(shape: $0.shape) }
+            var dx: Tensor? = Tensor.zeros([0])
+            Conv2DOp.backward(Tensor(ref0.shape, r), x: x, kernel: k, geometry: g, workspace: Workspace(),
+                              dKernel: &dk, dBias: &db, dx: &dx)
+            let gx = numericGradient(x.doubles) { xv in
+                dot(r, referenceConv(xv, x.shape.dims, k.doubles, k.shape.dims, bias: b?.doubles, stride: t.stride, same: t.same).y)
+            }
+            let gk = numericGradient(k.doubles) { kv in
+                dot(r, referenceConv(x.doubles, x.shape.dims, kv, k.shape.dims, bias: b?.doubles, stride: t.stride, same: t.same).y)
+            }
+            assertClose(dx!.data, gx, tol: 1e-4, "conv dx case \(i)")
+            assertClose(dk.data, gk, tol: 1e-4, "conv dkernel case \(i)")
+            if let b, let db {
+                let gb = numericGradient(b.doubles) { bv in
+                    dot(r, referenceConv(x.doubles, x.shape.dims, k.doubles, k.shape.dims, bias: bv, stride: t.stride, same: t.same).y)
+                }
+                assertClose(db.data, gb, tol: 1e-4, "conv dbias case \(i)")
+            }
+        }
+    }
+
+    /// The blocked path (several image blocks through a small workspace) equals the one-block path,
+    /// and gradients accumulate with `+=`.
+    func testConv2DBlockedAndAccumulating() {
+        let t = Case(n: 3, h: 6, w: 5, c: 2, k: 3, oc: 3, stride: 1, same: true, bias: true)
+        let (x, k, b, g) = run(t, seed: 7)
+        let saved = Conv2DOp.blockBudget
+        defer { Conv2DOp.blockBudget = saved }
+        var outs: [[Float]] = [], grads: [[Float]] = []
+        for budget in [1 << 22, 1] {
+            Conv2DOp.blockBudget = budget
+            var y = Tensor.zeros([0])
+            Conv2DOp.forward(x, kernel: k, bias: b, geometry: g, workspace: Workspace(), into: &y)
+            var dk = Tensor(shape: k.shape, repeating: 1)
+            var db: Tensor? = Tensor(shape: b!.shape)
+            var dx: Tensor? = Tensor.zeros([0])
+            Conv2DOp.backward(y, x: x, kernel: k, geometry: g, workspace: Workspace(), dKernel: &dk, dBias: &db, dx: &dx)
+            outs.append(y.data); grads.append(dk.data + dx!.data)
+        }
+        let ref = referenceConv(x.doubles, x.shape.dims, k.doubles, k.shape.dims, bias: b!.doubles, stride: 1, same: true)
+        assertClose(outs[1], ref.y, tol: 1e-5, "blocked conv")
+        assertClose(grads[1], grads[0].map(Double.init), tol: 1e-5, "blocked conv gradients")
+        // dk started at 1: accumulation keeps the 1 (checked on one element against a fresh run).
+        var dk0 = Tensor(shape: k.shape)
+        var db0: Tensor? = nil, dx0: Tensor? = nil
+        Conv2DOp.backward(Tensor(shape: Shape([3, 6, 5, 3]), data: outs[0]), x: x, kernel: k, geometry: g,
+                          workspace: Workspace(), dKernel: &dk0, dBias: &db0, dx: &dx0)
+        XCTAssertEqual(Double(grads[0][0]), Double(dk0.data[0]) + 1, accuracy: 1e-4)
+    }
+
+    func testDepthwiseConv2D() {
+        for (i, (s, same, h)) in [(1, true, 5), (2, true, 6), (2, false, 7), (1, false, 5)].enumerated() {
+            let xs = [2, h, h + 1, 3]
+            let x = Tensor(xs, randomValues(xs.reduce(1, *), seed: UInt64(i)))
+            let k = Tensor([3, 3, 3, 1], randomValues(27, seed: UInt64(i) + 50))
+            let g = ConvGeometry(input: x.shape, kernel: (3, 3), stride: (s, s), padding: same ? .same : .valid)
+            var y = Tensor.zeros([0])
+            DepthwiseConv2DOp.forward(x, kernel: k, geometry: g, into: &y)
+            let ref = referenceDepthwise(x.doubles, xs, k.doubles, kernel: 3, stride: s, same: same)
+            XCTAssertEqual(y.shape.dims, ref.shape)
+            assertClose(y.data, ref.y, tol: 1e-5, "depthwise case \(i)")
+        }
+    }
+
+    func testDepthwiseConv2DGradient() {
+        for (i, (s, same, h)) in [(1, true, 5), (2, true, 6), (2, false, 7)].enumerated() {
+            let xs = [2, h, h - 1, 2]
+            let x = Tensor(xs, randomValues(xs.reduce(1, *), seed: UInt64(i) + 7))
+            let k = Tensor([3, 3, 2, 1], randomValues(18, seed: UInt64(i) + 70))
+            let g = ConvGeometry(input: x.shape, kernel: (3, 3), stride: (s, s), padding: same ? .same : .valid)
+            let ref = referenceDepthwise(x.doubles, xs, k.doubles, kernel: 3, stride: s, same: same)
+            let r = randomValues(ref.y.count, seed: 3)
+            var dk = Tensor(shape: k.shape)
+            var dx: Tensor? = Tensor.zeros([0])
+            DepthwiseConv2DOp.backward(Tensor(ref.shape, r), x: x, kernel: k, geometry: g, dKernel: &dk, dx: &dx)
+            let gx = numericGradient(x.doubles) { dot(r, referenceDepthwise($0, xs, k.doubles, kernel: 3, stride: s, same: same).y) }
+            let gk = numericGradient(k.doubles) { dot(r, referenceDepthwise(x.doubles, xs, $0, kernel: 3, stride: s, same: same).y) }
+            assertClose(dx!.data, gx, tol: 1e-4, "depthwise dx case \(i)")
+            assertClose(dk.data, gk, tol: 1e-4, "depthwise dkernel case \(i)")
+        }
+    }
+
+    /// Keras's 'same' arithmetic on known sizes: 224 stride 2 kernel 3 pads (0, 1); 7 stride 2 pads (1, 1).
+    func testSamePaddingGeometry() {
+        let a = WindowAxis(input: 224, kernel: 3, stride: 2, padding: .same)
+        XCTAssertEqual(a.output, 112); XCTAssertEqual(a.padBefore, 0)     // total 1: 0 top, 1 bottom
+        let b = WindowAxis(input: 7, kernel: 3, stride: 2, padding: .same)
+        XCTAssertEqual(b.output, 4); XCTAssertEqual(b.padBefore, 1)
+        let c = WindowAxis(input: 8, kernel: 7, stride: 2, padding: .same)
+        XCTAssertEqual(c.output, 4); XCTAssertEqual(c.padBefore, 2)       // total 5: 2 top, 3 bottom
+        let d = WindowAxis(input: 230, kernel: 7, stride: 2, padding: .valid)
+        XCTAssertEqual(d.output, 112)
+    }
+}
