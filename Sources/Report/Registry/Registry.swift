@@ -13,7 +13,7 @@ public enum Registry {
         Figure3Entry(),
         Figure4Entry(),
         Figure5Entry(),
-        PendingEntry(EntryID(.figure, 6), stages: [], reason: "a flowchart; the algorithm it shows is reproduced by the selection stage"),
+        Figure6Entry(),
         Figure7Entry(),
         Figure8Entry(),
         PendingEntry(EntryID(.figure, 9), stages: [], reason: "an architecture diagram; needs the network builders"),
