@@ -57,7 +57,7 @@ final class ReportRenderingTests: XCTestCase {
         let ids = Set(matches(#"id="([^"]+)""#, in: html))
         let targets = matches(#"(?:href|src)="([^"]+)""#, in: html)
         let images = matches(#"<img src="([^"]+)""#, in: html)
-        XCTAssertEqual(images, ["figures/fig03.png", "figures/fig06.png", "figures/fig09.png"])
+        XCTAssertEqual(images, ["figures/fig01.png", "figures/fig03.png", "figures/fig06.png", "figures/fig09.png"])
         XCTAssertGreaterThan(targets.count, 25)
         for target in targets {
             XCTAssertFalse(target.hasPrefix("/") || target.contains("://"), "not relative: \(target)")
