@@ -1,0 +1,102 @@
+import Foundation
+import NeuralNet
+
+/// A Grad-CAM heat map (Selvaraju et al., the paper's ref. [25]; §3.3, Fig. 12).
+public struct GradCAMMap: Codable, Equatable, Sendable {
+    /// Heat in [0, 1], `height` rows of `width`, resized to the model's input.
+    public let heat: [Float]
+    public let width: Int
+    public let height: Int
+    /// The class explained (0 or 1) and the model's softmax probability for it.
+    public let classIndex: Int
+    public let probability: Float
+    /// The feature map the map was computed on.
+    public let layer: String
+}
+
+/// Grad-CAM: for a feature map A (H×W×K) and the class score y_c (the logit, before softmax),
+/// α_k = mean over positions of ∂y_c/∂A_k and the map is ReLU(Σ_k α_k A_k), resized
+/// bilinearly to the input and scaled to [0, 1] by its maximum.
+public enum GradCAM {
+    /// The layer Grad-CAM uses by default for each model: the last convolutional feature map.
+    public static func defaultLayer(_ kind: ModelKind) -> String {
+        switch kind {
+        case .resnet50v2, .resnet50v2FPN: return "post_relu"
+        case .xception: return "block14_sepconv2_act"
+        }
+    }
+
+    /// Computes the map of one image `[1, H, W, C]` for `classIndex` (nil: the predicted class).
+    /// Runs the graph in inference mode (moving BN statistics, no dropout).
+    public static func compute(graph: Graph, image: Tensor, layer: String, classIndex: Int? = nil) -> GradCAMMap {
+        precondition(image.shape.rank == 4 && image.shape[0] == 1, "Grad-CAM takes one image [1, H, W, C]")
+        guard let node = graph.node(named: layer) else { preconditionFailure("no layer named \(layer)") }
+        let logits = graph.forward([image], mode: .inference, retainActivations: true)[0]
+        let probabilities = LossOp.softmax(logits)
+        let k = logits.shape[1]
+        let c = classIndex ?? (0..<k).max { probabilities.data[$0] < probabilities.data[$1] }!
+        var seed = Tensor(shape: logits.shape)
+        seed.data[c] = 1
+        graph.zeroGradients()
+        graph.backward([seed], keep: [node])
+        let a = graph.value(of: node)!, g = graph.gradient(of: node)!
+        let (h, w, ch) = (a.shape[1], a.shape[2], a.shape[3])
+        // α_k = mean over positions of the gradient.
+        var alpha = [Float](repeating: 0, count: ch)
+        for p in 0..<(h * w) { for q in 0..<ch { alpha[q] += g.data[p * ch + q] } }
+        for q in 0..<ch { alpha[q] /= Float(h * w) }
+        var cam = [Float](repeating: 0, count: h * w)
+        for p in 0..<(h * w) {
+            var s: Float = 0
+            for q in 0..<ch { s += alpha[q] * a.data[p * ch + q] }
+            cam[p] = max(0, s)
+        }
+        let (outH, outW) = (image.shape[1], image.shape[2])
+        var heat = resizeBilinear(cam, width: w, height: h, toWidth: outW, toHeight: outH)
+        let peak = heat.max() ?? 0
+        if peak > 0 { for i in heat.indices { heat[i] /= peak } }
+        return GradCAMMap(heat: heat, width: outW, height: outH, classIndex: c, probability: probabilities.data[c], layer: layer)
+    }
+
+    /// Bilinear resize with half-pixel centres (as image libraries resize heat maps).
+    static func resizeBilinear(_ src: [Float], width: Int, height: Int, toWidth: Int, toHeight: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: toWidth * toHeight)
+        for y in 0..<toHeight {
+            let fy = max(0, min(Float(height - 1), (Float(y) + 0.5) * Float(height) / Float(toHeight) - 0.5))
+            let y0 = Int(fy), y1 = min(y0 + 1, height - 1), ty = fy - Float(y0)
+            for x in 0..<toWidth {
+                let fx = max(0, min(Float(width - 1), (Float(x) + 0.5) * Float(width) / Float(toWidth) - 0.5))
+                let x0 = Int(fx), x1 = min(x0 + 1, width - 1), tx = fx - Float(x0)
+                let top = src[y0 * width + x0] * (1 - tx) + src[y0 * width + x1] * tx
+                let bottom = src[y1 * width + x0] * (1 - tx) + src[y1 * width + x1] * tx
+                out[y * toWidth + x] = top * (1 - ty) + bottom * ty
+            }
+        }
+        return out
+    }
+}
+
+/// How well a heat map points at a known lesion (possible only on the synthetic twin, whose
+/// lesion masks are ground truth).
+public struct LocalisationScore: Codable, Equatable, Sendable {
+    /// Share of the map's total heat that falls inside the lesion mask.
+    public let energyInside: Double
+    /// Whether the hottest pixel lies inside the mask (the "pointing game").
+    public let pointingHit: Bool
+    /// Share of the image the mask covers (the energy a uniform map would score).
+    public let maskFraction: Double
+
+    /// Scores `map` against `mask` (same size; true = lesion).
+    public init(map: GradCAMMap, mask: [Bool]) {
+        precondition(mask.count == map.heat.count, "mask and map sizes differ")
+        var inside = 0.0, total = 0.0, best = -Float.infinity, bestIndex = 0
+        for i in map.heat.indices {
+            total += Double(map.heat[i])
+            if mask[i] { inside += Double(map.heat[i]) }
+            if map.heat[i] > best { best = map.heat[i]; bestIndex = i }
+        }
+        energyInside = total > 0 ? inside / total : 0
+        pointingHit = total > 0 && mask[bestIndex]
+        maskFraction = Double(mask.filter { $0 }.count) / Double(max(mask.count, 1))
+    }
+}

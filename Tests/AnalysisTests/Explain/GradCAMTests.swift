@@ -1,0 +1,62 @@
+@testable import Analysis
+import NeuralNet
+import XCTest
+
+final class GradCAMTests: XCTestCase {
+    /// input 8×8×1 → 1×1 conv "feat" (filter 0 = x, filter 1 = −x) → global average → Dense(2)
+    /// = identity, so logit 0 = mean(x) and logit 1 = −mean(x): Grad-CAM of class 0 must be
+    /// ReLU(x) / max, of class 1 ReLU(−x) / max.
+    func makeGraph() -> Graph {
+        let g = Graph(seed: 1)
+        let x = g.input("input_1", shape: [8, 8, 1])
+        let feat = g.add(Conv2D("feat", filters: 2, kernelSize: 1), x)
+        g.outputs = [g.add(Dense("fc", units: 2), g.add(GlobalAveragePooling2D("gap"), feat))]
+        for p in g.parameters {
+            switch p.name {
+            case "feat/kernel": p.value = Tensor(shape: p.value.shape, data: [1, -1])
+            case "fc/kernel": p.value = Tensor(shape: p.value.shape, data: [1, 0, 0, 1])
+            default: p.value = Tensor(shape: p.value.shape)
+            }
+        }
+        return g
+    }
+
+    func testGradCAMOfAKnownLinearModel() {
+        let g = makeGraph()
+        let pixels: [Float] = (0..<64).map { Float(($0 * 37) % 17) - 6 }
+        let image = Tensor(shape: [1, 8, 8, 1], data: pixels)
+        let peak = pixels.max()!
+        let map0 = GradCAM.compute(graph: g, image: image, layer: "feat", classIndex: 0)
+        XCTAssertEqual(map0.classIndex, 0)
+        for i in 0..<64 { XCTAssertEqual(map0.heat[i], max(0, pixels[i]) / peak, accuracy: 1e-5, "pixel \(i)") }
+        let low = -pixels.min()!
+        let map1 = GradCAM.compute(graph: g, image: image, layer: "feat", classIndex: 1)
+        for i in 0..<64 { XCTAssertEqual(map1.heat[i], max(0, -pixels[i]) / low, accuracy: 1e-5, "pixel \(i)") }
+        // The predicted class: mean(x) decides.
+        let mean = pixels.reduce(0, +) / 64
+        XCTAssertEqual(GradCAM.compute(graph: g, image: image, layer: "feat").classIndex, mean > 0 ? 0 : 1)
+    }
+
+    func testBilinearResizeKeepsConstantsAndSameSizeIsIdentity() {
+        let src: [Float] = [1, 2, 3, 4]
+        XCTAssertEqual(GradCAM.resizeBilinear(src, width: 2, height: 2, toWidth: 2, toHeight: 2), src)
+        XCTAssertEqual(GradCAM.resizeBilinear([5, 5, 5, 5], width: 2, height: 2, toWidth: 7, toHeight: 5), [Float](repeating: 5, count: 35))
+        let up = GradCAM.resizeBilinear([0, 1], width: 2, height: 1, toWidth: 4, toHeight: 1)
+        XCTAssertEqual(up, [0, 0.25, 0.75, 1])
+    }
+
+    func testLocalisationScore() {
+        let map = GradCAMMap(heat: [0, 0, 1, 3], width: 2, height: 2, classIndex: 0, probability: 0.9, layer: "x")
+        let s = LocalisationScore(map: map, mask: [false, false, false, true])
+        XCTAssertEqual(s.energyInside, 0.75); XCTAssertTrue(s.pointingHit); XCTAssertEqual(s.maskFraction, 0.25)
+        XCTAssertFalse(LocalisationScore(map: map, mask: [true, false, true, false]).pointingHit)
+    }
+
+    func testGradCAMRunsOnTheFPN() throws {
+        let g = try ResNet50V2FPN.build(scale: ModelScale(inputSize: 72, widthMultiplier: 0.0625, fpnFeatures: 4), seed: 2)
+        let image = Tensor(shape: [1, 72, 72, 1], data: (0..<(72 * 72)).map { Float($0 % 50) })
+        let map = GradCAM.compute(graph: g, image: image, layer: GradCAM.defaultLayer(.resnet50v2FPN))
+        XCTAssertEqual(map.heat.count, 72 * 72)
+        XCTAssertTrue(map.heat.allSatisfy { $0 >= 0 && $0 <= 1 })
+    }
+}
