@@ -106,9 +106,12 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(paper.data.syntheticCovidPatients, 95)
         XCTAssertEqual(paper.data.syntheticNormalPatients, 282)
         let smoke = try Fixture.preset("smoke")
-        XCTAssertLessThan(smoke.model.inputSize * smoke.training.epochs, paper.model.inputSize)
+        XCTAssertLessThan(smoke.model.inputSize * smoke.training.epochs, paper.model.inputSize / 2)
         XCTAssertNotEqual(smoke.canonicalJSON(), paper.canonicalJSON())
         XCTAssertThrowsError(try Preset.load(name: "nope", directory: Fixture.configs))
+        for preset in presets {
+            XCTAssertGreaterThanOrEqual(preset.model.inputSize, ResNet50V2FPN.minimumInput, "\(preset.name): the FPN cannot run below this")
+        }
     }
 
     func testPatientCounts() throws {

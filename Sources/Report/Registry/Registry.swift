@@ -16,7 +16,7 @@ public enum Registry {
         Figure6Entry(),
         Figure7Entry(),
         Figure8Entry(),
-        PendingEntry(EntryID(.figure, 9), stages: [], reason: "an architecture diagram of the network builders (`ModelKind.build`); not drawn yet"),
+        Figure9Entry(),
         PendingEntry(EntryID(.figure, 10), stages: ["evaluate"], reason: "needs the trained networks (`train`, `evaluate` stages)"),
         PendingEntry(EntryID(.figure, 11), stages: ["train"], reason: "needs the training stage"),
         PendingEntry(EntryID(.figure, 12), stages: ["gradcam"], reason: "needs the trained networks (`train` stage); Grad-CAM itself is in Analysis/Explain"),
