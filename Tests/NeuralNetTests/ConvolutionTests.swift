@@ -14,6 +14,7 @@ final class ConvolutionTests: XCTestCase {
         Case(n: 1, h: 5, w: 6, c: 3, k: 1, oc: 2, stride: 2, same: false, bias: false),  // 1x1 stride 2
         Case(n: 1, h: 9, w: 8, c: 1, k: 7, oc: 2, stride: 2, same: false, bias: true),   // 7x7 valid
         Case(n: 1, h: 8, w: 8, c: 2, k: 7, oc: 2, stride: 2, same: true, bias: false),   // 7x7 same even
+        Case(n: 2, h: 6, w: 5, c: 2, k: 3, oc: 3, stride: 1, same: false, bias: true),   // 3x3 valid stride 1
     ]
 
     func run(_ t: Case, seed: UInt64) -> (Tensor, Tensor, Tensor?, ConvGeometry) {
@@ -120,6 +121,38 @@ final class ConvolutionTests: XCTestCase {
             let gk = numericGradient(k.doubles) { dot(r, referenceDepthwise(x.doubles, xs, $0, kernel: 3, stride: s, same: same).y) }
             assertClose(dx!.data, gx, tol: 1e-4, "depthwise dx case \(i)")
             assertClose(dk.data, gk, tol: 1e-4, "depthwise dkernel case \(i)")
+        }
+    }
+
+    /// The GEMM wrapper's three regimes (single call, split along M or N, split along K) against
+    /// a naive product in Double, for every transpose combination, with beta 0 and 1.
+    func testSgemmSplits() {
+        for (m, n, k) in [(3, 4, 5), (300, 40, 200), (20, 300, 400), (9, 32, 9000)] {
+            for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
+                let a = randomValues(m * k, seed: UInt64(m + k)), b = randomValues(k * n, seed: UInt64(n + k))
+                let c0 = randomValues(m * n, seed: 5)
+                // Plain row-major op(A) [m, k] and op(B) [k, n], then a naive product.
+                var opA = [Double](repeating: 0, count: m * k), opB = [Double](repeating: 0, count: k * n)
+                for i in 0..<m { for p in 0..<k { opA[i * k + p] = ta ? a[p * m + i] : a[i * k + p] } }
+                for p in 0..<k { for j in 0..<n { opB[p * n + j] = tb ? b[j * k + p] : b[p * n + j] } }
+                var product = [Double](repeating: 0, count: m * n)
+                opA.withUnsafeBufferPointer { A in opB.withUnsafeBufferPointer { B in product.withUnsafeMutableBufferPointer { P in
+                    for i in 0..<m { for p in 0..<k {
+                        let aip = A[i * k + p]
+                        for j in 0..<n { P[i * n + j] += aip * B[p * n + j] }
+                    } }
+                } } }
+                for beta in [0.0, 1.0] {
+                    var c = c0.map(Float.init)
+                    let af = a.map(Float.init), bf = b.map(Float.init)
+                    af.withUnsafeBufferPointer { ap in bf.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
+                        sgemm(transA: ta, transB: tb, m: m, n: n, k: k, a: ap.baseAddress!, lda: ta ? m : k,
+                              b: bp.baseAddress!, ldb: tb ? k : n, beta: Float(beta), c: cp.baseAddress!, ldc: n)
+                    } } }
+                    let ref = (0..<(m * n)).map { beta * c0[$0] + product[$0] }
+                    assertClose(c, ref, tol: 2e-5 * Double(k).squareRoot(), "sgemm \(m)x\(n)x\(k) ta \(ta) tb \(tb) beta \(beta)")
+                }
+            }
         }
     }
 

@@ -24,8 +24,9 @@ final class PoolingAndSpatialTests: XCTestCase {
     ]
 
     func testMaxPool() {
-        for (i, t) in poolCases.enumerated() {
-            let xs = [2, t.h, t.w, 3]
+        // 3 channels (scalar path) and 10 (8-wide vector path plus a scalar tail).
+        for (i, t) in (poolCases + poolCases).enumerated() {
+            let xs = [2, t.h, t.w, i < poolCases.count ? 3 : 10]
             let x = Tensor(xs, randomValues(xs.reduce(1, *), seed: UInt64(i)))
             let g = ConvGeometry(input: x.shape, kernel: (t.k, t.k), stride: (t.s, t.s), padding: t.same ? .same : .valid)
             var y = Tensor.zeros([0]), am: [Int32] = []
@@ -37,8 +38,8 @@ final class PoolingAndSpatialTests: XCTestCase {
     }
 
     func testMaxPoolGradient() {
-        for (i, t) in poolCases.enumerated() {
-            let xs = [1, t.h, t.w, 2]
+        for (i, t) in (poolCases + poolCases.prefix(2)).enumerated() {
+            let xs = [1, t.h, t.w, i < poolCases.count ? 2 : 9]
             let x = Tensor(xs, randomValues(xs.reduce(1, *), seed: UInt64(i) + 40))
             let g = ConvGeometry(input: x.shape, kernel: (t.k, t.k), stride: (t.s, t.s), padding: t.same ? .same : .valid)
             var y = Tensor.zeros([0]), am: [Int32] = []

@@ -36,12 +36,7 @@ final class TrainingTests: XCTestCase {
 
     /// One training step; returns the batch loss.
     static func step(_ g: Graph, _ opt: Nadam, _ x: Tensor, _ y: Tensor) -> Double {
-        let logits = g.forward([x], mode: .training)[0]
-        let (loss, dLogits) = LossOp.softmaxCrossEntropy(logits: logits, labels: y)
-        g.zeroGradients()
-        g.backward([dLogits])
-        opt.step(g.trainableParameters)
-        return loss
+        g.trainStep(x, labels: y, optimizer: opt).loss
     }
 
     func testSmallCNNLearns() {
@@ -57,7 +52,7 @@ final class TrainingTests: XCTestCase {
         XCTAssertLessThan(last, 0.5 * first, "loss should fall: first \(first), last \(last)")
         var test = RNG(seed: 999)
         let (x, y) = Self.batch(200, size: 8, rng: &test)
-        let p = g.forward([x], mode: .inference)[0]
+        let p = g.predict(x)
         var correct = 0
         for i in 0..<200 where (p.data[2 * i + 1] > p.data[2 * i]) == (y.data[2 * i + 1] == 1) { correct += 1 }
         XCTAssertGreaterThan(Double(correct) / 200, 0.95, "held-out accuracy \(correct)/200")

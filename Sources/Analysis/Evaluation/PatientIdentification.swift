@@ -91,3 +91,24 @@ public struct PatientCounts: Codable, Equatable, Sendable {
     public var sensitivity: Double { covidCorrect + covidWrong == 0 ? .nan : Double(covidCorrect) / Double(covidCorrect + covidWrong) }
     public var specificity: Double { normalCorrect + normalWrong == 0 ? .nan : Double(normalCorrect) / Double(normalCorrect + normalWrong) }
 }
+
+/// One point of the threshold sweep: the patient measures when threshold 2's fraction is `fraction`.
+public struct ThresholdSweepPoint: Codable, Equatable, Sendable {
+    public let fraction: Double
+    public let counts: PatientCounts
+    public var accuracy: Double { counts.accuracy }
+    public var sensitivity: Double { counts.sensitivity }
+    public var specificity: Double { counts.specificity }
+}
+
+public enum ThresholdSweep {
+    /// Patient accuracy, sensitivity and specificity as the fraction of selected slices that
+    /// must be COVID goes from 0 to `maximum` in `steps` equal steps (the paper tries 0 slices
+    /// and 0.1; this shows the whole curve).
+    public static func run(_ patients: [PatientSlices], maximum: Double = 0.5, steps: Int = 50) -> [ThresholdSweepPoint] {
+        (0...steps).map { i in
+            let f = maximum * Double(i) / Double(steps)
+            return ThresholdSweepPoint(fraction: f, counts: PatientCounts(patients, rule: .atLeastFraction(f)))
+        }
+    }
+}

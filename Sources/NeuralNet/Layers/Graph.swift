@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A directed acyclic graph of layers with named nodes: branches, concatenations, several
 /// inputs per node and several heads (ResNet50V2, Xception, the FPN; §2.3, Fig. 9).
 ///
@@ -29,6 +31,7 @@ public final class Graph {
     private var entries: [Entry] = []
     private var byName: [String: Int] = [:]
     private var inputIndices: [Int] = []
+    private var layerIDs: Set<ObjectIdentifier> = []
     private var rng: RNG
     private var values: [Tensor?] = []
     private var gradients: [Tensor?] = []
@@ -37,6 +40,12 @@ public final class Graph {
     public let context = ExecutionContext()
     /// The nodes whose values `forward` returns, in order (the heads).
     public var outputs: [Node] = []
+    /// When true, `forward` and `backward` add each layer's wall time (seconds) to `layerTimes`.
+    public var profiling = false
+    /// Accumulated wall time per layer name while `profiling` is on.
+    public var layerTimes: [String: (forward: Double, backward: Double)] = [:]
+
+    @inline(__always) private func clock() -> Double { Double(DispatchTime.now().uptimeNanoseconds) * 1e-9 }
 
     /// A graph whose layers draw their initial weights from `RNG(seed:)` in insertion order.
     public init(seed: UInt64) { rng = RNG(seed: seed) }
@@ -57,6 +66,8 @@ public final class Graph {
     public func add(_ layer: Layer, inputs: [Node]) -> Node {
         precondition(!inputs.isEmpty, "layer \(layer.name) has no inputs")
         precondition(inputs.allSatisfy { $0.index < entries.count }, "unknown input node for \(layer.name)")
+        // A layer keeps its output buffer and forward cache, so an instance serves one node only.
+        precondition(layerIDs.insert(ObjectIdentifier(layer)).inserted, "layer \(layer.name) added twice; create a new instance")
         let shape = layer.build(inputShapes: inputs.map { entries[$0.index].shape }, rng: &rng)
         let needs = layer.parameters.contains { $0.trainable } || inputs.contains { entries[$0.index].needsGradient }
         return append(Entry(name: layer.name, layer: layer, inputs: inputs.map(\.index), shape: shape,
@@ -114,7 +125,9 @@ public final class Graph {
         for (i, e) in entries.enumerated() {
             guard let layer = e.layer else { continue }
             let ins = e.inputs.map { values[$0]! }
+            let t0 = profiling ? clock() : 0
             values[i] = layer.forward(ins, mode: mode, context: context)
+            if profiling { layerTimes[e.name, default: (0, 0)].forward += clock() - t0 }
             if !retain {
                 for j in e.inputs {
                     remaining[j] -= 1
@@ -151,8 +164,10 @@ public final class Graph {
             let e = entries[i]
             let ins = e.inputs.map { values[$0]! }
             let need = e.inputs.map { wanted[$0] }
+            let t0 = profiling ? clock() : 0
             let dxs = layer.backward(dy, inputs: ins, output: values[i]!, needInputGradients: need,
                                      mode: lastMode, context: context)
+            if profiling { layerTimes[e.name, default: (0, 0)].backward += clock() - t0 }
             for (j, dx) in zip(e.inputs, dxs) {
                 guard let dx, wanted[j] else { continue }
                 if gradients[j] == nil { gradients[j] = dx } else { ElementwiseOp.accumulate(&gradients[j]!, dx) }

@@ -58,8 +58,13 @@ public enum Conv2DOp {
         }
     }
 
-    /// Rows of im2col per fused block (≈ 1 MiB of columns; fixed by the shape alone).
-    static func blockRows(_ g: ConvGeometry) -> Int { max(16, (1 << 18) / g.patch) }
+    /// Rows of im2col per fused block: ≈ 1 MiB of columns, but at least four blocks when the
+    /// rows allow it, so two or four cores share the work evenly. Fixed by the shape alone.
+    static func blockRows(_ g: ConvGeometry) -> Int {
+        let rows = g.n * g.outputPixels
+        let quarter = ((rows + 3) / 4 + 7) / 8 * 8
+        return max(16, min((1 << 18) / g.patch, quarter))
+    }
 
     /// `y[rows, OC] = beta·y + im2col(x)[rows, :] · kernel` computed in fixed blocks of rows:
     /// each worker fills one block's columns into its own slice of the workspace (cache-warm)

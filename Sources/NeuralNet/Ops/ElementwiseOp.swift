@@ -7,7 +7,13 @@ public enum ElementwiseOp {
             y.data.withUnsafeMutableBufferPointer { yp in
                 let xb = xp.baseAddress!, yb = yp.baseAddress!
                 Parallel.forChunks(x.count, chunk: Chunk.elements) { _, r in
-                    for i in r { yb[i] = xb[i] > 0 ? xb[i] : 0 }
+                    var i = r.lowerBound
+                    while i + 8 <= r.upperBound {
+                        let v = loadVector(xb + i)
+                        storeVector(v.replacing(with: 0, where: v .<= 0), yb + i)
+                        i += 8
+                    }
+                    while i < r.upperBound { yb[i] = xb[i] > 0 ? xb[i] : 0; i += 1 }
                 }
             }
         }
@@ -22,7 +28,13 @@ public enum ElementwiseOp {
                 dx.data.withUnsafeMutableBufferPointer { op in
                     let db = dp.baseAddress!, yb = yp.baseAddress!, ob = op.baseAddress!
                     Parallel.forChunks(dy.count, chunk: Chunk.elements) { _, r in
-                        for i in r { ob[i] = yb[i] > 0 ? db[i] : 0 }
+                        var i = r.lowerBound
+                        while i + 8 <= r.upperBound {
+                            let d = loadVector(db + i)
+                            storeVector(d.replacing(with: 0, where: loadVector(yb + i) .<= 0), ob + i)
+                            i += 8
+                        }
+                        while i < r.upperBound { ob[i] = yb[i] > 0 ? db[i] : 0; i += 1 }
                     }
                 }
             }
@@ -63,4 +75,14 @@ public enum ElementwiseOp {
             }
         }
     }
+}
+
+/// Eight floats from `p` (any alignment).
+@inline(__always) func loadVector(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+/// Stores eight floats at `p` (any alignment).
+@inline(__always) func storeVector(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }

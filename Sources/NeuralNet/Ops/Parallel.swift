@@ -1,5 +1,8 @@
 import CBLAS
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Work splitting for the engine's kernels, deterministic by construction.
 ///
@@ -11,7 +14,16 @@ public enum Parallel {
     nonisolated(unsafe) private static var _threads = 2
     /// OpenBLAS itself always runs single-threaded: its own splitting changes results with the
     /// thread count. `sgemm` below splits large products into fixed blocks instead.
-    static let blasSingleThreaded: Void = { openblas_set_num_threads(1) }()
+    static let blasSingleThreaded: Void = {
+        openblas_set_num_threads(1)
+        #if canImport(Glibc)
+        // Keep large freed blocks in the heap instead of returning them to the kernel: a training
+        // step frees and reallocates the same activation sizes every step, and fresh mmap'd pages
+        // cost a page fault each. (Process-wide glibc setting; peak memory is unchanged.)
+        _ = glibcMallopt(-3, 1 << 30)   // M_MMAP_THRESHOLD (malloc.h)
+        _ = glibcMallopt(-1, 1 << 30)   // M_TRIM_THRESHOLD (malloc.h)
+        #endif
+    }()
 
     /// Number of cores used by element-wise kernels and by OpenBLAS.
     public static var threads: Int { _threads }
@@ -63,6 +75,12 @@ public enum Parallel {
     }
 }
 
+#if canImport(Glibc)
+/// glibc's `mallopt` (declared in malloc.h, which the Glibc module does not export).
+@_silgen_name("mallopt")
+func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif
+
 /// Chunk sizes shared by the kernels (fixed, never derived from the thread count).
 enum Chunk {
     /// Elements per chunk for element-wise kernels.
@@ -75,6 +93,9 @@ enum Chunk {
 /// on the shape, so the result is the same for any thread count.
 let gemmSplitWork = 1 << 21
 let gemmBlocks = 4
+/// Products with `K ≥ gemmSplitKMin` and at most `gemmSplitKMaxOutput` outputs split K instead.
+let gemmSplitKMin = 4096
+let gemmSplitKMaxOutput = 1 << 16
 
 /// Row-major single-precision GEMM: `C = alpha·op(A)·op(B) + beta·C`, with
 /// `op(A)` of shape `[m, k]`, `op(B)` `[k, n]`, `C` `[m, n]`.
@@ -85,6 +106,29 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
     if m == 0 || n == 0 { return }
     Parallel.blasSingleThreaded
     let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
+    if k >= gemmSplitKMin && m * n <= gemmSplitKMaxOutput && m * n * k >= gemmSplitWork {
+        // Small output, long inner dimension (a kernel gradient): fixed slices of K, one partial
+        // product per slice, added in slice order.
+        let step = ((k + gemmBlocks - 1) / gemmBlocks + 7) / 8 * 8
+        let slices = (k + step - 1) / step
+        let partial = UnsafeMutablePointer<Float>.allocate(capacity: slices * m * n)
+        defer { partial.deallocate() }
+        Parallel.forChunks(k, chunk: step) { ci, r in
+            let a0 = transA ? a + r.lowerBound * lda : a + r.lowerBound
+            let b0 = transB ? b + r.lowerBound : b + r.lowerBound * ldb
+            cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(r.count), alpha, a0, Int32(lda),
+                        b0, Int32(ldb), 0, partial + ci * m * n, Int32(n))
+        }
+        for i in 0..<m {
+            let row = c + i * ldc
+            for j in 0..<n {
+                var sum: Float = beta == 0 ? 0 : beta * row[j]
+                for s in 0..<slices { sum += partial[(s * m + i) * n + j] }
+                row[j] = sum
+            }
+        }
+        return
+    }
     if m * n * k < gemmSplitWork || max(m, n) < 2 * gemmBlocks {
         cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
         return

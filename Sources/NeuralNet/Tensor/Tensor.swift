@@ -47,7 +47,7 @@ public struct Tensor: Equatable, Sendable {
             data = [Float](repeating: 0, count: shape.count)
         } else if zero {
             data.withUnsafeMutableBufferPointer { p in
-                _ = p.initialize(repeating: 0)
+                p.update(repeating: 0)
             }
         }
         self.shape = shape

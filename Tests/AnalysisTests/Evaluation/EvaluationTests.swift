@@ -87,3 +87,25 @@ final class EvaluationTests: XCTestCase {
         XCTAssertEqual(counts.accuracy, 0.5)
     }
 }
+
+final class ThresholdSweepTests: XCTestCase {
+    func testSweepIsMonotoneInSensitivityAndHitsTheEnds() {
+        // COVID patients with 30%, 5% and 0% COVID slices; normal ones with 0% and 20%.
+        func patient(_ id: String, _ truth: ClassLabel, covid: Int, of n: Int) -> PatientSlices {
+            PatientSlices(patientID: id, truth: truth, covidProbabilities: (0..<n).map { $0 < covid ? 0.9 : 0.1 })
+        }
+        let patients = [patient("a", .covid, covid: 3, of: 10), patient("b", .covid, covid: 1, of: 20),
+                        patient("c", .covid, covid: 0, of: 10), patient("d", .normal, covid: 0, of: 10),
+                        patient("e", .normal, covid: 2, of: 10)]
+        let sweep = ThresholdSweep.run(patients, maximum: 0.5, steps: 10)
+        XCTAssertEqual(sweep.count, 11)
+        XCTAssertEqual(sweep[0].fraction, 0)
+        // Fraction 0: "≥ 0" calls everyone COVID.
+        XCTAssertEqual(sweep[0].sensitivity, 1); XCTAssertEqual(sweep[0].specificity, 0)
+        // Fraction 0.1: a (30%) only among COVID; e (20%) is a false positive.
+        XCTAssertEqual(sweep[2].counts.covidCorrect, 1); XCTAssertEqual(sweep[2].counts.normalWrong, 1)
+        // Fraction 0.5: nobody is COVID.
+        XCTAssertEqual(sweep[10].sensitivity, 0); XCTAssertEqual(sweep[10].specificity, 1)
+        for (a, b) in zip(sweep, sweep.dropFirst()) { XCTAssertGreaterThanOrEqual(a.sensitivity, b.sensitivity) }
+    }
+}

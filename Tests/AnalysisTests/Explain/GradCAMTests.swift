@@ -10,7 +10,9 @@ final class GradCAMTests: XCTestCase {
         let g = Graph(seed: 1)
         let x = g.input("input_1", shape: [8, 8, 1])
         let feat = g.add(Conv2D("feat", filters: 2, kernelSize: 1), x)
-        g.outputs = [g.add(Dense("fc", units: 2), g.add(GlobalAveragePooling2D("gap"), feat))]
+        let logits = g.add(Dense("fc", units: 2), g.add(GlobalAveragePooling2D("gap"), feat))
+        g.outputs = [logits]
+        precondition(g.outputs.count == 1)
         for p in g.parameters {
             switch p.name {
             case "feat/kernel": p.value = Tensor(shape: p.value.shape, data: [1, -1])

@@ -1,0 +1,10 @@
+/// NeuralNet: a small CPU deep-learning engine over OpenBLAS (NHWC, Float32).
+/// It knows nothing of CT scans or the paper.
+///
+/// Map: `Tensor/` (Tensor, Shape, RNG, Initializer), `Ops/` (kernels, forward and backward side
+/// by side), `Layers/` (Layer protocol, Keras-named layers, Graph), `Optimizers/` (Nadam),
+/// `IO/` (safetensors), `Bench/` (the engine benchmark).
+public enum NeuralNet {
+    /// The engine's version, recorded in manifests.
+    public static let version = "0.1.0"
+}
