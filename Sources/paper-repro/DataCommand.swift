@@ -7,7 +7,7 @@ struct DataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "data",
         abstract: "Index, inspect and generate datasets.",
-        subcommands: [DataIndexCommand.self]
+        subcommands: [DataIndexCommand.self, SynthCommand.self]
     )
 }
 

@@ -1,0 +1,133 @@
+import Foundation
+
+/// A lung vessel branch: a tapered tube from `p0` to `p1` (mm, body coordinates, z below apex).
+struct VesselSegment: Sendable {
+    let p0: SIMD3<Double>, p1: SIMD3<Double>
+    let radius: Double
+}
+
+/// A COVID-19 lesion (§2.1; issue: GGO, consolidation, crazy paving): an ellipsoid with a
+/// noisy boundary, painted only inside the lung.
+struct Lesion: Sendable {
+    enum Kind: UInt8, Sendable {
+        /// Ground-glass opacity, HU in -700...-300.
+        case groundGlass = 1
+        /// Crazy paving: ground glass with a reticular network, HU in -700...-300.
+        case crazyPaving = 2
+        /// Consolidation, HU in -100...40.
+        case consolidation = 3
+
+        /// The HU range every pixel of this kind lies in (noise-free).
+        var range: ClosedRange<Double> {
+            switch self { case .groundGlass, .crazyPaving: return -700 ... -300; case .consolidation: return -100...40 }
+        }
+    }
+    let center: SIMD3<Double>
+    let radii: SIMD3<Double>
+    let kind: Kind
+    /// Base HU inside the lesion.
+    let hu: Double
+    let key: UInt64
+}
+
+/// Everything about one synthetic patient's body that does not depend on the series: size,
+/// organ placement, vessel tree, lesions. A pure function of (seed, patient, series plans).
+struct PatientAnatomy: Sendable {
+    let lungHeightMM: Double
+    let bodyHalfWidthMM: Double
+    let bodyHalfDepthMM: Double
+    /// Horizontal offset of the body centre from the image centre, mm (positive: image right).
+    let bodyOffsetXMM: Double
+    /// Vertical offset of the body centre from the image centre, mm (positive: down).
+    let bodyOffsetYMM: Double
+    let fatMM: Double
+    let muscleMM: Double
+    let lungHU: Double
+    let heartScale: Double
+    let carinaU: Double
+    let domeTopU: Double
+    let vessels: [VesselSegment]
+    private(set) var lesions: [Lesion]
+    /// 0 for normal patients; 0.15 (mild) ... 1 (severe) for COVID patients.
+    let severity: Double
+    let textureKey: UInt64
+
+    init(seed: UInt64, patient: SynthCohort.Patient, plans: [SeriesPlan]) {
+        let r = patient.record
+        var g = SynthRandom(seed: seed, ["anatomy", r.id])
+        lungHeightMM = plans.first?.lungHeightMM ?? 250
+        // Body size from sex, limited so the body stays inside the smallest field of view.
+        let fovMin = plans.map { 512 * $0.pixelSpacingMM }.min() ?? 380
+        bodyOffsetXMM = g.normal(0, 6)
+        let offMax = abs(bodyOffsetXMM)
+        var half = g.normal(r.sex == "M" ? 168 : 156, 13)
+        if let age = r.ageYears, age < 16 { half *= 0.82 }
+        half = min(max(half, 115), 0.45 * fovMin - offMax)
+        bodyHalfWidthMM = half
+        bodyHalfDepthMM = min(half * g.uniform(0.6, 0.72), 0.36 * fovMin)
+        bodyOffsetYMM = min(g.uniform(-14, 6), 0.44 * fovMin - bodyHalfDepthMM * 1.06 - 8)
+        fatMM = max(4, min(g.normal(r.sex == "F" ? 20 : 14, 6), 0.18 * half))
+        muscleMM = g.uniform(8, 14) * half / 160
+        lungHU = g.uniform(-875, -835)
+        heartScale = g.uniform(0.85, 1.1)
+        carinaU = g.uniform(0.3, 0.38)
+        domeTopU = g.uniform(0.75, 0.8)
+        textureKey = g.next()
+        vessels = PatientAnatomy.vesselTree(&g, height: lungHeightMM, halfWidth: half, halfDepth: bodyHalfDepthMM)
+        if r.label == .covid {
+            severity = min(1, 0.15 + 0.85 * pow(g.uniform(), 1.3))
+            lesions = []
+        } else {
+            severity = 0; lesions = []
+        }
+        if r.label == .covid {
+            let labelledZ = plans.flatMap { p in p.labelledImageNumbers.compactMap { p.index(of: $0).map { p.zMM(index: $0) } } }
+            lesions = LesionPlacer.place(seed: seed, patientID: r.id, anatomy: self, labelledZ: labelledZ)
+        }
+    }
+
+    /// Is (x, y, z) inside the lung (before vessels and lesions)?
+    func isLung(_ x: Double, _ y: Double, _ z: Double) -> Bool {
+        LevelGeometry(self, z: z).tissue(x, y).0 == .lung
+    }
+
+    // MARK: - Vessels
+
+    /// Two vessel trees per lung, branching from the hilum towards apex, periphery and base:
+    /// 6 levels of binary branching, tapering from 5 mm to below 1 mm radius.
+    static func vesselTree(_ g: inout SynthRandom, height: Double, halfWidth: Double, halfDepth: Double) -> [VesselSegment] {
+        var out: [VesselSegment] = []
+        let ac = halfWidth * 0.8
+        for side in [-1.0, 1.0] {
+            let hilum = SIMD3(side * 0.2 * ac, 0.1 * halfDepth, 0.42 * height)
+            // Eight trunks fanning out from the hilum: up, lateral, anterior, posterior, down.
+            let roots: [SIMD3<Double>] = [
+                SIMD3(side * 0.4, -0.2, -1.0), SIMD3(side * 0.6, 0.5, -0.8), SIMD3(side * 1.0, -0.5, -0.2),
+                SIMD3(side * 1.0, 0.3, 0.0), SIMD3(side * 0.5, -0.9, 0.2), SIMD3(side * 0.6, 0.9, 0.3),
+                SIMD3(side * 0.5, 0.4, 1.0), SIMD3(side * 0.7, -0.3, 0.9),
+            ]
+            for dir in roots {
+                // Trunks leave the hilum at different levels, so no single slice holds them all.
+                let start = hilum + SIMD3(0, 0, dir.z * 0.06 * height + g.uniform(-0.03, 0.03) * height)
+                grow(&g, from: start, dir: normalize(dir), length: 0.15 * height, radius: 3, depth: 0, into: &out)
+            }
+        }
+        return out
+    }
+
+    private static func normalize(_ v: SIMD3<Double>) -> SIMD3<Double> {
+        v / max(1e-9, (v * v).sum().squareRoot())
+    }
+
+    private static func grow(_ g: inout SynthRandom, from p: SIMD3<Double>, dir: SIMD3<Double>, length: Double,
+                             radius: Double, depth: Int, into out: inout [VesselSegment]) {
+        let end = p + dir * length
+        out.append(VesselSegment(p0: p, p1: end, radius: radius))
+        guard depth < 6 else { return }
+        for _ in 0..<2 {
+            let jitter = SIMD3(g.normal(0, 0.45), g.normal(0, 0.45), g.normal(0, 0.45))
+            grow(&g, from: end, dir: normalize(dir + jitter), length: length * g.uniform(0.7, 0.9),
+                 radius: max(0.6, radius * 0.72), depth: depth + 1, into: &out)
+        }
+    }
+}
