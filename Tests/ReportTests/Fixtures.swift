@@ -26,10 +26,20 @@ enum Fixture {
         try Preset.load(name: name, directory: configs)
     }
 
+    /// A preset with its synthetic twin shrunk to 2 + 2 patients at 32 px, so that runs that
+    /// generate the twin stay quick in debug builds.
+    static func tinyTwin(_ name: String) throws -> Preset {
+        var p = try preset(name)
+        p.data.syntheticCovidPatients = 2
+        p.data.syntheticNormalPatients = 2
+        p.data.syntheticImageSize = 32
+        return p
+    }
+
     /// A builder writing under `directory` with fixed facts.
     static func builder(_ directory: URL, preset: String = "smoke", entries: [any ReportEntry] = Registry.entries,
                         force: Bool = false, presetValue: Preset? = nil) throws -> ReportBuilder {
-        let options = ReportOptions(preset: try presetValue ?? Fixture.preset(preset),
+        let options = ReportOptions(preset: try presetValue ?? Fixture.tinyTwin(preset),
                                     runsDirectory: directory.appendingPathComponent("runs"),
                                     reportDirectory: directory.appendingPathComponent("report"),
                                     templatesDirectory: templates, force: force, facts: facts)

@@ -7,7 +7,10 @@ final class ReportRenderingTests: XCTestCase {
     /// The Markdown for the smoke preset's (fixed) stage outputs matches the golden file.
     /// Regenerate with `UPDATE_SNAPSHOTS=1 swift test --filter testMarkdownSnapshot`.
     func testMarkdownSnapshot() throws {
-        let dir = try Fixture.temporaryDirectory()
+        // A fixed folder: the index stage records absolute slice paths, so its output hash
+        // (and the keys downstream of it) depend on where the runs live.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("paper-repro-report-snapshot")
+        try? FileManager.default.removeItem(at: dir)
         defer { try? FileManager.default.removeItem(at: dir) }
         _ = try Fixture.builder(dir).writeReport()
         let markdown = try String(contentsOf: dir.appendingPathComponent("report/index.md"), encoding: .utf8)
@@ -57,7 +60,8 @@ final class ReportRenderingTests: XCTestCase {
         let ids = Set(matches(#"id="([^"]+)""#, in: html))
         let targets = matches(#"(?:href|src)="([^"]+)""#, in: html)
         let images = matches(#"<img src="([^"]+)""#, in: html)
-        XCTAssertEqual(images, ["figures/fig01.png", "figures/fig03.png", "figures/fig06.png", "figures/fig09.png"])
+        XCTAssertTrue(images.contains("figures/fig09.png"), "\(images)")
+        XCTAssertGreaterThanOrEqual(images.count, 8, "\(images)")
         XCTAssertGreaterThan(targets.count, 25)
         for target in targets {
             XCTAssertFalse(target.hasPrefix("/") || target.contains("://"), "not relative: \(target)")
@@ -108,7 +112,10 @@ final class ReportRenderingTests: XCTestCase {
         XCTAssertEqual(manifest.report.verdicts["table3.epochs"], "✗")
         XCTAssertEqual(manifest.report.verdicts["fig03.age.30_39"], "✓")
         XCTAssertEqual(manifest.report.numbers["audit.table4.covidImages.recomputed"], 15590)
-        XCTAssertEqual(manifest.report.entries["table1"]?.hasPrefix("not yet reproduced — "), true)
+        XCTAssertEqual(manifest.report.entries["table1"], "reproduced")
+        XCTAssertEqual(manifest.report.verdicts["table1.covid_patients"], "not comparable — synthetic data")
+        XCTAssertEqual(manifest.report.numbers["table1.covid_patients.ours"], 2)
+        XCTAssertEqual(manifest.report.entries["table8"]?.hasPrefix("not yet reproduced — "), true)
         XCTAssertEqual(manifest.report.dataSource.kind, "synthetic")
         XCTAssertNotNil(manifest.report.seeds["stage:parameters"])
 

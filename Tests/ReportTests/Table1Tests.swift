@@ -95,12 +95,13 @@ final class Table1Tests: XCTestCase {
         XCTAssertTrue(built.comparisons.allSatisfy { $0.verdict == .differs }, "a toy dataset is far from the paper's counts")
     }
 
-    func testTable1PendingForTheSyntheticTwinUntilItExists() throws {
+    func testTable1FromTheSyntheticTwinIsNotComparable() throws {
         let dir = try Fixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let (record, files) = try Fixture.builder(dir).writeEntry(EntryID(.table, 1))
-        XCTAssertNil(record.built)
-        XCTAssertTrue(record.pendingReason?.contains("synthetic twin") == true, record.pendingReason ?? "")
-        XCTAssertTrue(files.isEmpty)
+        let built = try XCTUnwrap(record.built, record.pendingReason ?? "")
+        XCTAssertEqual(built.comparisons.prefix(2).map(\.oursValue), [2, 2])
+        XCTAssertTrue(built.comparisons.allSatisfy { $0.verdict == .notComparable("synthetic data") })
+        XCTAssertEqual(files.map(\.lastPathComponent), ["table1.csv"])
     }
 }

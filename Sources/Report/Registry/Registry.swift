@@ -46,8 +46,14 @@ public enum ReportStages {
     /// reported as pending, with the reason from `unavailable`.
     public static func definitions(preset: Preset, dataSource: DataSourceIdentity) throws -> [StageDefinition] {
         var stages = [ParametersStage.definition(preset: preset), try PatientCountsStage.definition()]
-        if let root = dataSource.path, !dataSource.isSynthetic {
+        if dataSource.isSynthetic {
+            stages.append(try TwinStage.definition(preset: preset))
+            stages.append(IndexStage.definition(location: .upstream(stage: TwinStage.name, subfolder: TwinStage.folder),
+                                                identity: dataSource))
+        } else if let root = dataSource.path {
             stages.append(IndexStage.definition(location: .path(root), identity: dataSource))
+        }
+        if stages.contains(where: { $0.name == IndexStage.name }) {
             stages.append(SelectionStage.definition())
             stages.append(FoldsStage.definition(folds: preset.folds, seed: preset.seed))
         }
@@ -56,9 +62,6 @@ public enum ReportStages {
 
     /// Why a stage that is not defined for `preset` cannot run.
     public static func unavailable(_ stage: String, dataSource: DataSourceIdentity) -> String {
-        if [IndexStage.name, SelectionStage.name, FoldsStage.name].contains(stage) && dataSource.isSynthetic {
-            return "the synthetic twin generator is not available yet, so there is no dataset to index (with `--data PATH` the real COVID-CTset is read)"
-        }
         return "the `\(stage)` stage is not available yet"
     }
 }
