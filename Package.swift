@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "CTIFF"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], exclude: ["Snapshots"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report"], exclude: ["Snapshots"]),
         .testTarget(name: "CLITests", dependencies: ["paper-repro", "Analysis"]),
     ],
     swiftLanguageModes: [.v5]

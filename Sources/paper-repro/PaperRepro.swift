@@ -6,6 +6,7 @@ struct PaperRepro: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "paper-repro",
         abstract: "Reproduce Rahimzadeh et al. (COVID-CTset) end to end and write a report.",
-        subcommands: [DataCommand.self, SelectCommand.self, PlotsCommand.self, BenchCommand.self, TrainCommand.self]
+        subcommands: [AllCommand.self, FigureCommand.self, TableCommand.self, VerifyCommand.self, PresetsCommand.self,
+                      DataCommand.self, SelectCommand.self, TrainCommand.self, PlotsCommand.self, BenchCommand.self]
     )
 }

@@ -1,0 +1,63 @@
+import Foundation
+
+/// Where the `index` stage finds the dataset.
+public enum DatasetLocation: Codable, Sendable, Equatable {
+    /// A folder on disk (the real COVID-CTset), identified by its listing hash.
+    case path(String)
+    /// The output folder of an upstream stage (e.g. the synthetic twin's generator),
+    /// optionally a subfolder of it.
+    case upstream(stage: String, subfolder: String)
+}
+
+/// The `index` stage: reads the dataset's tree (patients, series, slices, labels) with
+/// `DatasetReader` (§2.1; Table 1, Figs. 2-3).
+///
+/// Outputs `counts.json` (`DatasetCounts`: Table 1's patients and images per class),
+/// `summary.json` (`DatasetSummary`: per-series statistics and the reader's notes) and
+/// `dataset.json` (the whole `Dataset`, which downstream stages read instead of walking the
+/// tree again). Its configuration is the data source's identity (path and listing hash),
+/// so it reruns whenever a file is added, removed or resized.
+public enum IndexStage {
+    /// The stage's name.
+    public static let name = "index"
+    public static let countsFile = "counts.json"
+    public static let summaryFile = "summary.json"
+    public static let datasetFile = "dataset.json"
+
+    /// The stage definition for the dataset at `location`, identified by `identity`.
+    public static func definition(location: DatasetLocation, identity: DataSourceIdentity) -> StageDefinition {
+        struct Configuration: Codable { var format = 2; var location: DatasetLocation; var identity: DataSourceIdentity }
+        let configuration = CanonicalJSON.encode(Configuration(location: location, identity: identity))
+        var upstream: [String] = []
+        if case .upstream(let stage, _) = location { upstream = [stage] }
+        return StageDefinition(name: name, upstream: upstream, configuration: configuration) { context in
+            let root: String
+            switch location {
+            case .path(let path): root = path
+            case .upstream(let stage, let subfolder):
+                root = subfolder.isEmpty ? context.upstream(stage).path : context.upstream(stage).appendingPathComponent(subfolder).path
+            }
+            let dataset = try DatasetReader.read(root: root)
+            let out = context.outputDirectory
+            try AtomicFile.write(CanonicalJSON.encodePretty(dataset.counts), to: out.appendingPathComponent(countsFile))
+            try AtomicFile.write(CanonicalJSON.encodePretty(DatasetSummary(dataset)), to: out.appendingPathComponent(summaryFile))
+            try AtomicFile.write(CanonicalJSON.encode(dataset), to: out.appendingPathComponent(datasetFile))
+        }
+    }
+
+    /// Reads Table 1's counts from the stage's folder.
+    public static func readCounts(from directory: URL) throws -> DatasetCounts {
+        try read(DatasetCounts.self, directory.appendingPathComponent(countsFile))
+    }
+
+    /// Reads the indexed dataset from the stage's folder.
+    public static func readDataset(from directory: URL) throws -> Dataset {
+        try read(Dataset.self, directory.appendingPathComponent(datasetFile))
+    }
+
+    static func read<T: Decodable>(_ type: T.Type, _ url: URL) throws -> T {
+        do { return try JSONDecoder().decode(T.self, from: Data(contentsOf: url)) } catch {
+            throw PipelineError.io(file: url.path, reason: "\(error)")
+        }
+    }
+}

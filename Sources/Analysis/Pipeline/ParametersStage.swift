@@ -1,0 +1,38 @@
+import Foundation
+
+/// The `parameters` stage: the training parameters a run actually uses (Table 3).
+///
+/// Output `parameters.json`: the preset's model scale and training block. Every `train`
+/// stage reads its parameters from here, so Table 3 shows what training used, not what a
+/// file claims.
+public enum ParametersStage {
+    /// The stage's name.
+    public static let name = "parameters"
+    /// Output file name.
+    public static let file = "parameters.json"
+
+    /// What the stage writes.
+    public struct Output: Codable, Sendable, Equatable {
+        public var model: Preset.ModelScale
+        public var training: Preset.Training
+        public var folds: Int
+    }
+
+    /// The stage definition for `preset`.
+    public static func definition(preset: Preset) -> StageDefinition {
+        let output = Output(model: preset.model, training: preset.training, folds: preset.folds)
+        let configuration = CanonicalJSON.encode(output)
+        return StageDefinition(name: name, configuration: configuration) { context in
+            try AtomicFile.write(CanonicalJSON.encodePretty(output),
+                                 to: context.outputDirectory.appendingPathComponent(file))
+        }
+    }
+
+    /// Reads the stage's output from its folder.
+    public static func read(from directory: URL) throws -> Output {
+        let url = directory.appendingPathComponent(file)
+        do { return try JSONDecoder().decode(Output.self, from: Data(contentsOf: url)) } catch {
+            throw PipelineError.io(file: url.path, reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// A named run configuration, read from `configs/<name>.json` (design.md, "Presets as data").
+///
+/// A preset fixes everything a run depends on besides the data itself: the data source
+/// (synthetic-twin size or the real dataset, optionally a patient subset), the model scale,
+/// the training schedule, the number of folds and the seed. Its canonical JSON (sorted keys)
+/// is hashed into every stage key, so changing any field invalidates exactly the stages
+/// that read it.
+public struct Preset: Codable, Sendable, Equatable {
+    /// Where the CT images come from.
+    public struct DataSource: Codable, Sendable, Equatable {
+        /// `"synthetic"` (the digital twin) or `"real"` (COVID-CTset on disk at `realPath`).
+        public var source: String
+        /// Path of the real dataset's root folder, used when `source == "real"`.
+        public var realPath: String?
+        /// Number of COVID patients the synthetic twin generates (the paper has 95).
+        public var syntheticCovidPatients: Int
+        /// Number of normal patients the synthetic twin generates (the paper has 282).
+        public var syntheticNormalPatients: Int
+        /// Side of the synthetic slices in pixels (the real slices are 512).
+        public var syntheticImageSize: Int
+        /// When set, only this many patients per class are used (a stated subset); nil = all.
+        public var patientSubset: Int?
+    }
+
+    /// How large the networks are (§2.3; the paper uses 512 px, full width, 256 FPN features).
+    public struct ModelScale: Codable, Sendable, Equatable {
+        /// Input side in pixels (square images).
+        public var inputSize: Int
+        /// Multiplier on every backbone channel count; 1.0 is the published ResNet50V2.
+        public var widthMultiplier: Double
+        /// Channels of each feature-pyramid level.
+        public var fpnFeatures: Int
+    }
+
+    /// Training schedule and augmentation (Table 3).
+    public struct Training: Codable, Sendable, Equatable {
+        public var epochs: Int
+        public var batchSize: Int
+        public var learningRate: Double
+        public var optimizer: String
+        public var loss: String
+        /// Random horizontal and vertical flips.
+        public var flips: Bool
+        /// Zoom range as a fraction (0.05 = 5%).
+        public var zoomRange: Double
+        /// Rotation range in degrees (360 = any angle).
+        public var rotationDegrees: Double
+        /// Width/height shift range as a fraction of the side.
+        public var shiftRange: Double
+    }
+
+    /// The preset's name (`smoke`, `default`, `paper`); equals the file's base name.
+    public var name: String
+    /// One sentence saying what the preset is for and how long it takes.
+    public var description: String
+    /// The seed every stage's generator is derived from.
+    public var seed: UInt64
+    public var data: DataSource
+    public var model: ModelScale
+    public var training: Training
+    /// Number of cross-validation folds (the paper uses 5).
+    public var folds: Int
+    /// At most this many test patients per fold and class are identified (Tables 5, 6); nil = all.
+    public var identificationPatients: Int?
+
+    /// The canonical JSON of this preset: sorted keys, no whitespace. Stable across runs.
+    public func canonicalJSON() -> Data {
+        CanonicalJSON.encode(self)
+    }
+}
+
+/// Errors reading presets.
+public enum PresetError: Error, CustomStringConvertible {
+    /// No `<name>.json` in the configs folder.
+    case notFound(name: String, directory: String, available: [String])
+    /// The file exists but is not a valid preset.
+    case invalid(file: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .notFound(name, directory, available):
+            return "no preset '\(name)' in \(directory) (available: \(available.joined(separator: ", ")))"
+        case let .invalid(file, reason):
+            return "\(file): not a valid preset: \(reason)"
+        }
+    }
+}
+
+extension Preset {
+    /// Reads `<directory>/<name>.json`.
+    /// - Throws: `PresetError.notFound` or `PresetError.invalid`.
+    public static func load(name: String, directory: URL) throws -> Preset {
+        let file = directory.appendingPathComponent("\(name).json")
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            throw PresetError.notFound(name: name, directory: directory.path,
+                                       available: (try? names(in: directory)) ?? [])
+        }
+        do {
+            let preset = try JSONDecoder().decode(Preset.self, from: Data(contentsOf: file))
+            guard preset.name == name else {
+                throw PresetError.invalid(file: file.path, reason: "name '\(preset.name)' differs from file name")
+            }
+            return preset
+        } catch let error as PresetError {
+            throw error
+        } catch {
+            throw PresetError.invalid(file: file.path, reason: "\(error)")
+        }
+    }
+
+    /// The preset names in `directory` (base names of `*.json`), sorted.
+    public static func names(in directory: URL) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasSuffix(".json") }
+            .map { String($0.dropLast(5)) }
+            .sorted()
+    }
+
+    /// Every preset in `directory`, sorted by name.
+    public static func loadAll(directory: URL) throws -> [Preset] {
+        try names(in: directory).map { try load(name: $0, directory: directory) }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Short titles and the paper's own captions for every figure and table, copied from the
+/// paper's text (`000_4b0b8e4633f82162.txt`), spelling and wording unchanged.
+public enum Captions {
+    /// Title and caption of one entry.
+    public struct Caption: Sendable {
+        public let title: String
+        public let caption: String
+    }
+
+    /// The caption of `id`; a programmer error for numbers the paper does not have.
+    public static func of(_ id: EntryID) -> Caption {
+        guard let c = all[id] else { preconditionFailure("the paper has no \(id)") }
+        return c
+    }
+
+    /// Every figure (1-12) and table (1-8) of the paper.
+    public static let all: [EntryID: Caption] = [
+        EntryID(.figure, 1): Caption(title: "General view of the method",
+            caption: "General view of our proposed method for automated patients classification."),
+        EntryID(.figure, 2): Caption(title: "Sample images",
+            caption: "Some of the images in COVID-CTset"),
+        EntryID(.figure, 3): Caption(title: "Patients by age, sex and infection",
+            caption: "This figure shows the number of patients based on age, gender and infections."),
+        EntryID(.figure, 4): Caption(title: "First, middle and last images of a sequence",
+            caption: "This figure presents some of the first, middle, and final images of a patient CT scans sequence. It is obvious from the images that in the first and the last images, inside the lung is not observable."),
+        EntryID(.figure, 5): Caption(title: "Closed and open lung",
+            caption: "It can be visualized from this figure that a closed-lung has higher pixels values in the middle of the image."),
+        EntryID(.figure, 6): Caption(title: "Flowchart of the selection algorithm",
+            caption: "The flowchart of the proposed algorithm for selecting the efficient CT scan images of a sequence"),
+        EntryID(.figure, 7): Caption(title: "The selection region",
+            caption: "The selected region in different images with different scales"),
+        EntryID(.figure, 8): Caption(title: "A sequence with discarded slices",
+            caption: "The CT scan images of a patient are shown in this figure. The highlighted images are the ones that the algorithm discards. It is observable that those images that clearly show inside the lung are selected to be classified at the next stage."),
+        EntryID(.figure, 9): Caption(title: "ResNet50V2 with feature pyramid network",
+            caption: "This figure shows our model, which uses ResNet50V2 as the backbone and applies the feature pyramid network and the designed layers for classification."),
+        EntryID(.figure, 10): Caption(title: "Average confusion matrices",
+            caption: "The average data between five folds are shown on these confusion matrices"),
+        EntryID(.figure, 11): Caption(title: "Training and validation accuracy",
+            caption: "These plots show training and validation accuracy in 20 epochs. It is clear that our model is converging faster and reaches to higher values of accuracy."),
+        EntryID(.figure, 12): Caption(title: "Grad-CAM",
+            caption: "Visualized Features by the Grad-CAM algorithm to show that the network is operating correctly and indicate the infection regions in the COVID-19 CT Scan images"),
+        EntryID(.table, 1): Caption(title: "Data distribution",
+            caption: "COVID-CTset data distribution"),
+        EntryID(.table, 2): Caption(title: "Training and test folds",
+            caption: "Training and testing details of COVID-CTset"),
+        EntryID(.table, 3): Caption(title: "Training parameters",
+            caption: "Training Parameters"),
+        EntryID(.table, 4): Caption(title: "Patient identification data",
+            caption: "Details of the dataset used for the patient identification evaluation stage."),
+        EntryID(.table, 5): Caption(title: "Identification thresholds, fold 1",
+            caption: "Comparison between different patient identification thresholds for each of the trained networks in fold1. Threshold 1 is zero and Threshold2 is equal to 0.1 of the CT images."),
+        EntryID(.table, 6): Caption(title: "Patient identification",
+            caption: "Patients identification results with the second threshold (0.1)"),
+        EntryID(.table, 7): Caption(title: "Speed of the automated system",
+            caption: "This table shows the fully automated system’s speed based on our model, for CT scans of different patients with various CT scan slices."),
+        EntryID(.table, 8): Caption(title: "Image classification",
+            caption: "Evaluation results for each network in each fold"),
+    ]
+}

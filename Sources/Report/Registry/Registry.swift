@@ -1,0 +1,67 @@
+import Analysis
+import Foundation
+
+/// Every figure and table of the paper, in the paper's order, each reproduced or pending.
+///
+/// Adding a reproduction: write `Entries/<Slug>Entry.swift` with a `ReportEntry` and replace
+/// its `PendingEntry` line below. Stages an entry names must be defined in `ReportStages`.
+public enum Registry {
+    /// All twenty entries, figures 1-12 then tables 1-8.
+    public static let entries: [any ReportEntry] = [
+        Figure1Entry(),
+        Figure2Entry(),
+        Figure3Entry(),
+        Figure4Entry(),
+        Figure5Entry(),
+        Figure6Entry(),
+        Figure7Entry(),
+        Figure8Entry(),
+        Figure9Entry(),
+        PendingEntry(EntryID(.figure, 10), stages: ["evaluate"], reason: "needs the trained networks (`train`, `evaluate` stages)"),
+        PendingEntry(EntryID(.figure, 11), stages: ["train"], reason: "needs the training stage"),
+        PendingEntry(EntryID(.figure, 12), stages: ["gradcam"], reason: "needs the trained networks (`train` stage); Grad-CAM itself is in Analysis/Explain"),
+        Table1Entry(),
+        Table2Entry(),
+        Table3Entry(),
+        Table4Entry(),
+        PendingEntry(EntryID(.table, 5), stages: ["identify"], reason: "needs patient identification (`identify` stage)"),
+        PendingEntry(EntryID(.table, 6), stages: ["identify"], reason: "needs patient identification (`identify` stage)"),
+        PendingEntry(EntryID(.table, 7), stages: ["timing"], reason: "needs the timing stage"),
+        PendingEntry(EntryID(.table, 8), stages: ["evaluate"], reason: "needs the trained networks (`train`, `evaluate` stages)"),
+    ]
+
+    /// The entry for `id`.
+    /// - Throws: `ReportError.unknownEntry` when the paper has no such figure or table.
+    public static func entry(_ id: EntryID) throws -> any ReportEntry {
+        guard let e = entries.first(where: { $0.id == id }) else {
+            throw ReportError.unknownEntry(kind: id.kind.rawValue, number: id.number)
+        }
+        return e
+    }
+}
+
+/// The stages the report knows how to run, for a preset.
+public enum ReportStages {
+    /// Every stage that can run for `preset`. An entry whose stages are not all here is
+    /// reported as pending, with the reason from `unavailable`.
+    public static func definitions(preset: Preset, dataSource: DataSourceIdentity) throws -> [StageDefinition] {
+        var stages = [ParametersStage.definition(preset: preset), try PatientCountsStage.definition()]
+        if dataSource.isSynthetic {
+            stages.append(try TwinStage.definition(preset: preset))
+            stages.append(IndexStage.definition(location: .upstream(stage: TwinStage.name, subfolder: TwinStage.folder),
+                                                identity: dataSource))
+        } else if let root = dataSource.path {
+            stages.append(IndexStage.definition(location: .path(root), identity: dataSource))
+        }
+        if stages.contains(where: { $0.name == IndexStage.name }) {
+            stages.append(SelectionStage.definition())
+            stages.append(FoldsStage.definition(folds: preset.folds, seed: preset.seed))
+        }
+        return stages
+    }
+
+    /// Why a stage that is not defined for `preset` cannot run.
+    public static func unavailable(_ stage: String, dataSource: DataSourceIdentity) -> String {
+        return "the `\(stage)` stage is not available yet"
+    }
+}

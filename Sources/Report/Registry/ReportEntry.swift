@@ -1,0 +1,137 @@
+import Analysis
+import Foundation
+
+/// Figure or table.
+public enum EntryKind: String, Sendable, Codable {
+    case figure, table
+}
+
+/// A figure or table of the paper, e.g. Fig. 3 or Table 8.
+public struct EntryID: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let kind: EntryKind
+    public let number: Int
+
+    public init(_ kind: EntryKind, _ number: Int) {
+        self.kind = kind
+        self.number = number
+    }
+
+    /// File-name stem: `fig03`, `table8`.
+    public var slug: String {
+        kind == .figure ? "fig" + (number < 10 ? "0" : "") + "\(number)" : "table\(number)"
+    }
+
+    /// How the paper refers to it: `Fig. 3`, `Table 8`.
+    public var label: String { kind == .figure ? "Fig. \(number)" : "Table \(number)" }
+
+    public var description: String { label }
+
+    /// Figures before tables, each by number.
+    public static func < (a: EntryID, b: EntryID) -> Bool {
+        a.kind != b.kind ? a.kind == .figure : a.number < b.number
+    }
+}
+
+/// What an entry's build function receives: the run's configuration and its stage outputs.
+public struct EntryInputs: Sendable {
+    /// The preset of the run.
+    public let preset: Preset
+    /// Which data the run used.
+    public let dataSource: DataSourceIdentity
+    /// The paper's reference values.
+    public let paper: PaperTables
+    /// Finished stages by name (at least every stage the entry declared).
+    public let stages: [String: StageResult]
+
+    /// The output folder of stage `name`; a programmer error if the entry did not declare it.
+    public func stage(_ name: String) -> URL {
+        guard let result = stages[name] else { preconditionFailure("stage '\(name)' was not run") }
+        return result.directory
+    }
+}
+
+/// An image an entry produced: PNG for the page, SVG beside it.
+public struct EntryImage: Sendable, Equatable {
+    /// Path of the PNG relative to the report folder.
+    public var png: String
+    /// Path of the SVG relative to the report folder.
+    public var svg: String
+    /// Alternative text.
+    public var alt: String
+}
+
+/// A table to show in the report: header and rows of cells (already formatted text).
+public struct ReportTable: Sendable, Equatable {
+    public var header: [String]
+    public var rows: [[String]]
+
+    public init(header: [String], rows: [[String]]) {
+        precondition(rows.allSatisfy { $0.count == header.count }, "every row needs one cell per column")
+        self.header = header
+        self.rows = rows
+    }
+}
+
+/// What an entry's build function returns.
+public struct BuiltEntry: Sendable {
+    /// The reproduced table, shown in the report (and usually also written as CSV).
+    public var table: ReportTable?
+    /// Files to write, by path relative to the report folder (`tables/table3.csv`).
+    public var files: [String: Data]
+    /// Images among `files`, shown in the report.
+    public var images: [EntryImage]
+    /// When a figure's data is reproduced but its image is not drawn yet: why.
+    public var missingImage: String?
+    /// Paper beside this run.
+    public var comparisons: [Comparison]
+    /// Remarks shown under the entry (discrepancies in the paper, what differs by design).
+    public var notes: [String]
+
+    public init(table: ReportTable? = nil, files: [String: Data] = [:], images: [EntryImage] = [],
+                missingImage: String? = nil, comparisons: [Comparison] = [], notes: [String] = []) {
+        self.table = table
+        self.files = files
+        self.images = images
+        self.missingImage = missingImage
+        self.comparisons = comparisons
+        self.notes = notes
+    }
+}
+
+/// One figure or table of the registry.
+///
+/// To reproduce a new figure or table, write one file with a type conforming to this
+/// protocol and list it in `Registry.entries` in place of its `PendingEntry`.
+public protocol ReportEntry: Sendable {
+    /// Which figure or table.
+    var id: EntryID { get }
+    /// Names of the stages whose outputs `build` reads.
+    var stages: [String] { get }
+    /// Why the entry cannot be built yet, or nil when it can.
+    var pendingReason: String? { get }
+    /// Builds the entry from stage outputs. Called only when `pendingReason` is nil and
+    /// every stage in `stages` has finished.
+    func build(_ inputs: EntryInputs) throws -> BuiltEntry
+}
+
+extension ReportEntry {
+    public var pendingReason: String? { nil }
+}
+
+/// An entry that is not reproduced yet; it appears in the report with its reason.
+public struct PendingEntry: ReportEntry {
+    public let id: EntryID
+    public let stages: [String]
+    public let reason: String
+    public var pendingReason: String? { reason }
+
+    public init(_ id: EntryID, stages: [String], reason: String) {
+        self.id = id
+        self.stages = stages
+        self.reason = reason
+    }
+
+    public func build(_ inputs: EntryInputs) throws -> BuiltEntry {
+        preconditionFailure("\(id) is pending: \(reason)")
+    }
+}

@@ -1,0 +1,124 @@
+import Analysis
+import Foundation
+
+/// Turns a `ReportDocument` into the dictionaries the Mustache templates read.
+///
+/// Every text placed in a Markdown table cell has `|` escaped; everything is formatted here,
+/// so the templates only arrange.
+enum ReportContext {
+    static func make(_ d: ReportDocument) -> [String: Any] {
+        let built = d.entries.filter { $0.built != nil }
+        let comparisons = built.flatMap { $0.built!.comparisons }
+        let agrees = comparisons.filter { $0.verdict == .agrees }.count
+        let differs = comparisons.filter { $0.verdict == .differs }.count
+        let contents: [[String: Any]] = d.entries.map { e in
+            ["label": e.id.label, "anchor": Anchor.slug(e.heading), "pending": e.built == nil]
+        }
+        return [
+            "title": "Reproduction of Rahimzadeh et al., COVID-CTset",
+            "presetName": d.preset.name,
+            "banner": banner(d),
+            "summary": [
+                "reproduced": built.count, "total": d.entries.count,
+                "comparisons": comparisons.count, "agrees": agrees, "differs": differs,
+                "notComparable": comparisons.count - agrees - differs,
+                "disagreements": d.audit.findings(.disagreement).count,
+            ] as [String: Any],
+            "contents": contents,
+            "auditAnchor": Anchor.slug("Audit of the paper"),
+            "runAnchor": Anchor.slug("About this run"),
+            "entries": d.entries.map(entry),
+            "audit": audit(d.audit),
+            "run": run(d),
+        ]
+    }
+
+    static func cell(_ s: String) -> String {
+        s.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+    }
+
+    /// True for cells like `1,234`, `-0.5`, `5%` (right-aligned in tables).
+    static func numeric(_ s: String) -> Bool {
+        !s.isEmpty && s.contains(where: \.isNumber) && s.allSatisfy { $0.isNumber || ",.-+%".contains($0) }
+    }
+
+    static func banner(_ d: ReportDocument) -> [String: Any] {
+        let p = d.preset.data
+        if d.dataSource.isSynthetic {
+            return ["synthetic": true,
+                    "covid": p.syntheticCovidPatients, "normal": p.syntheticNormalPatients,
+                    "size": p.syntheticImageSize, "hash": String(d.dataSource.contentHash.prefix(16))]
+        }
+        return ["real": true, "path": d.dataSource.path ?? "?", "hash": String(d.dataSource.contentHash.prefix(16))]
+    }
+
+    static func entry(_ e: EntryRecord) -> [String: Any] {
+        var c: [String: Any] = [
+            "label": e.id.label, "title": e.title, "caption": e.caption, "heading": e.heading,
+            "slug": e.id.slug, "isFigure": e.id.kind == .figure,
+            "stages": e.stages.isEmpty ? "none" : e.stages.map { "`\($0)`" }.joined(separator: ", "),
+        ]
+        guard let b = e.built else {
+            c["pending"] = e.pendingReason ?? "unknown"
+            return c
+        }
+        c["built"] = true
+        if let t = b.table {
+            c["table"] = [
+                "header": t.header.map(cell),
+                "separators": t.header.indices.map { column in
+                    t.rows.allSatisfy { numeric($0[column]) } ? "---:" : "---"
+                },
+                "rows": t.rows.map { ["cells": $0.map(cell)] },
+            ] as [String: Any]
+        }
+        c["images"] = b.images.map { ["png": $0.png, "svg": $0.svg, "alt": $0.alt] }
+        if let m = b.missingImage { c["missingImage"] = m }
+        let files = b.files.keys.sorted().filter { path in !b.images.contains { $0.png == path || $0.svg == path } }
+        c["files"] = files.map { ["name": ($0 as NSString).lastPathComponent, "path": $0] }
+        c["hasFiles"] = !files.isEmpty
+        c["hasComparisons"] = !b.comparisons.isEmpty
+        if !b.comparisons.isEmpty {
+            c["comparisons"] = b.comparisons.map { x in
+                ["quantity": cell(x.quantity), "paper": cell(x.paper), "ours": cell(x.ours),
+                 "difference": cell(x.difference), "tolerance": x.tolerance.text, "verdict": x.verdict.text]
+            }
+        }
+        c["notes"] = b.notes
+        return c
+    }
+
+    static func audit(_ a: AuditResult) -> [String: Any] {
+        func item(_ f: AuditFinding) -> [String: Any] {
+            ["title": f.title, "arithmetic": f.arithmetic, "sources": f.sources.joined(separator: ", ")]
+        }
+        let disagreements = a.findings(.disagreement), notes = a.findings(.note)
+        return [
+            "checks": NumberFormat.grouped(a.checks),
+            "disagreementCount": disagreements.count, "noteCount": notes.count,
+            "disagreements": disagreements.map(item), "notes": notes.map(item),
+            "hasDisagreements": !disagreements.isEmpty, "hasNotes": !notes.isEmpty,
+            "passed": a.passed,
+        ]
+    }
+
+    static func run(_ d: ReportDocument) -> [String: Any] {
+        let p = d.preset
+        let parameters: [[String]] = [
+            ["Preset", "`\(p.name)` — \(p.description)"],
+            ["Seed", "\(p.seed)"],
+            ["Data source", d.dataSource.isSynthetic ? "synthetic twin" : "real COVID-CTset at `\(d.dataSource.path ?? "?")`"],
+            ["Data content hash", "`\(d.dataSource.contentHash)`"],
+            ["Model scale", "\(p.model.inputSize) px, width × \(NumberFormat.plain(p.model.widthMultiplier)), \(p.model.fpnFeatures) FPN features"],
+            ["Training", "\(p.training.epochs) epochs, batch \(p.training.batchSize), learning rate \(Table3Entry.scientific(p.training.learningRate)), \(p.training.optimizer)"],
+            ["Folds", "\(p.folds)"],
+            ["Git commit", "`\(d.facts.gitCommit)`" + (d.facts.gitDirty ? " (with uncommitted changes)" : "")],
+            ["Cores", "\(d.facts.cores)"],
+        ] + d.facts.versions.keys.sorted().map { ["Version: \($0)", "`\(d.facts.versions[$0]!)`"] }
+        return [
+            "facts": parameters.map { ["name": cell($0[0]), "value": cell($0[1])] },
+            "stages": d.stageKeys.keys.sorted().map { ["name": $0, "key": String(d.stageKeys[$0]!.prefix(16))] },
+            "hasStages": !d.stageKeys.isEmpty,
+        ]
+    }
+}

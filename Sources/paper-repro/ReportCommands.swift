@@ -1,0 +1,199 @@
+import Analysis
+import ArgumentParser
+import Foundation
+import Report
+
+// MARK: - Shared options
+
+/// Options every report command takes.
+struct RunOptions: ParsableArguments {
+    @Option(help: "Preset name: a file <name>.json in the configs folder (see `paper-repro presets`).")
+    var preset: String = "default"
+
+    @Option(help: "Use the real COVID-CTset at this path instead of the preset's data source.")
+    var data: String?
+
+    @Flag(help: "Rebuild every needed stage even when a cached result exists.")
+    var force = false
+
+    @Option(help: "Folder of preset files.")
+    var configs: String = "configs"
+
+    @Option(help: "Stage cache root; stages are kept under <runs>/<preset>/<stage>/<key>/.")
+    var runs: String = "runs"
+
+    @Option(help: "Report folder.")
+    var report: String = "report"
+
+    @Option(help: "Folder of the report's Mustache templates and stylesheet.")
+    var templates: String = "report-templates"
+
+    /// The preset with `--data` applied.
+    func loadPreset() throws -> Preset {
+        var preset: Preset
+        do { preset = try Preset.load(name: self.preset, directory: URL(fileURLWithPath: configs)) } catch {
+            throw ValidationError("\(error)")
+        }
+        if let data {
+            guard FileManager.default.fileExists(atPath: data) else { throw ValidationError("--data: no folder at \(data)") }
+            preset.data.source = "real"
+            preset.data.realPath = URL(fileURLWithPath: data).standardizedFileURL.path
+        }
+        return preset
+    }
+
+    func builder() throws -> ReportBuilder {
+        let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let options = ReportOptions(
+            preset: try loadPreset(), runsDirectory: URL(fileURLWithPath: runs),
+            reportDirectory: URL(fileURLWithPath: report), templatesDirectory: URL(fileURLWithPath: templates),
+            force: force, facts: RunFacts.current(directory: cwd))
+        let progress = StageProgress()
+        return ReportBuilder(options: options, onEvent: progress.show)
+    }
+}
+
+/// A progress line per stage on stderr: rewritten in place on a terminal, plain lines otherwise.
+final class StageProgress {
+    let isTerminal = isatty(STDERR_FILENO) != 0
+
+    func show(_ event: StageEvent) {
+        switch event {
+        case let .started(stage, index, total):
+            if isTerminal { write("\r\u{1B}[2K[\(index)/\(total)] \(stage) …") }
+        case let .finished(stage, index, total, seconds, reused):
+            let how = reused ? "cached" : String(format: "%.2f s", seconds)
+            write(isTerminal ? "\r\u{1B}[2K[\(index)/\(total)] \(stage) done (\(how))\n"
+                             : "stage \(index)/\(total) \(stage): done (\(how))\n")
+        }
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+}
+
+/// Turns library errors into a message and exit code 1; lets argument errors through.
+func runReporting(_ body: () throws -> Void) throws {
+    do { try body() } catch let error as ValidationError {
+        throw error
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        throw ExitCode.failure
+    }
+}
+
+// MARK: - Commands
+
+/// `paper-repro all`: every figure and table, the audit, index.md/html and manifest.json.
+struct AllCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "all", abstract: "Build every figure and table and write the report.")
+
+    @OptionGroup var options: RunOptions
+
+    func run() throws {
+        try runReporting {
+            let outcome = try options.builder().writeReport()
+            let report = options.report
+            let built = outcome.document.entries.filter { $0.built != nil }.count
+            print("wrote \(report)/index.md, \(report)/index.html, \(report)/manifest.json (\(built) of \(outcome.document.entries.count) entries reproduced)")
+            for failure in outcome.failures { FileHandle.standardError.write(Data("error: \(failure)\n".utf8)) }
+            if !outcome.failures.isEmpty { throw ExitCode.failure }
+        }
+    }
+}
+
+/// Shared body of `figure N` and `table N`.
+func buildOne(_ id: EntryID, _ options: RunOptions) throws {
+    try runReporting {
+        let (record, files) = try options.builder().writeEntry(id)
+        if let reason = record.pendingReason {
+            print("\(id.label): not yet reproduced — \(reason)")
+            throw ExitCode(2)
+        }
+        for file in files { print("wrote \(file.relativePath)") }
+        for c in record.built?.comparisons ?? [] {
+            print("  \(c.quantity): paper \(c.paper), this run \(c.ours), \(c.verdict.text)")
+        }
+        if let missing = record.built?.missingImage { print("  image not yet drawn — \(missing)") }
+    }
+}
+
+/// `paper-repro figure N`.
+struct FigureCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "figure", abstract: "Build one figure of the paper (1-12), running only the stages it needs.")
+
+    @Argument(help: "Figure number, 1-12.") var number: Int
+    @OptionGroup var options: RunOptions
+
+    func validate() throws {
+        guard (1...12).contains(number) else { throw ValidationError("the paper has figures 1-12") }
+    }
+
+    func run() throws { try buildOne(EntryID(.figure, number), options) }
+}
+
+/// `paper-repro table N`.
+struct TableCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "table", abstract: "Build one table of the paper (1-8), running only the stages it needs.")
+
+    @Argument(help: "Table number, 1-8.") var number: Int
+    @OptionGroup var options: RunOptions
+
+    func validate() throws {
+        guard (1...8).contains(number) else { throw ValidationError("the paper has tables 1-8") }
+    }
+
+    func run() throws { try buildOne(EntryID(.table, number), options) }
+}
+
+/// `paper-repro verify --baseline OLD/manifest.json`: compare manifests, fail on drift.
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Compare a report's manifest with a baseline; exit 1 and list what moved on drift.")
+
+    @Option(help: "The baseline manifest.json.") var baseline: String
+    @Option(help: "The fresh manifest.json to check.") var current: String = "report/manifest.json"
+    @Option(help: "How far a number may move (absolute) before it counts as drift.") var tolerance: Double = 0
+
+    func validate() throws {
+        guard tolerance >= 0 else { throw ValidationError("--tolerance must be ≥ 0") }
+    }
+
+    func run() throws {
+        try runReporting {
+            let drift = ManifestDrift.compare(
+                baseline: try Manifest.read(URL(fileURLWithPath: baseline)),
+                current: try Manifest.read(URL(fileURLWithPath: current)), tolerance: tolerance)
+            if drift.isClean {
+                print("no drift: \(current) matches \(baseline)")
+                return
+            }
+            print("drift: \(drift.changes.count) changes between \(baseline) and \(current)")
+            for change in drift.changes { print("  \(change)") }
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// `paper-repro presets`: list the presets.
+struct PresetsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "presets", abstract: "List the presets in the configs folder.")
+
+    @Option(help: "Folder of preset files.") var configs: String = "configs"
+
+    func run() throws {
+        try runReporting {
+            for p in try Preset.loadAll(directory: URL(fileURLWithPath: configs)) {
+                print("\(p.name): \(p.description)")
+                print("    data \(p.data.source) (\(p.data.syntheticCovidPatients)+\(p.data.syntheticNormalPatients) patients, \(p.data.syntheticImageSize) px); model \(p.model.inputSize) px, width \(p.model.widthMultiplier), FPN \(p.model.fpnFeatures); \(p.training.epochs) epochs, batch \(p.training.batchSize), lr \(p.training.learningRate); \(p.folds) folds; seed \(p.seed)")
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Analysis
+import XCTest
+@testable import Report
+
+/// Counts how often a stage's work ran.
+final class RunCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [String: Int] = [:]
+    func tick(_ name: String) { lock.lock(); counts[name, default: 0] += 1; lock.unlock() }
+    func count(_ name: String) -> Int { lock.lock(); defer { lock.unlock() }; return counts[name] ?? 0 }
+}
+
+/// The stage cache: keys, reuse, --force, interrupted stages; presets.
+final class PipelineTests: XCTestCase {
+    func testStageKey() {
+        let a = StageKey.key(stage: "s", configuration: Data("{\"x\":1}".utf8), upstream: ["u": "aa", "v": "bb"])
+        XCTAssertEqual(a.count, 64)
+        XCTAssertEqual(a, StageKey.key(stage: "s", configuration: Data("{\"x\":1}".utf8), upstream: ["v": "bb", "u": "aa"]))
+        XCTAssertNotEqual(a, StageKey.key(stage: "s", configuration: Data("{\"x\":2}".utf8), upstream: ["u": "aa", "v": "bb"]))
+        XCTAssertNotEqual(a, StageKey.key(stage: "s", configuration: Data("{\"x\":1}".utf8), upstream: ["u": "ab", "v": "bb"]))
+        XCTAssertNotEqual(a, StageKey.key(stage: "t", configuration: Data("{\"x\":1}".utf8), upstream: ["u": "aa", "v": "bb"]))
+        XCTAssertEqual(StageKey.sha256(Data("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertNotEqual(StageKey.seed(presetSeed: 1, key: a), StageKey.seed(presetSeed: 2, key: a))
+    }
+
+    private func stages(_ counter: RunCounter, upstreamValue: String) -> [StageDefinition] {
+        [
+            StageDefinition(name: "up", configuration: Data(upstreamValue.utf8)) { ctx in
+                counter.tick("up")
+                try AtomicFile.write(upstreamValue, to: ctx.outputDirectory.appendingPathComponent("value.txt"))
+            },
+            StageDefinition(name: "down", upstream: ["up"], configuration: Data("{}".utf8)) { ctx in
+                counter.tick("down")
+                let v = try String(contentsOf: ctx.upstream("up").appendingPathComponent("value.txt"), encoding: .utf8)
+                try AtomicFile.write(v + v, to: ctx.outputDirectory.appendingPathComponent("sub/double.txt"))
+            },
+            StageDefinition(name: "other", configuration: Data("{}".utf8)) { _ in counter.tick("other") },
+        ]
+    }
+
+    func testStageRunnerCachesOnlyWhatIsNeededAndForces() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let counter = RunCounter()
+        func runner(force: Bool = false, value: String = "a") -> StageRunner {
+            let r = StageRunner(root: dir, presetSeed: 7, versions: ["v": "1"], force: force)
+            stages(counter, upstreamValue: value).forEach(r.register)
+            return r
+        }
+        var events: [String] = []
+        let first = runner()
+        first.onEvent = { if case let .finished(stage, _, _, _, reused) = $0 { events.append("\(stage):\(reused)") } }
+        let r1 = try first.run(["down"])
+        XCTAssertEqual(events, ["up:false", "down:false"])
+        XCTAssertEqual(counter.count("other"), 0, "a stage nobody needs must not run")
+        let down = try XCTUnwrap(r1["down"])
+        XCTAssertEqual(try String(contentsOf: down.directory.appendingPathComponent("sub/double.txt"), encoding: .utf8), "aa")
+        XCTAssertEqual(down.record.outputs.keys.sorted(), ["sub/double.txt"])
+        XCTAssertEqual(down.directory.deletingLastPathComponent().lastPathComponent, "down")
+        XCTAssertEqual(down.directory.lastPathComponent, down.record.key)
+        let record = try JSONDecoder().decode(StageRecord.self, from: Data(contentsOf: down.directory.appendingPathComponent("stage.json")))
+        XCTAssertEqual(record.upstream, ["up": r1["up"]!.record.outputHash])
+
+        let r2 = try runner().run(["down"])
+        XCTAssertTrue(r2["down"]!.reused && r2["up"]!.reused)
+        XCTAssertEqual(counter.count("down"), 1)
+        _ = try runner(force: true).run(["down"])
+        XCTAssertEqual(counter.count("down"), 2)
+        XCTAssertEqual(counter.count("up"), 2)
+        // A change upstream changes the downstream key.
+        let r3 = try runner(value: "b").run(["down"])
+        XCTAssertNotEqual(r3["down"]!.record.key, down.record.key)
+        XCTAssertFalse(r3["down"]!.reused)
+    }
+
+    func testFailedStageLeavesNoFinishedFolder() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        struct Boom: Error {}
+        let runner = StageRunner(root: dir, presetSeed: 1, versions: [:], force: false)
+        runner.register(StageDefinition(name: "fails", configuration: Data()) { ctx in
+            try AtomicFile.write("half", to: ctx.outputDirectory.appendingPathComponent("checkpoint.txt"))
+            throw Boom()
+        })
+        XCTAssertThrowsError(try runner.run(["fails"])) { error in
+            guard case PipelineError.stageFailed(stage: "fails", reason: _)? = error as? PipelineError else {
+                return XCTFail("\(error)")
+            }
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("fails").path)
+        XCTAssertEqual(names.count, 1)
+        XCTAssertTrue(names[0].hasSuffix(".partial"), "the partial folder is kept for resuming: \(names)")
+        XCTAssertThrowsError(try runner.plan(["missing"]))
+    }
+
+    func testPresets() throws {
+        let presets = try Preset.loadAll(directory: Fixture.configs)
+        XCTAssertEqual(presets.map(\.name), ["default", "paper", "smoke"])
+        let paper = try Fixture.preset("paper")
+        XCTAssertEqual(paper.model.inputSize, 512)
+        XCTAssertEqual(paper.model.widthMultiplier, 1)
+        XCTAssertEqual(paper.training.epochs, 50)
+        XCTAssertEqual(paper.training.batchSize, 14)
+        XCTAssertEqual(paper.training.learningRate, 1e-4)
+        XCTAssertEqual(paper.folds, 5)
+        XCTAssertEqual(paper.data.syntheticCovidPatients, 95)
+        XCTAssertEqual(paper.data.syntheticNormalPatients, 282)
+        let smoke = try Fixture.preset("smoke")
+        XCTAssertLessThan(smoke.model.inputSize * smoke.training.epochs, paper.model.inputSize / 2)
+        XCTAssertNotEqual(smoke.canonicalJSON(), paper.canonicalJSON())
+        XCTAssertThrowsError(try Preset.load(name: "nope", directory: Fixture.configs))
+        for preset in presets {
+            XCTAssertGreaterThanOrEqual(preset.model.inputSize, ResNet50V2FPN.minimumInput, "\(preset.name): the FPN cannot run below this")
+        }
+    }
+
+    func testPatientCounts() throws {
+        let text = "Patient ID,SEX,AGE,Date,COVID-19 Infection\np1,F,053Y,1,Positive\np2,M,059Y,1,Positive\np3,M,010Y,1,Negative\n"
+        let counts = try PatientCountsStage.count(patientDetails: text, file: "t.csv")
+        XCTAssertEqual(counts.map { "\($0.infection) \($0.sex) \($0.ageGroup) \($0.patients)" },
+                       ["covid F 50_59 1", "covid M 50_59 1", "normal M 10_19 1"])
+        XCTAssertThrowsError(try PatientCountsStage.count(patientDetails: "h\np1,X,053Y,1,Positive\n", file: "t.csv"))
+    }
+}

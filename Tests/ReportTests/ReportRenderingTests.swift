@@ -1,0 +1,155 @@
+import Analysis
+import XCTest
+@testable import Report
+
+/// The rendered report: snapshot, links, tables, determinism.
+final class ReportRenderingTests: XCTestCase {
+    /// The Markdown for the smoke preset's (fixed) stage outputs matches the golden file.
+    /// Regenerate with `UPDATE_SNAPSHOTS=1 swift test --filter testMarkdownSnapshot`.
+    func testMarkdownSnapshot() throws {
+        // A fixed folder: the index stage records absolute slice paths, so its output hash
+        // (and the keys downstream of it) depend on where the runs live.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("paper-repro-report-snapshot")
+        try? FileManager.default.removeItem(at: dir)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        _ = try Fixture.builder(dir).writeReport()
+        let markdown = try String(contentsOf: dir.appendingPathComponent("report/index.md"), encoding: .utf8)
+        let golden = Fixture.snapshots.appendingPathComponent("testMarkdownSnapshot.md")
+        if ProcessInfo.processInfo.environment["UPDATE_SNAPSHOTS"] == "1" {
+            try markdown.write(to: golden, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: golden, encoding: .utf8)
+        if markdown != expected {
+            let a = markdown.split(separator: "\n", omittingEmptySubsequences: false)
+            let b = expected.split(separator: "\n", omittingEmptySubsequences: false)
+            let line = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
+            XCTFail("index.md differs from \(golden.lastPathComponent) at line \(line + 1):\n got:      \(line < a.count ? String(a[line]) : "<end>")\n expected: \(line < b.count ? String(b[line]) : "<end>")")
+        }
+    }
+
+    /// Every entry of the paper appears, in order; pending ones say why.
+    func testEveryFigureAndTableAppears() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outcome = try Fixture.builder(dir).writeReport()
+        let md = try String(contentsOf: dir.appendingPathComponent("report/index.md"), encoding: .utf8)
+        var last = md.startIndex
+        for id in (1...12).map({ EntryID(.figure, $0) }) + (1...8).map({ EntryID(.table, $0) }) {
+            let heading = "### \(id.label): \(Captions.of(id).title)"
+            let range = try XCTUnwrap(md.range(of: heading + "\n"), "missing \(heading)")
+            XCTAssertGreaterThan(range.lowerBound, last, "\(id) out of order")
+            last = range.lowerBound
+        }
+        let pending = outcome.document.entries.filter { $0.built == nil }
+        XCTAssertEqual(md.components(separatedBy: "**Not yet reproduced — ").count - 1, pending.count)
+        XCTAssertNotNil(outcome.document.entries.first { $0.id == EntryID(.table, 3) }?.built)
+        XCTAssertTrue(md.contains("> **Data: the synthetic twin**"))
+    }
+
+    /// Every `<img>` and link in the HTML resolves inside the report folder; every Markdown
+    /// table became an HTML table.
+    func testHTMLLinksImagesAndTablesResolve() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let entries = Registry.entries.map { $0.id == EntryID(.figure, 9) ? FixtureFigureEntry() : $0 }
+        _ = try Fixture.builder(dir, entries: entries).writeReport()
+        let report = dir.appendingPathComponent("report")
+        let html = try String(contentsOf: report.appendingPathComponent("index.html"), encoding: .utf8)
+        let md = try String(contentsOf: report.appendingPathComponent("index.md"), encoding: .utf8)
+
+        let ids = Set(matches(#"id="([^"]+)""#, in: html))
+        let targets = matches(#"(?:href|src)="([^"]+)""#, in: html)
+        let images = matches(#"<img src="([^"]+)""#, in: html)
+        XCTAssertTrue(images.contains("figures/fig09.png"), "\(images)")
+        XCTAssertGreaterThanOrEqual(images.count, 8, "\(images)")
+        XCTAssertGreaterThan(targets.count, 25)
+        for target in targets {
+            XCTAssertFalse(target.hasPrefix("/") || target.contains("://"), "not relative: \(target)")
+            if target.hasPrefix("#") {
+                XCTAssertTrue(ids.contains(String(target.dropFirst())), "no anchor for \(target)")
+            } else {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: report.appendingPathComponent(target).path), "missing \(target)")
+            }
+        }
+        let markdownTables = md.split(separator: "\n").filter { $0.hasPrefix("| ---") }.count
+        XCTAssertGreaterThan(markdownTables, 4)
+        XCTAssertEqual(html.components(separatedBy: "<table>").count - 1, markdownTables)
+        XCTAssertFalse(html.contains("| --- |"), "a table was left as text")
+        XCTAssertTrue(html.contains("not comparable — synthetic data"))
+    }
+
+    /// Two runs give byte-identical index.md, index.html and manifest (apart from `timing`),
+    /// whether the second reuses the cache or rebuilds every stage.
+    func testDeterminismAcrossRuns() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let first = try Fixture.builder(dir).writeReport()
+        let md1 = try Data(contentsOf: dir.appendingPathComponent("report/index.md"))
+        let html1 = try Data(contentsOf: dir.appendingPathComponent("report/index.html"))
+        let second = try Fixture.builder(dir, force: true).writeReport()
+        let md2 = try Data(contentsOf: dir.appendingPathComponent("report/index.md"))
+        let html2 = try Data(contentsOf: dir.appendingPathComponent("report/index.html"))
+        XCTAssertEqual(md1, md2)
+        XCTAssertEqual(html1, html2)
+        XCTAssertEqual(CanonicalJSON.encodePretty(first.manifest.report), CanonicalJSON.encodePretty(second.manifest.report))
+        let onDisk = try Manifest.read(dir.appendingPathComponent("report/manifest.json"))
+        XCTAssertEqual(onDisk.report, second.manifest.report)
+        // The timing block is the last key of the file, apart from everything else.
+        let text = try String(contentsOf: dir.appendingPathComponent("report/manifest.json"), encoding: .utf8)
+        let reportAt = try XCTUnwrap(text.range(of: "\"report\" :"))
+        let timingAt = try XCTUnwrap(text.range(of: "\"timing\" :"))
+        XCTAssertLessThan(reportAt.lowerBound, timingAt.lowerBound)
+        XCTAssertFalse(text[..<timingAt.lowerBound].contains("Seconds"))
+    }
+
+    /// The manifest holds the report's numbers and verdicts; `verify` catches drift.
+    func testManifestNumbersAndDrift() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let manifest = try Fixture.builder(dir).writeReport().manifest
+        XCTAssertEqual(manifest.report.numbers["table3.epochs.paper"], 50)
+        XCTAssertEqual(manifest.report.numbers["table3.epochs.ours"], 2)
+        XCTAssertEqual(manifest.report.verdicts["table3.epochs"], "✗")
+        XCTAssertEqual(manifest.report.verdicts["fig03.age.30_39"], "✓")
+        XCTAssertEqual(manifest.report.numbers["audit.table4.covidImages.recomputed"], 15590)
+        XCTAssertEqual(manifest.report.entries["table1"], "reproduced")
+        XCTAssertEqual(manifest.report.verdicts["table1.covid_patients"], "not comparable — synthetic data")
+        XCTAssertEqual(manifest.report.numbers["table1.covid_patients.ours"], 2)
+        XCTAssertEqual(manifest.report.entries["table8"]?.hasPrefix("not yet reproduced — "), true)
+        XCTAssertEqual(manifest.report.dataSource.kind, "synthetic")
+        XCTAssertNotNil(manifest.report.seeds["stage:parameters"])
+
+        XCTAssertTrue(ManifestDrift.compare(baseline: manifest, current: manifest, tolerance: 0).isClean)
+        var moved = manifest
+        moved.report.numbers["table3.epochs.ours"] = 2.5
+        moved.timing.totalSeconds += 100
+        XCTAssertEqual(ManifestDrift.compare(baseline: manifest, current: moved, tolerance: 0).changes,
+                       ["table3.epochs.ours: 2 -> 2.5 (Δ +0.5)"])
+        XCTAssertTrue(ManifestDrift.compare(baseline: manifest, current: moved, tolerance: 0.5).isClean)
+        moved.report.verdicts["fig03.age.30_39"] = "✗"
+        XCTAssertEqual(ManifestDrift.compare(baseline: manifest, current: moved, tolerance: 1).changes,
+                       ["verdict fig03.age.30_39: ✓ -> ✗"])
+    }
+
+    /// Table 3: the paper preset matches the paper; smoke differs in epochs and scale.
+    func testTable3AgainstPresets() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for (preset, differing) in [("paper", [String]()), ("smoke", ["epochs", "input_size", "width_multiplier", "folds"])] {
+            let (record, files) = try Fixture.builder(dir, preset: preset).writeEntry(EntryID(.table, 3))
+            let comparisons = try XCTUnwrap(record.built?.comparisons)
+            XCTAssertEqual(comparisons.filter { $0.verdict == .differs }.map(\.key), differing, preset)
+            XCTAssertEqual(files.map(\.lastPathComponent), ["table3.csv"])
+            let csv = try String(contentsOf: files[0], encoding: .utf8)
+            XCTAssertTrue(csv.hasPrefix("parameter,paper,this_run\nLearning rate,1e-4,1e-4\n"), csv)
+        }
+        XCTAssertThrowsError(try Fixture.builder(dir).writeEntry(EntryID(.table, 9)))
+    }
+
+    private func matches(_ pattern: String, in text: String) -> [String] {
+        let regex = try! NSRegularExpression(pattern: pattern)
+        return regex.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap {
+            Range($0.range(at: 1), in: text).map { String(text[$0]) }
+        }
+    }
+}
