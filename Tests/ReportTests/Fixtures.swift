@@ -26,13 +26,18 @@ enum Fixture {
         try Preset.load(name: name, directory: configs)
     }
 
-    /// A preset with its synthetic twin shrunk to 2 + 2 patients at 32 px, so that runs that
-    /// generate the twin stay quick in debug builds.
+    /// A preset with its synthetic twin shrunk to 2 + 2 patients at 32 px and the networks to
+    /// their thinnest (smoke), so that runs that generate the twin and train stay quick in
+    /// debug builds.
     static func tinyTwin(_ name: String) throws -> Preset {
         var p = try preset(name)
         p.data.syntheticCovidPatients = 2
         p.data.syntheticNormalPatients = 2
         p.data.syntheticImageSize = 32
+        if name == "smoke" {
+            p.model.widthMultiplier = 0.0625
+            p.model.fpnFeatures = 4
+        }
         return p
     }
 

@@ -121,4 +121,25 @@ final class PipelineTests: XCTestCase {
                        ["covid F 50_59 1", "covid M 50_59 1", "normal M 10_19 1"])
         XCTAssertThrowsError(try PatientCountsStage.count(patientDetails: "h\np1,X,053Y,1,Positive\n", file: "t.csv"))
     }
+
+    /// Timing records (a training history's wall times) do not enter the output hash, so a
+    /// rerun that only takes a different time keeps downstream keys.
+    func testTimingRecordsAreNotHashed() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var hashes: [String] = []
+        for run in 0..<2 {
+            let r = StageRunner(root: dir, presetSeed: 1, versions: [:], force: true)
+            var stage = StageDefinition(name: "timed", configuration: Data("{}".utf8)) { context in
+                try AtomicFile.write(Data("weights".utf8), to: context.outputDirectory.appendingPathComponent("weights.bin"))
+                try AtomicFile.write(Data("seconds \(run)".utf8), to: context.outputDirectory.appendingPathComponent("history.json"))
+            }
+            stage.isTimingRecord = { $0 == "history.json" }
+            r.register(stage)
+            let result = try XCTUnwrap(try r.run(["timed"])["timed"])
+            XCTAssertEqual(result.record.outputs.keys.sorted(), ["weights.bin"])
+            hashes.append(result.record.outputHash)
+        }
+        XCTAssertEqual(hashes[0], hashes[1])
+    }
 }

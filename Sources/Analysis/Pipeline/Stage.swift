@@ -34,6 +34,9 @@ public struct StageDefinition: Sendable {
     public let configuration: Data
     /// The work: writes every output file into `context.outputDirectory`.
     public let run: @Sendable (StageContext) throws -> Void
+    /// Output files (relative paths) that record wall times beside their results — a training
+    /// history — and so are left out of the output hash that downstream keys depend on.
+    public var isTimingRecord: @Sendable (String) -> Bool = { _ in false }
 
     public init(name: String, upstream: [String] = [], configuration: Data,
                 run: @escaping @Sendable (StageContext) throws -> Void) {

@@ -124,7 +124,7 @@ public final class StageRunner {
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
 
-        let outputs = try hashOutputs(in: partialDirectory)
+        let outputs = try hashOutputs(in: partialDirectory).filter { !definition.isTimingRecord($0.key) }
         let record = StageRecord(
             stage: name, key: key,
             configuration: String(decoding: definition.configuration, as: UTF8.self),

@@ -17,8 +17,8 @@ public enum Registry {
         Figure7Entry(),
         Figure8Entry(),
         Figure9Entry(),
-        PendingEntry(EntryID(.figure, 10), stages: ["evaluate"], reason: "needs the trained networks (`train`, `evaluate` stages)"),
-        PendingEntry(EntryID(.figure, 11), stages: ["train"], reason: "needs the training stage"),
+        Figure10Entry(),
+        Figure11Entry(),
         PendingEntry(EntryID(.figure, 12), stages: ["gradcam"], reason: "needs the trained networks (`train` stage); Grad-CAM itself is in Analysis/Explain"),
         Table1Entry(),
         Table2Entry(),
@@ -27,7 +27,7 @@ public enum Registry {
         PendingEntry(EntryID(.table, 5), stages: ["identify"], reason: "needs patient identification (`identify` stage)"),
         PendingEntry(EntryID(.table, 6), stages: ["identify"], reason: "needs patient identification (`identify` stage)"),
         PendingEntry(EntryID(.table, 7), stages: ["timing"], reason: "needs the timing stage"),
-        PendingEntry(EntryID(.table, 8), stages: ["evaluate"], reason: "needs the trained networks (`train`, `evaluate` stages)"),
+        Table8Entry(),
     ]
 
     /// The entry for `id`.
@@ -56,6 +56,8 @@ public enum ReportStages {
         if stages.contains(where: { $0.name == IndexStage.name }) {
             stages.append(SelectionStage.definition())
             stages.append(FoldsStage.definition(folds: preset.folds, seed: preset.seed))
+            stages.append(TrainStage.definition(preset: preset))
+            stages.append(EvaluateStage.definition(preset: preset))
         }
         return stages
     }

@@ -1,0 +1,71 @@
+import Foundation
+import NeuralNet
+
+/// Image-level results of one network on one fold's test images (§3.1, Table 8).
+public struct FoldEvaluation: Codable, Equatable, Sendable {
+    public let model: ModelKind
+    public let fold: Int
+    public let counts: ConfusionCounts
+    /// Area under the ROC curve of P(COVID); nil when the test side lacks a class.
+    public let auc: Double?
+    /// P(COVID) and truth per test image, in test-set order (for ROC curves and bootstraps).
+    public let covidProbabilities: [Double]
+    public let truths: [ClassLabel]
+    public let patients: [String]
+}
+
+/// The `evaluate` stage: each fold's best checkpoint classifies the fold's test images — the
+/// expert-labelled slices of its test patients, as Table 2 counts them.
+public enum EvaluateStage {
+    public static let name = "evaluate"
+    public static let file = "evaluation.json"
+
+    public static func definition(preset: Preset) -> StageDefinition {
+        struct Configuration: Codable { var format = 1; var threshold = 0.5 }
+        return StageDefinition(name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name],
+                               configuration: CanonicalJSON.encode(Configuration())) { context in
+            let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
+            let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
+            var results: [FoldEvaluation] = []
+            for model in ModelKind.allCases {
+                let config = TrainStage.config(model, preset: preset)
+                for fold in plan.folds {
+                    let records = try ImageSet.records(dataset: dataset, patients: fold.testPatients)
+                    let test = try ImageSet.load(records, preparation: config.preparation)
+                    let graph = try model.build(scale: config.scale, seed: 0)
+                    _ = try graph.loadWeights(from: context.upstream(TrainStage.name)
+                        .appendingPathComponent(TrainStage.folder(model, fold: fold.index))
+                        .appendingPathComponent(Trainer.bestFileName))
+                    let p = classify(graph, test, batch: config.evaluationBatchSize)
+                    var counts = ConfusionCounts()
+                    for (prob, truth) in zip(p, test.labels) { counts.add(truth: truth, predicted: prob > 0.5 ? .covid : .normal) }
+                    let both = Set(test.labels).count == 2
+                    results.append(FoldEvaluation(model: model, fold: fold.index, counts: counts,
+                                                  auc: both ? ROCCurve(scores: p, truths: test.labels).auc : nil,
+                                                  covidProbabilities: p, truths: test.labels,
+                                                  patients: test.records.map(\.key.patientID)))
+                }
+            }
+            try AtomicFile.write(CanonicalJSON.encode(results), to: context.outputDirectory.appendingPathComponent(file))
+        }
+    }
+
+    /// P(COVID) of every image of `set`, in batches, inference mode.
+    public static func classify(_ graph: Graph, _ set: ImageSet, batch: Int) -> [Double] {
+        var out: [Double] = []
+        out.reserveCapacity(set.count)
+        var start = 0
+        while start < set.count {
+            let idx = Array(start..<min(start + max(1, batch), set.count))
+            let (x, _) = set.batch(idx)
+            let p = graph.predict(x)
+            for i in 0..<idx.count { out.append(Double(p.data[i * 2 + ClassEncoding.covidIndex])) }
+            start += idx.count
+        }
+        return out
+    }
+
+    public static func read(from directory: URL) throws -> [FoldEvaluation] {
+        try IndexStage.read([FoldEvaluation].self, directory.appendingPathComponent(file))
+    }
+}

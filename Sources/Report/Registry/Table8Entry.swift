@@ -1,0 +1,74 @@
+import Analysis
+import Foundation
+
+/// Table 8: image-level results of the three networks per fold (§3.1), from the `evaluate`
+/// stage, beside the paper's. The nine metrics are computed exactly as the paper does; Wilson
+/// 95% intervals are added for accuracy, COVID sensitivity and COVID precision.
+public struct Table8Entry: ReportEntry {
+    public let id = EntryID(.table, 8)
+    public let stages = [EvaluateStage.name]
+    /// Tolerance on metrics (absolute), used only on the real dataset.
+    public static let tolerance = Tolerance.absolute(0.02)
+
+    public init() {}
+
+    public func build(_ inputs: EntryInputs) throws -> BuiltEntry {
+        let results = try EvaluateStage.read(from: inputs.stage(EvaluateStage.name))
+        let p4 = { (x: Double) in x.isNaN ? "—" : String(format: "%.4f", x) }
+        var rows: [[String]] = [], csvRows: [[String]] = [], comparisons: [Comparison] = []
+        let header = ["Fold", "Network", "Correct", "Wrong", "COVID TP", "COVID FN", "COVID FP", "Normal TP",
+                      "Accuracy", "COVID sensitivity", "COVID specificity", "COVID precision", "Normal precision", "AUC",
+                      "Accuracy 95% CI"]
+        let folds = Array(Set(results.map(\.fold))).sorted()
+        for model in ModelKind.allCases {
+            var perFold: [Metrics] = []
+            for f in folds {
+                guard let r = results.first(where: { $0.model == model && $0.fold == f }) else { continue }
+                let c = r.counts, m = c.metrics
+                perFold.append(m)
+                let ci = Intervals.wilson(successes: c.correct, trials: c.total)
+                rows.append(["\(f)", model.rawValue, "\(c.correct)", "\(c.wrong)", "\(c.covidTP)", "\(c.covidFN)", "\(c.covidFP)",
+                             "\(c.normalTP)", p4(m.overallAccuracy), p4(m.covidSensitivity), p4(m.covidSpecificity),
+                             p4(m.covidPrecision), p4(m.normalPrecision), r.auc.map(p4) ?? "—",
+                             "\(p4(ci.lower))–\(p4(ci.upper))"])
+                csvRows.append(["\(f)", model.rawValue, "\(c.correct)", "\(c.wrong)", "\(c.covidTP)", "\(c.covidFN)", "\(c.covidFP)",
+                                "\(c.normalTP)"] + m.named.map { p4($0.1) })
+                if let paper = inputs.paper.table8.first(where: { $0.fold == .fold(f) && $0.network == model.rawValue }) {
+                    rows.append(["\(f) (paper)", model.rawValue, NumberFormat.plain(paper.correct), NumberFormat.plain(paper.wrong),
+                                 NumberFormat.plain(paper.covidTP), NumberFormat.plain(paper.covidFN), NumberFormat.plain(paper.covidFP),
+                                 NumberFormat.plain(paper.normalTP),
+                                 paper.metrics[.overallAccuracy].map(p4) ?? "—", paper.metrics[.covidSensitivity].map(p4) ?? "—",
+                                 paper.metrics[.covidSpecificity].map(p4) ?? "—", paper.metrics[.covidPrecision].map(p4) ?? "—",
+                                 paper.metrics[.normalPrecision].map(p4) ?? "—", "—", "—"])
+                    for (metric, ours) in [(ClassificationMetric.overallAccuracy, m.overallAccuracy),
+                                           (.covidSensitivity, m.covidSensitivity), (.covidPrecision, m.covidPrecision)] {
+                        guard let theirs = paper.metrics[metric], !ours.isNaN else { continue }
+                        comparisons.append(.numeric(key: "fold\(f).\(model.rawValue).\(metric.rawValue)",
+                                                    quantity: "Fold \(f), \(model.rawValue): \(metric.label)",
+                                                    paper: theirs, ours: ours, tolerance: Table8Entry.tolerance,
+                                                    dependsOnData: true, syntheticData: inputs.dataSource.isSynthetic))
+                    }
+                }
+            }
+            if !perFold.isEmpty {
+                let mean = Metrics.mean(perFold)
+                let acc = Intervals.meanSD(perFold.map(\.overallAccuracy))
+                rows.append(["Avg", model.rawValue, "", "", "", "", "", "", String(format: "%.4f ± %.4f", acc.mean, acc.sd),
+                             p4(mean.covidSensitivity), p4(mean.covidSpecificity), p4(mean.covidPrecision), p4(mean.normalPrecision), "", ""])
+            }
+        }
+        let csv = PaperCSV.render(header: ["fold", "network", "correct_classified", "wrong_classified", "covid_tp", "covid_fn",
+                                           "covid_fp", "normal_tp"] + Metrics.mean([ConfusionCounts(covidTP: 1, covidFN: 1, covidFP: 1, normalTP: 1).metrics]).named.map(\.0),
+                                  rows: csvRows)
+        var notes = [
+            "Test images are the expert-labelled slices of each fold's test patients; a slice is COVID when P(COVID) > 0.5. The checkpoint was chosen on validation images drawn from the test patients, as the paper does, so test data steers model selection.",
+            "Avg rows are means of the per-fold metrics (as the paper's), with the fold standard deviation for accuracy. The 95% interval is Wilson's, over images (images of one patient are not independent, so it is too narrow).",
+            "Networks are the preset's reduced versions (input \(inputs.preset.model.inputSize) px, width ×\(inputs.preset.model.widthMultiplier), FPN features \(inputs.preset.model.fpnFeatures)) trained \(inputs.preset.training.epochs) epochs; the paper trains full-size networks at 512 px.",
+        ]
+        if inputs.dataSource.isSynthetic {
+            notes.append("On the synthetic twin these numbers describe how the networks separate phantom lesions; they say nothing about accuracy on patients.")
+        }
+        return BuiltEntry(table: ReportTable(header: header, rows: rows), files: ["tables/table8.csv": Data(csv.utf8)],
+                          comparisons: comparisons, notes: notes)
+    }
+}
