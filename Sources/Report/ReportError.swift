@@ -11,7 +11,7 @@ public enum ReportError: Error, CustomStringConvertible {
     /// A manifest cannot be read.
     case manifest(file: String, reason: String)
     /// No figure or table with that number.
-    case unknownEntry(kind: String, number: Int)
+    case unknownEntry(label: String)
 
     public var description: String {
         switch self {
@@ -19,7 +19,7 @@ public enum ReportError: Error, CustomStringConvertible {
         case let .template(file, reason): return "\(file): \(reason)"
         case let .markdown(reason): return "Markdown to HTML failed: \(reason)"
         case let .manifest(file, reason): return "\(file): \(reason)"
-        case let .unknownEntry(kind, number): return "the paper has no \(kind) \(number)"
+        case let .unknownEntry(label): return "neither the paper nor this report has \(label)"
         }
     }
 }

@@ -125,31 +125,37 @@ func buildOne(_ id: EntryID, _ options: RunOptions) throws {
 /// `paper-repro figure N`.
 struct FigureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "figure", abstract: "Build one figure of the paper (1-12), running only the stages it needs.")
+        commandName: "figure", abstract: "Build one figure (the paper's 1-12 or the report's S1, …), running only the stages it needs.")
 
-    @Argument(help: "Figure number, 1-12.") var number: Int
+    @Argument(help: "Figure number: 1-12 (the paper's) or S1, S2, … (the report's own).") var number: String
     @OptionGroup var options: RunOptions
 
     func validate() throws {
-        guard (1...12).contains(number) else { throw ValidationError("the paper has figures 1-12") }
+        guard let id = EntryID.parse(number, kind: .figure),
+              id.supplementary || (1...12).contains(id.number) else {
+            throw ValidationError("the paper has figures 1-12; the report's own are S1, S2, …; got '\(number)'")
+        }
     }
 
-    func run() throws { try buildOne(EntryID(.figure, number), options) }
+    func run() throws { try buildOne(EntryID.parse(number, kind: .figure)!, options) }
 }
 
 /// `paper-repro table N`.
 struct TableCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "table", abstract: "Build one table of the paper (1-8), running only the stages it needs.")
+        commandName: "table", abstract: "Build one table (the paper's 1-8 or the report's S1, …), running only the stages it needs.")
 
-    @Argument(help: "Table number, 1-8.") var number: Int
+    @Argument(help: "Table number: 1-8 (the paper's) or S1, S2, … (the report's own).") var number: String
     @OptionGroup var options: RunOptions
 
     func validate() throws {
-        guard (1...8).contains(number) else { throw ValidationError("the paper has tables 1-8") }
+        guard let id = EntryID.parse(number, kind: .table),
+              id.supplementary || (1...8).contains(id.number) else {
+            throw ValidationError("the paper has tables 1-8; the report's own are S1, S2, …; got '\(number)'")
+        }
     }
 
-    func run() throws { try buildOne(EntryID(.table, number), options) }
+    func run() throws { try buildOne(EntryID.parse(number, kind: .table)!, options) }
 }
 
 /// `paper-repro verify --baseline OLD/manifest.json`: compare manifests, fail on drift.

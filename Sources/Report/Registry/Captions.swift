@@ -11,7 +11,7 @@ public enum Captions {
 
     /// The caption of `id`; a programmer error for numbers the paper does not have.
     public static func of(_ id: EntryID) -> Caption {
-        guard let c = all[id] else { preconditionFailure("the paper has no \(id)") }
+        guard let c = all[id] ?? supplementary[id] else { preconditionFailure("no caption for \(id)") }
         return c
     }
 
@@ -57,5 +57,21 @@ public enum Captions {
             caption: "This table shows the fully automated system’s speed based on our model, for CT scans of different patients with various CT scan slices."),
         EntryID(.table, 8): Caption(title: "Image classification",
             caption: "Evaluation results for each network in each fold"),
+    ]
+
+    /// The report's own figures and tables (not in the paper): a title and what each shows.
+    public static let supplementary: [EntryID: Caption] = [
+        .supplement(.figure, 1): Caption(title: "Selection against ground truth",
+            caption: "The selection algorithm (§2.2) checked against the twin's ground truth: precision and recall of \"selected\" versus \"lung open\" and the share of the labelled slices kept, as the dark value and the divisor vary. The paper could not measure this: the real data have no per-slice ground truth."),
+        .supplement(.figure, 2): Caption(title: "Patient identification as the threshold varies",
+            caption: "Patient accuracy, sensitivity and specificity when a patient is called COVID once the COVID-classified slices reach a fraction f of the selected slices, for f from 0 to 0.5; the paper tries only \"more than 0 slices\" and f = 0.1 (Tables 5 and 6)."),
+        .supplement(.figure, 3): Caption(title: "ROC curves",
+            caption: "Image-level ROC curves of the three networks from the softmax P(COVID), all folds' test images pooled, with the area under each curve."),
+        .supplement(.table, 1): Caption(title: "Selection parameter sweep",
+            caption: "The selection algorithm on the twin for dark values 200–400 and divisors 1.2–2.0: precision and recall of \"selected\" versus \"lung open\" and the share of the labelled slices kept."),
+        .supplement(.table, 2): Caption(title: "Decision rules, with and without selection",
+            caption: "Patient identification under the paper's two thresholds and other aggregation rules (mean P(COVID), mean of the top 5), with the selection step (§2.2) and without it (every slice classified), all folds' identification patients pooled."),
+        .supplement(.table, 3): Caption(title: "Grad-CAM localisation",
+            caption: "How well each network's Grad-CAM points at the twin's lesions: the share of CAM mass inside the lesion mask and the pointing-game hit rate (the CAM maximum inside the mask), on COVID test slices with a lesion."),
     ]
 }

@@ -6,7 +6,7 @@ import Foundation
 /// Adding a reproduction: write `Entries/<Slug>Entry.swift` with a `ReportEntry` and replace
 /// its `PendingEntry` line below. Stages an entry names must be defined in `ReportStages`.
 public enum Registry {
-    /// All twenty entries, figures 1-12 then tables 1-8.
+    /// The paper's twenty entries, figures 1-12 then tables 1-8, then the report's own (S1, …).
     public static let entries: [any ReportEntry] = [
         Figure1Entry(),
         Figure2Entry(),
@@ -24,17 +24,21 @@ public enum Registry {
         Table2Entry(),
         Table3Entry(),
         Table4Entry(),
-        PendingEntry(EntryID(.table, 5), stages: ["identify"], reason: "needs patient identification (`identify` stage)"),
-        PendingEntry(EntryID(.table, 6), stages: ["identify"], reason: "needs patient identification (`identify` stage)"),
+        Table5Entry(),
+        Table6Entry(),
         PendingEntry(EntryID(.table, 7), stages: ["timing"], reason: "needs the timing stage"),
         Table8Entry(),
+        FigureS1Entry(),
+        TableS1Entry(),
+        FigureS2Entry(),
+        TableS2Entry(),
     ]
 
     /// The entry for `id`.
     /// - Throws: `ReportError.unknownEntry` when the paper has no such figure or table.
     public static func entry(_ id: EntryID) throws -> any ReportEntry {
         guard let e = entries.first(where: { $0.id == id }) else {
-            throw ReportError.unknownEntry(kind: id.kind.rawValue, number: id.number)
+            throw ReportError.unknownEntry(label: id.label)
         }
         return e
     }
@@ -55,15 +59,20 @@ public enum ReportStages {
         }
         if stages.contains(where: { $0.name == IndexStage.name }) {
             stages.append(SelectionStage.definition())
+            if dataSource.isSynthetic { stages.append(SelectionValidationStage.definition()) }
             stages.append(FoldsStage.definition(folds: preset.folds, seed: preset.seed))
             stages.append(TrainStage.definition(preset: preset))
             stages.append(EvaluateStage.definition(preset: preset))
+            stages.append(IdentifyStage.definition(preset: preset))
         }
         return stages
     }
 
     /// Why a stage that is not defined for `preset` cannot run.
     public static func unavailable(_ stage: String, dataSource: DataSourceIdentity) -> String {
+        if stage == SelectionValidationStage.name && !dataSource.isSynthetic {
+            return "needs per-slice ground truth (lung open or closed), which only the synthetic twin has"
+        }
         return "the `\(stage)` stage is not available yet"
     }
 }

@@ -6,29 +6,53 @@ public enum EntryKind: String, Sendable, Codable {
     case figure, table
 }
 
-/// A figure or table of the paper, e.g. Fig. 3 or Table 8.
+/// A figure or table of the paper, e.g. Fig. 3 or Table 8, or one this report adds beyond the
+/// paper (numbered after the paper's own: Fig. S1, Table S2).
 public struct EntryID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let kind: EntryKind
     public let number: Int
+    /// True for the report's own figures and tables, which the paper does not have.
+    public let supplementary: Bool
 
-    public init(_ kind: EntryKind, _ number: Int) {
+    public init(_ kind: EntryKind, _ number: Int, supplementary: Bool = false) {
         self.kind = kind
         self.number = number
+        self.supplementary = supplementary
     }
 
-    /// File-name stem: `fig03`, `table8`.
+    /// A supplementary figure or table: `EntryID.supplement(.figure, 1)` is Fig. S1.
+    public static func supplement(_ kind: EntryKind, _ number: Int) -> EntryID {
+        EntryID(kind, number, supplementary: true)
+    }
+
+    /// Parses `12` or `S1` (case-insensitive) as an entry of `kind`; nil for anything else.
+    public static func parse(_ text: String, kind: EntryKind) -> EntryID? {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if let n = Int(t), n > 0 { return EntryID(kind, n) }
+        if let first = t.first, first == "S" || first == "s", let n = Int(t.dropFirst()), n > 0 {
+            return .supplement(kind, n)
+        }
+        return nil
+    }
+
+    /// File-name stem: `fig03`, `table8`, `figS1`, `tableS2`.
     public var slug: String {
-        kind == .figure ? "fig" + (number < 10 ? "0" : "") + "\(number)" : "table\(number)"
+        if supplementary { return (kind == .figure ? "figS" : "tableS") + "\(number)" }
+        return kind == .figure ? "fig" + (number < 10 ? "0" : "") + "\(number)" : "table\(number)"
     }
 
-    /// How the paper refers to it: `Fig. 3`, `Table 8`.
-    public var label: String { kind == .figure ? "Fig. \(number)" : "Table \(number)" }
+    /// How the report refers to it: `Fig. 3`, `Table 8`, `Fig. S1`.
+    public var label: String {
+        let n = supplementary ? "S\(number)" : "\(number)"
+        return kind == .figure ? "Fig. \(n)" : "Table \(n)"
+    }
 
     public var description: String { label }
 
-    /// Figures before tables, each by number.
+    /// The paper's entries before the supplementary ones; figures before tables; by number.
     public static func < (a: EntryID, b: EntryID) -> Bool {
-        a.kind != b.kind ? a.kind == .figure : a.number < b.number
+        if a.supplementary != b.supplementary { return !a.supplementary }
+        return a.kind != b.kind ? a.kind == .figure : a.number < b.number
     }
 }
 

@@ -7,7 +7,8 @@ import Foundation
 /// so the templates only arrange.
 enum ReportContext {
     static func make(_ d: ReportDocument) -> [String: Any] {
-        let built = d.entries.filter { $0.built != nil }
+        let paperEntries = d.entries.filter { !$0.id.supplementary }
+        let built = paperEntries.filter { $0.built != nil }
         let comparisons = built.flatMap { $0.built!.comparisons }
         let agrees = comparisons.filter { $0.verdict == .agrees }.count
         let differs = comparisons.filter { $0.verdict == .differs }.count
@@ -19,7 +20,8 @@ enum ReportContext {
             "presetName": d.preset.name,
             "banner": banner(d),
             "summary": [
-                "reproduced": built.count, "total": d.entries.count,
+                "reproduced": built.count, "total": paperEntries.count,
+                "supplementaryCount": d.entries.count - paperEntries.count,
                 "comparisons": comparisons.count, "agrees": agrees, "differs": differs,
                 "notComparable": comparisons.count - agrees - differs,
                 "disagreements": d.audit.findings(.disagreement).count,
@@ -27,7 +29,9 @@ enum ReportContext {
             "contents": contents,
             "auditAnchor": Anchor.slug("Audit of the paper"),
             "runAnchor": Anchor.slug("About this run"),
-            "entries": d.entries.map(entry),
+            "entries": d.entries.filter { !$0.id.supplementary }.map(entry),
+            "supplementary": d.entries.filter { $0.id.supplementary }.map(entry),
+            "hasSupplementary": d.entries.contains { $0.id.supplementary },
             "audit": audit(d.audit),
             "run": run(d),
         ]
@@ -56,6 +60,7 @@ enum ReportContext {
         var c: [String: Any] = [
             "label": e.id.label, "title": e.title, "caption": e.caption, "heading": e.heading,
             "slug": e.id.slug, "isFigure": e.id.kind == .figure,
+            "captionLabel": e.id.supplementary ? "Not in the paper." : "Paper's caption.",
             "stages": e.stages.isEmpty ? "none" : e.stages.map { "`\($0)`" }.joined(separator: ", "),
         ]
         guard let b = e.built else {

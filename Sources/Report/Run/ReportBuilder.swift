@@ -88,7 +88,7 @@ public final class ReportBuilder {
     /// into the report folder. Returns its record (pending ones carry their reason).
     public func writeEntry(_ id: EntryID) throws -> (record: EntryRecord, files: [URL]) {
         guard let entry = entries.first(where: { $0.id == id }) else {
-            throw ReportError.unknownEntry(kind: id.kind.rawValue, number: id.number)
+            throw ReportError.unknownEntry(label: id.label)
         }
         let (document, _, failures) = try assemble([entry])
         if let failure = failures.first { throw PipelineError.stageFailed(stage: id.slug, reason: failure) }
