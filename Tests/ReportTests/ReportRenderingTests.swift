@@ -40,6 +40,22 @@ final class ReportRenderingTests: XCTestCase {
             XCTAssertGreaterThan(range.lowerBound, last, "\(id) out of order")
             last = range.lowerBound
         }
+        // The report's own entries follow the paper's, under their own heading.
+        let beyond = try XCTUnwrap(md.range(of: "\n## Beyond the paper\n"))
+        XCTAssertGreaterThan(beyond.lowerBound, last)
+        for id in Registry.entries.map(\.id).filter(\.supplementary) {
+            let range = try XCTUnwrap(md.range(of: "### \(id.label): \(Captions.of(id).title)\n"), "missing \(id)")
+            XCTAssertGreaterThan(range.lowerBound, beyond.lowerBound)
+            XCTAssertTrue(md[range.upperBound...].hasPrefix("\n> **Not in the paper.**"), "\(id) must say it is not the paper's")
+        }
+        // Every claim is listed; each one whose entry was built finds its comparison.
+        let claims = try XCTUnwrap(md.range(of: "### The paper's claims\n"))
+        XCTAssertLessThan(claims.lowerBound, beyond.lowerBound)
+        for claim in Claims.all {
+            XCTAssertTrue(md.contains("| \(claim.text) |"), "claim not listed: \(claim.text)")
+            guard let built = outcome.document.entries.first(where: { $0.id == claim.entry })?.built else { continue }
+            XCTAssertTrue(built.comparisons.contains { $0.key == claim.key }, "\(claim.entry) has no comparison '\(claim.key)'")
+        }
         let pending = outcome.document.entries.filter { $0.built == nil }
         XCTAssertEqual(md.components(separatedBy: "**Not yet reproduced — ").count - 1, pending.count)
         XCTAssertNotNil(outcome.document.entries.first { $0.id == EntryID(.table, 3) }?.built)
@@ -116,7 +132,9 @@ final class ReportRenderingTests: XCTestCase {
         XCTAssertEqual(manifest.report.verdicts["table1.covid_patients"], "not comparable — synthetic data")
         XCTAssertEqual(manifest.report.numbers["table1.covid_patients.ours"], 2)
         XCTAssertEqual(manifest.report.entries["table8"], "reproduced")
-        XCTAssertEqual(manifest.report.entries["fig12"]?.hasPrefix("not yet reproduced — "), true)
+        XCTAssertEqual(manifest.report.entries["fig12"], "reproduced")
+        XCTAssertEqual(manifest.report.entries["table6"], "reproduced")
+        XCTAssertEqual(manifest.report.entries["figS1"], "reproduced")
         XCTAssertEqual(manifest.report.dataSource.kind, "synthetic")
         XCTAssertNotNil(manifest.report.seeds["stage:parameters"])
 

@@ -12,6 +12,9 @@ public struct GradCAMMap: Codable, Equatable, Sendable {
     public let probability: Float
     /// The feature map the map was computed on.
     public let layer: String
+    /// The map's maximum before scaling (class-score units): `heat × peak` is the raw map, so
+    /// maps of different images can be shown on one shared scale.
+    public var peak: Float = 1
 }
 
 /// Grad-CAM: for a feature map A (H×W×K) and the class score y_c (the logit, before softmax),
@@ -55,7 +58,8 @@ public enum GradCAM {
         var heat = resizeBilinear(cam, width: w, height: h, toWidth: outW, toHeight: outH)
         let peak = heat.max() ?? 0
         if peak > 0 { for i in heat.indices { heat[i] /= peak } }
-        return GradCAMMap(heat: heat, width: outW, height: outH, classIndex: c, probability: probabilities.data[c], layer: layer)
+        return GradCAMMap(heat: heat, width: outW, height: outH, classIndex: c, probability: probabilities.data[c], layer: layer,
+                          peak: peak)
     }
 
     /// Bilinear resize with half-pixel centres (as image libraries resize heat maps).

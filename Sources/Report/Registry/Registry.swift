@@ -19,7 +19,7 @@ public enum Registry {
         Figure9Entry(),
         Figure10Entry(),
         Figure11Entry(),
-        PendingEntry(EntryID(.figure, 12), stages: ["gradcam"], reason: "needs the trained networks (`train` stage); Grad-CAM itself is in Analysis/Explain"),
+        Figure12Entry(),
         Table1Entry(),
         Table2Entry(),
         Table3Entry(),
@@ -32,6 +32,7 @@ public enum Registry {
         TableS1Entry(),
         FigureS2Entry(),
         TableS2Entry(),
+        TableS3Entry(),
     ]
 
     /// The entry for `id`.
@@ -64,6 +65,7 @@ public enum ReportStages {
             stages.append(TrainStage.definition(preset: preset))
             stages.append(EvaluateStage.definition(preset: preset))
             stages.append(IdentifyStage.definition(preset: preset))
+            stages.append(GradCAMStage.definition(preset: preset))
         }
         return stages
     }

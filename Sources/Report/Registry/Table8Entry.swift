@@ -20,6 +20,7 @@ public struct Table8Entry: ReportEntry {
                       "Accuracy", "COVID sensitivity", "COVID specificity", "COVID precision", "Normal precision", "AUC",
                       "Accuracy 95% CI"]
         let folds = Array(Set(results.map(\.fold))).sorted()
+        var meanAccuracy: [ModelKind: Double] = [:]
         for model in ModelKind.allCases {
             var perFold: [Metrics] = []
             for f in folds {
@@ -55,7 +56,20 @@ public struct Table8Entry: ReportEntry {
                 let acc = Intervals.meanSD(perFold.map(\.overallAccuracy))
                 rows.append(["Avg", model.rawValue, "", "", "", "", "", "", String(format: "%.4f ± %.4f", acc.mean, acc.sd),
                              p4(mean.covidSensitivity), p4(mean.covidSpecificity), p4(mean.covidPrecision), p4(mean.normalPrecision), "", ""])
+                meanAccuracy[model] = mean.overallAccuracy
+                if let paper = inputs.paper.table8.first(where: { $0.fold == .average && $0.network == model.rawValue }) {
+                    for (metric, ours) in [(ClassificationMetric.overallAccuracy, mean.overallAccuracy), (.covidSensitivity, mean.covidSensitivity)] {
+                        guard let theirs = paper.metrics[metric], !ours.isNaN else { continue }
+                        comparisons.append(.numeric(key: "avg.\(model.rawValue).\(metric.rawValue)",
+                                                    quantity: "Avg, \(model.rawValue): \(metric.label)",
+                                                    paper: theirs, ours: ours, tolerance: Table8Entry.tolerance,
+                                                    dependsOnData: true, syntheticData: inputs.dataSource.isSynthetic))
+                    }
+                }
             }
+        }
+        if meanAccuracy.count == ModelKind.allCases.count {
+            comparisons.append(Table8Entry.ranking(ours: meanAccuracy, paper: inputs.paper, synthetic: inputs.dataSource.isSynthetic))
         }
         let csv = PaperCSV.render(header: ["fold", "network", "correct_classified", "wrong_classified", "covid_tp", "covid_fn",
                                            "covid_fp", "normal_tp"] + Metrics.mean([ConfusionCounts(covidTP: 1, covidFN: 1, covidFP: 1, normalTP: 1).metrics]).named.map(\.0),
@@ -70,5 +84,16 @@ public struct Table8Entry: ReportEntry {
         }
         return BuiltEntry(table: ReportTable(header: header, rows: rows), files: ["tables/table8.csv": Data(csv.utf8)],
                           comparisons: comparisons, notes: notes)
+    }
+
+    /// The paper's central claim: the FPN model has the highest mean overall accuracy. Compares the
+    /// order of the three networks by Avg accuracy.
+    static func ranking(ours: [ModelKind: Double], paper: PaperTables, synthetic: Bool) -> Comparison {
+        func order(_ v: [(String, Double)]) -> String { v.sorted { ($0.1, $1.0) > ($1.1, $0.0) }.map(\.0).joined(separator: " > ") }
+        let theirs = order(paper.table8.filter { $0.fold == .average }.compactMap { r in r.metrics[.overallAccuracy].map { (r.network, $0) } })
+        let mine = order(ours.map { ($0.key.rawValue, $0.value) })
+        var c = Comparison.text(key: "ranking.overall_accuracy", quantity: "Networks ordered by mean overall accuracy", paper: theirs, ours: mine)
+        if synthetic { c.verdict = .notComparable("synthetic data") }
+        return c
     }
 }

@@ -31,11 +31,22 @@ public struct TableS2Entry: ReportEntry {
                 }
             }
         }
+        var comparisons: [Comparison] = []
+        let fpn = ModelKind.resnet50v2FPN
+        if !results.patients(fpn).isEmpty {
+            let with = results.counts(fpn, rule: .paperThreshold2, selection: true).wrong
+            let without = results.counts(fpn, rule: .paperThreshold2, selection: false).wrong
+            let ours = with < without ? "yes (\(with) vs \(without) wrong patients)" : "no (\(with) vs \(without) wrong patients)"
+            comparisons.append(Comparison(key: "selection.false_detections", quantity: "Selection reduces wrong patient decisions (FPN, threshold 2)",
+                                          paper: "yes", ours: ours, paperValue: nil, oursValue: nil, difference: "—", tolerance: .exact,
+                                          verdict: inputs.dataSource.isSynthetic ? .notComparable("synthetic data") : (with < without ? .agrees : .differs)))
+        }
         let header = ["Network", "Selection", "Rule", "Correct", "Wrong", "Undetermined", "Accuracy", "Sensitivity", "Specificity", "Slices classified per patient"]
         let csv = PaperCSV.render(header: header.map { $0.lowercased().replacingOccurrences(of: " ", with: "_") }, rows: rows)
         var notes = ["Without selection every slice of every series is classified, including those where the lung is closed, which the networks never saw in training (they were trained on expert-labelled slices with the lung open). The time each path takes is in Table 7's entry."]
         if let s = IdentificationResults.sampleNote(inputs) { notes.append(s) }
         if inputs.dataSource.isSynthetic { notes.append("On the synthetic twin these rates describe phantom lesions, not patients.") }
-        return BuiltEntry(table: ReportTable(header: header, rows: rows), files: ["tables/tableS2.csv": Data(csv.utf8)], notes: notes)
+        return BuiltEntry(table: ReportTable(header: header, rows: rows), files: ["tables/tableS2.csv": Data(csv.utf8)],
+                          comparisons: comparisons, notes: notes)
     }
 }

@@ -27,6 +27,7 @@ enum ReportContext {
                 "disagreements": d.audit.findings(.disagreement).count,
             ] as [String: Any],
             "contents": contents,
+            "claims": claims(d),
             "auditAnchor": Anchor.slug("Audit of the paper"),
             "runAnchor": Anchor.slug("About this run"),
             "entries": d.entries.filter { !$0.id.supplementary }.map(entry),
@@ -35,6 +36,36 @@ enum ReportContext {
             "audit": audit(d.audit),
             "run": run(d),
         ]
+    }
+
+    /// The paper's headline claims with this run's verdicts (`Claims.all`).
+    static func claims(_ d: ReportDocument) -> [String: Any] {
+        var rows: [[String: Any]] = []
+        var agrees = 0, differs = 0, notMeasured = 0
+        var reasons: [String: Int] = [:]
+        for claim in Claims.all {
+            let record = d.entries.first { $0.id == claim.entry }
+            let comparison = record?.built?.comparisons.first { $0.key == claim.key }
+            var row: [String: Any] = ["text": cell(claim.text), "source": cell(claim.source), "label": claim.entry.label,
+                                      "anchor": record.map { Anchor.slug($0.heading) } ?? ""]
+            if let c = comparison {
+                row["paper"] = cell(c.paper); row["ours"] = cell(c.ours); row["verdict"] = cell(c.verdict.text)
+                switch c.verdict {
+                case .agrees: agrees += 1
+                case .differs: differs += 1
+                case .notComparable(let why): reasons[why, default: 0] += 1
+                }
+            } else {
+                notMeasured += 1
+                row["paper"] = "—"; row["ours"] = "—"
+                row["verdict"] = cell("not measured — " + (record?.pendingReason ?? "this run made no such comparison"))
+            }
+            rows.append(row)
+        }
+        var parts = ["\(agrees) of \(Claims.all.count) claims reproduced", "\(differs) not reproduced"]
+        for (why, n) in reasons.sorted(by: { $0.key < $1.key }) { parts.append("\(n) not comparable (\(why))") }
+        if notMeasured > 0 { parts.append("\(notMeasured) not measured") }
+        return ["rows": rows, "summary": parts.joined(separator: "; ") + "."]
     }
 
     static func cell(_ s: String) -> String {

@@ -1,0 +1,121 @@
+import Foundation
+import NeuralNet
+
+/// The `gradcam` stage (§3.3, Fig. 12): Grad-CAM maps of fold 1's chosen networks on fold 1's
+/// test images, and on the twin a localisation score of each map against the lesion mask.
+///
+/// Images are chosen deterministically: the expert-labelled test slices of fold 1 sorted by
+/// key; for the figure, `figureImages` COVID slices with the largest lesions (when masks exist,
+/// else evenly spaced) and `figureImages` normal slices evenly spaced; for the scores, up to
+/// `scoredImages` COVID slices with a lesion, evenly spaced. Maps explain the COVID class for
+/// the scores and the predicted class for the figure, at each model's default layer.
+///
+/// Outputs `gradcam.json` (`GradCAMStage.Output`: per map the model, slice, class, layer,
+/// probability, peak, and the score when a mask exists) and `maps.safetensors` (every map,
+/// `[H, W]` in [0, 1], named `<model>/<index>`, with the seed and layers as metadata).
+public enum GradCAMStage {
+    public static let name = "gradcam"
+    public static let file = "gradcam.json"
+    public static let mapsFile = "maps.safetensors"
+    public static let figureImages = 4
+    public static let scoredImages = 40
+
+    public struct MapRecord: Codable, Equatable, Sendable {
+        public let model: ModelKind
+        public let key: SliceKey
+        public let truth: ClassLabel
+        /// True when the map is one of the figure's; false for scored-only maps.
+        public let inFigure: Bool
+        public let classIndex: Int
+        public let layer: String
+        public let probability: Double
+        public let peak: Double
+        public let score: LocalisationScore?
+        /// Name of the map in `maps.safetensors`.
+        public let tensor: String
+    }
+
+    public struct Output: Codable, Equatable, Sendable {
+        public let fold: Int
+        public let size: Int
+        public let seed: UInt64
+        public let maps: [MapRecord]
+    }
+
+    /// The lesion mask of a twin slice resized to `size` (area average ≥ 0.5), or nil.
+    public static func lesionMask(for path: String, size: Int) throws -> [Bool]? {
+        let url = URL(fileURLWithPath: path)
+        let maskPath = url.deletingLastPathComponent().appendingPathComponent("lesion_masks")
+            .appendingPathComponent(url.lastPathComponent).path
+        guard FileManager.default.fileExists(atPath: maskPath) else { return nil }
+        let image = try TIFFReader.read(maskPath)
+        let binary = image.float32.map { $0 > 0 ? Float(1) : 0 }
+        let resized = (image.width == size && image.height == size) ? binary
+            : InputPreparation.resample(binary, width: image.width, height: image.height, to: size, size, method: .area)
+        return resized.map { $0 >= 0.5 }
+    }
+
+    static func spaced<T>(_ items: [T], _ n: Int) -> [T] {
+        guard items.count > n, n > 0 else { return items }
+        return (0..<n).map { items[$0 * (items.count - 1) / max(n - 1, 1)] }
+    }
+
+    public static func definition(preset: Preset) -> StageDefinition {
+        struct Configuration: Codable { var format = 1; var figure = GradCAMStage.figureImages; var scored = GradCAMStage.scoredImages }
+        return StageDefinition(name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name],
+                               configuration: CanonicalJSON.encode(Configuration())) { context in
+            let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
+            let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
+            guard let fold = plan.folds.first else { throw PipelineError.stageFailed(stage: name, reason: "no folds") }
+            let size = preset.model.inputSize
+            let records = try ImageSet.records(dataset: dataset, patients: fold.testPatients).sorted { $0.key < $1.key }
+            let covid = records.filter { $0.label == .covid }, normal = records.filter { $0.label == .normal }
+            // Lesion area per COVID slice (masks exist only on the twin).
+            var lesion: [(ImageRecord, [Bool])] = []
+            for r in covid {
+                if let m = try lesionMask(for: r.path, size: size), m.contains(true) { lesion.append((r, m)) }
+            }
+            let figureCovid: [ImageRecord] = lesion.isEmpty ? spaced(covid, figureImages)
+                : Array(lesion.sorted { ($0.1.filter { $0 }.count, $1.0.key) > ($1.1.filter { $0 }.count, $0.0.key) }
+                    .prefix(figureImages).map(\.0)).sorted { $0.key < $1.key }
+            let figure = figureCovid + spaced(normal, figureImages)
+            let scored = spaced(lesion, scoredImages)
+            let masks = Dictionary(lesion.map { ($0.0.key, $0.1) }, uniquingKeysWith: { a, _ in a })
+            var maps: [MapRecord] = [], tensors: [(String, Tensor)] = []
+            for model in ModelKind.allCases {
+                let config = TrainStage.config(model, preset: preset)
+                let graph = try model.build(scale: config.scale, seed: 0)
+                _ = try graph.loadWeights(from: context.upstream(TrainStage.name)
+                    .appendingPathComponent(TrainStage.folder(model, fold: fold.index)).appendingPathComponent(Trainer.bestFileName))
+                let layer = GradCAM.defaultLayer(model)
+                let jobs = figure.map { ($0, true, nil as Int?) } + scored.map { ($0.0, false, ClassEncoding.covidIndex as Int?) }
+                for (record, inFigure, classIndex) in jobs {
+                    let pixels = try config.preparation.load(record.path)
+                    let map = GradCAM.compute(graph: graph, image: Tensor(shape: [1, size, size, 1], data: pixels),
+                                              layer: layer, classIndex: classIndex)
+                    let tensorName = "\(model.rawValue)/\(maps.count)"
+                    tensors.append((tensorName, Tensor(shape: [size, size], data: map.heat)))
+                    maps.append(MapRecord(model: model, key: record.key, truth: record.label, inFigure: inFigure,
+                                          classIndex: map.classIndex, layer: layer, probability: Double(map.probability),
+                                          peak: Double(map.peak), score: masks[record.key].map { LocalisationScore(map: map, mask: $0) },
+                                          tensor: tensorName))
+                }
+            }
+            try AtomicFile.write(CanonicalJSON.encodePretty(Output(fold: fold.index, size: size, seed: preset.seed, maps: maps)),
+                                 to: context.outputDirectory.appendingPathComponent(file))
+            try SafeTensors.write(tensors, metadata: ["seed": "\(preset.seed)", "fold": "\(fold.index)",
+                                                      "layers": ModelKind.allCases.map { "\($0.rawValue)=\(GradCAM.defaultLayer($0))" }.joined(separator: ",")],
+                                  to: context.outputDirectory.appendingPathComponent(mapsFile))
+        }
+    }
+
+    public static func read(from directory: URL) throws -> Output {
+        try IndexStage.read(Output.self, directory.appendingPathComponent(file))
+    }
+
+    /// The maps of `output`, by tensor name.
+    public static func readMaps(from directory: URL) throws -> [String: [Float]] {
+        let (tensors, _) = try SafeTensors.read(from: directory.appendingPathComponent(mapsFile))
+        return Dictionary(tensors.map { ($0.0, $0.1.data) }, uniquingKeysWith: { a, _ in a })
+    }
+}
