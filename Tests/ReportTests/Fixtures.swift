@@ -14,6 +14,16 @@ enum Fixture {
     static let facts = RunFacts(gitCommit: "0000000000000000000000000000000000000000", gitDirty: false,
                                 versions: ["swift": "6.3", "report": "test"], cores: 2)
 
+    /// One stage cache shared by the tests that build the whole report, so the pipeline runs
+    /// once per test process (stages are reused by key; the results do not depend on which test
+    /// ran first). A fixed path, emptied on first use: the index stage records absolute slice
+    /// paths, and the Markdown snapshot shows stage keys.
+    static let sharedRuns: URL = {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("paper-repro-report-tests/runs")
+        try? FileManager.default.removeItem(at: url)
+        return url
+    }()
+
     /// A fresh temporary folder.
     static func temporaryDirectory(_ name: String = #function) throws -> URL {
         let url = FileManager.default.temporaryDirectory
@@ -37,15 +47,16 @@ enum Fixture {
         if name == "smoke" {
             p.model.widthMultiplier = 0.0625
             p.model.fpnFeatures = 4
+            p.timing = Preset.TimingSettings(targets: [35, 406], repeats: 1)
         }
         return p
     }
 
     /// A builder writing under `directory` with fixed facts.
     static func builder(_ directory: URL, preset: String = "smoke", entries: [any ReportEntry] = Registry.entries,
-                        force: Bool = false, presetValue: Preset? = nil) throws -> ReportBuilder {
+                        force: Bool = false, presetValue: Preset? = nil, runs: URL? = nil) throws -> ReportBuilder {
         let options = ReportOptions(preset: try presetValue ?? Fixture.tinyTwin(preset),
-                                    runsDirectory: directory.appendingPathComponent("runs"),
+                                    runsDirectory: runs ?? directory.appendingPathComponent("runs"),
                                     reportDirectory: directory.appendingPathComponent("report"),
                                     templatesDirectory: templates, force: force, facts: facts)
         return ReportBuilder(options: options, entries: entries)

@@ -64,6 +64,16 @@ public struct Preset: Codable, Sendable, Equatable {
     public var folds: Int
     /// At most this many test patients per fold and class are identified (Tables 5, 6); nil = all.
     public var identificationPatients: Int?
+    /// Table 7's measurement: the slice counts to time and the timed runs per patient; nil =
+    /// the paper's eight counts, median of three.
+    public var timing: TimingSettings?
+
+    /// Table 7's slice counts and repeats (see `TimingStage`).
+    public struct TimingSettings: Codable, Equatable, Sendable {
+        public var targets: [Int]
+        public var repeats: Int
+        public init(targets: [Int], repeats: Int) { self.targets = targets; self.repeats = repeats }
+    }
 
     /// The canonical JSON of this preset: sorted keys, no whitespace. Stable across runs.
     public func canonicalJSON() -> Data {

@@ -26,7 +26,7 @@ public enum Registry {
         Table4Entry(),
         Table5Entry(),
         Table6Entry(),
-        PendingEntry(EntryID(.table, 7), stages: ["timing"], reason: "needs the timing stage"),
+        Table7Entry(),
         Table8Entry(),
         FigureS1Entry(),
         TableS1Entry(),
@@ -66,6 +66,8 @@ public enum ReportStages {
             stages.append(EvaluateStage.definition(preset: preset))
             stages.append(IdentifyStage.definition(preset: preset))
             stages.append(GradCAMStage.definition(preset: preset))
+            stages.append(TimingStage.definition(preset: preset, targets: preset.timing?.targets ?? TimingStage.paperTargets,
+                                                 repeats: preset.timing?.repeats ?? 3))
         }
         return stages
     }

@@ -39,6 +39,8 @@ public struct Manifest: Codable, Sendable, Equatable {
         public var totalSeconds: Double
         /// ISO 8601 start time.
         public var startedAt: String
+        /// Numbers of wall-clock entries (Table 7), by the same dotted keys as `report.numbers`.
+        public var measurements: [String: Double]? = nil
     }
 
     public var report: Body

@@ -152,11 +152,14 @@ public final class ReportBuilder {
     func makeManifest(_ d: ReportDocument, results: [String: StageResult], started: Date, seconds: Double) -> Manifest {
         var numbers: [String: Double] = [:]
         var verdicts: [String: String] = [:]
+        var measurements: [String: Double] = [:]
         for e in d.entries {
             for c in e.built?.comparisons ?? [] {
                 let key = "\(e.id.slug).\(c.key)"
                 if let p = c.paperValue { numbers[key + ".paper"] = p }
-                if let o = c.oursValue { numbers[key + ".ours"] = o }
+                if let o = c.oursValue {
+                    if e.built?.measuresWallClock == true { measurements[key + ".ours"] = o } else { numbers[key + ".ours"] = o }
+                }
                 verdicts[key] = c.verdict.text
             }
         }
@@ -176,7 +179,8 @@ public final class ReportBuilder {
             numbers: numbers, verdicts: verdicts)
         let timing = Manifest.Timing(
             stageSeconds: results.mapValues { $0.reused ? 0 : $0.record.wallSeconds },
-            totalSeconds: seconds, startedAt: ISO8601DateFormatter().string(from: started))
+            totalSeconds: seconds, startedAt: ISO8601DateFormatter().string(from: started),
+            measurements: measurements.isEmpty ? nil : measurements)
         return Manifest(report: body, timing: timing)
     }
 }
