@@ -33,6 +33,7 @@ public enum Registry {
         FigureS2Entry(),
         TableS2Entry(),
         TableS3Entry(),
+        FigureS3Entry(),
     ]
 
     /// The entry for `id`.
