@@ -56,6 +56,10 @@ struct DiagnoseCommand: ParsableCommand {
     var batch: Int?
     @Flag(name: .long, help: "Print JSON: counts per series and every slice (series, image number, dark count, selected, P(COVID)).")
     var json = false
+    @Flag(name: .long, help: "Also time the system (Table 7): each step, warm, median of --repeats runs, with and without the selection.")
+    var timing = false
+    @Option(name: .long, help: "Timed runs per path with --timing (after one untimed warm-up run).")
+    var repeats = 3
 
     func validate() throws {
         _ = try Self.rule(threshold)
@@ -63,6 +67,7 @@ struct DiagnoseCommand: ParsableCommand {
         if let width, width <= 0 { throw ValidationError("--width must be positive") }
         if let features, features < 1 { throw ValidationError("--features must be positive") }
         if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if repeats < 1 { throw ValidationError("--repeats must be at least 1") }
     }
 
     /// The patient rule `text` names (`--threshold`).
@@ -128,7 +133,11 @@ struct DiagnoseCommand: ParsableCommand {
                 for f in result.failures { FileHandle.standardError.write(Data("error: \(f.patientID)/\(f.series): \(f.reason)\n".utf8)) }
                 throw ExitCode(1)
             }
-            let report = DiagnosisReport(result, folder: patientDir, weights: weights, config: config)
+            var report = DiagnosisReport(result, folder: patientDir, weights: weights, config: config)
+            if timing {
+                report.timing = try SystemTiming.measure(patient: patient, series: series, classifier: classifier,
+                                                         rule: rule, repeats: repeats)
+            }
             print(json ? try JSONOutput.string(report) : report.text())
         }
     }
@@ -160,6 +169,8 @@ struct DiagnosisReport: Codable {
     let slices: [PatientDiagnosis.SliceOutcome]
     let selectionSeconds: Double
     let classificationSeconds: Double
+    /// With `--timing`: the system timed step by step (Table 7).
+    var timing: SystemTiming.Result?
 
     init(_ r: PatientDiagnosis.Result, folder: String, weights: String, config: TrainingConfig) {
         patient = r.patient; self.folder = folder; model = config.model; self.weights = weights; scale = config.scale
@@ -214,7 +225,29 @@ struct DiagnosisReport: Codable {
         case .covid, .normal:
             lines.append("\(patient): \(decision == .covid ? "COVID-19" : "normal") — \(covidSlices) of \(selectedSlices) selected slices (of \(totalSlices)) classified COVID; rule: \(rule) (\(seconds))")
         }
+        if let t = timing { lines += [""] + Self.timingLines(t) }
         return lines.joined(separator: "\n")
+    }
+
+    /// The timing table: median run of each path, by step.
+    static func timingLines(_ t: SystemTiming.Result) -> [String] {
+        func right(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        func row(_ name: String, _ m: SystemTiming.Measurement, selection: Bool) -> String {
+            let s = m.median
+            let cells = [String(m.classified), selection ? String(format: "%.3f", s.readSelect) : "—",
+                         String(format: "%.3f", s.readPrepare), String(format: "%.3f", s.inference),
+                         String(format: "%.4f", s.decision), String(format: "%.3f", s.total)]
+            return name.padding(toLength: 18, withPad: " ", startingAt: 0)
+                + zip(cells, [10, 12, 13, 10, 9, 8]).map { right($0, $1) }.joined()
+        }
+        return [
+            "timing (seconds; warm, the median of \(t.repeats) runs; \(t.inputSize) px, batch \(t.batchSize), \(ProcessInfo.processInfo.activeProcessorCount) cores):",
+            "".padding(toLength: 18, withPad: " ", startingAt: 0)
+                + zip(["classified", "read+select", "read+prepare", "inference", "decision", "total"], [10, 12, 13, 10, 9, 8])
+                    .map { right($0, $1) }.joined(),
+            row("with selection", t.withSelection, selection: true),
+            row("without selection", t.withoutSelection, selection: false),
+        ]
     }
 }
 

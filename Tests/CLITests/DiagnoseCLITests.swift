@@ -87,6 +87,22 @@ final class DiagnoseCLITests: XCTestCase {
         XCTAssertTrue(text.stdout.contains("patient5: \(decision) — \(direct.covidSlices) of 5 selected slices (of 12)"), text.stdout)
     }
 
+    func testTimingFlagTimesBothPaths() throws {
+        let patient = root.appendingPathComponent("patient5").path
+        let result = try CLIRunner.run(["diagnose", patient, "--weights", weights.path, "--timing", "--repeats", "1", "--json"] + scaleArguments)
+        XCTAssertEqual(result.status, 0, result.stderr)
+        struct Timed: Decodable { let selectedSlices: Int; let timing: SystemTiming.Result }
+        let out = try JSONDecoder().decode(Timed.self, from: Data(result.stdout.utf8))
+        XCTAssertEqual(out.timing.totalSlices, 12)
+        XCTAssertEqual(out.timing.withSelection.classified, out.selectedSlices)
+        XCTAssertEqual(out.timing.withoutSelection.classified, 12)
+        XCTAssertEqual(out.timing.withSelection.runs.count, 1)
+        XCTAssertLessThanOrEqual(out.timing.withSelection.median.stepSum, out.timing.withSelection.median.total * (1 + 1e-9))
+        let text = try CLIRunner.run(["diagnose", patient, "--weights", weights.path, "--timing", "--repeats", "1"] + scaleArguments)
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains("without selection"), text.stdout)
+    }
+
     func testNoSelectedSliceIsUndetermined() throws {
         let patient = root.appendingPathComponent("patient6").path
         let result = try CLIRunner.run(["diagnose", patient, "--weights", weights.path, "--json"] + scaleArguments)
