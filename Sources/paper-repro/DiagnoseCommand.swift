@@ -124,7 +124,11 @@ struct DiagnoseCommand: ParsableCommand {
             }
             let graph = try config.model.build(scale: config.scale, seed: 0)
             do { try graph.loadWeights(from: URL(fileURLWithPath: weights)) } catch let error as WeightsError {
-                throw DiagnoseError.weights(error, model: config.model, scale: config.scale)
+                switch error {
+                case .missingTensor, .unexpectedTensor, .shapeMismatch:
+                    throw DiagnoseError.weights(error, model: config.model, scale: config.scale)
+                default: throw error
+                }
             }
             let classifier = SliceClassifier(graph: graph, preparation: config.preparation, batchSize: config.evaluationBatchSize)
             let patient = URL(fileURLWithPath: patientDir).standardizedFileURL.lastPathComponent

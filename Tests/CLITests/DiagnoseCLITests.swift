@@ -159,6 +159,11 @@ final class DiagnoseCLITests: XCTestCase {
         XCTAssertNotEqual(unreadable.status, 0)
         XCTAssertTrue(unreadable.stderr.contains(junk.path), unreadable.stderr)
 
+        let noWeights = root.appendingPathComponent("none.safetensors").path
+        let absent = try CLIRunner.run(["diagnose", root.appendingPathComponent("patient5").path, "--weights", noWeights] + scaleArguments)
+        XCTAssertNotEqual(absent.status, 0)
+        XCTAssertTrue(absent.stderr.contains(noWeights) && !absent.stderr.contains("do not fit"), absent.stderr)
+
         let threshold = try CLIRunner.run(["diagnose", nope, "--weights", weights.path, "--threshold", "3"] + scaleArguments)
         XCTAssertNotEqual(threshold.status, 0)
         XCTAssertTrue(threshold.stderr.contains("--threshold"), threshold.stderr)
