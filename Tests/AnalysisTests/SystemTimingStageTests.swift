@@ -48,25 +48,29 @@ final class SystemTimingStageTests: XCTestCase {
             }
         }
         let preset = try preset()
-        let targets = [8, 4, 100]
+        // More targets than fold 1 has test patients: the last ones take patients again.
+        let targets = [8, 4, 100, 5, 6, 7, 3]
         let results = try runner(root: dir.url.appendingPathComponent("runs"), preset: preset, targets: targets).run([TimingStage.name])
         let stage = try XCTUnwrap(results[TimingStage.name])
         let dataset = try IndexStage.readDataset(from: try XCTUnwrap(results[IndexStage.name]).directory)
         let fold1 = try FoldsStage.readPlan(from: try XCTUnwrap(results[FoldsStage.name]).directory).folds[0]
         let candidates = dataset.patients.filter { fold1.testPatients.contains($0.id) }
-        XCTAssertGreaterThanOrEqual(candidates.count, targets.count, "the fixture must give fold 1 enough test patients")
+        XCTAssertGreaterThanOrEqual(candidates.count, 3, "the fixture must give fold 1 enough test patients")
 
         let plan = try TimingStage.readPlan(from: stage.directory)
         XCTAssertEqual(plan.model, .resnet50v2FPN)
         XCTAssertEqual(plan.fold, 1)
         XCTAssertEqual(plan.repeats, 2)
         XCTAssertEqual(plan.entries.map(\.target), targets)
-        XCTAssertEqual(Set(plan.entries.map(\.patient)).count, targets.count, "no patient twice while others are left")
+        XCTAssertLessThan(candidates.count, targets.count, "the fixture must make the plan reuse patients")
+        XCTAssertEqual(Set(plan.entries.map(\.patient)).count, candidates.count, "no patient twice while others are left")
+        XCTAssertEqual(Set(plan.entries.prefix(candidates.count).map(\.patient)).count, candidates.count)
         // Each choice is the closest of the fold-1 test patients not yet taken (ties: lower ID).
         var taken: Set<String> = []
         for e in plan.entries {
             let p = try XCTUnwrap(candidates.first { $0.id == e.patient })
             XCTAssertEqual(e.slices, p.sliceCount)
+            if taken.count == candidates.count { taken = [] }
             for other in candidates where !taken.contains(other.id) && other.id != p.id {
                 let d = abs(other.sliceCount - e.target), mine = abs(p.sliceCount - e.target)
                 XCTAssertTrue(d > mine || (d == mine && naturalLess(p.id, other.id)), "\(other.id) is closer to \(e.target) than \(p.id)")
@@ -76,6 +80,8 @@ final class SystemTimingStageTests: XCTestCase {
 
         let record = try TimingStage.read(from: stage.directory)
         XCTAssertEqual(record.entries.map(\.patient), plan.entries.map(\.patient))
+        // A patient chosen twice is measured once.
+        for a in record.entries { for b in record.entries where a.patient == b.patient { XCTAssertEqual(a.withSelection, b.withSelection) } }
         XCTAssertGreaterThan(record.machine.cores, 0)
         for (e, p) in zip(record.entries, plan.entries) {
             XCTAssertEqual(e.slices, p.slices)

@@ -5,8 +5,8 @@ import XCTest
 
 /// Writes small slices whose selection region holds a chosen number of dark pixels.
 enum TimingFixture {
-    /// A 64 px slice at `path` whose selection region holds `dark` dark pixels (value 50; the
-    /// rest 1064, i.e. 40 HU).
+    /// A 64 px slice at `path` whose selection region (372 px) holds `dark` dark pixels (value
+    /// 50; the rest 1064, i.e. 40 HU).
     static func slice(_ path: String, dark: Int) throws {
         var px = [UInt16](repeating: 1064, count: 64 * 64)
         let region = SelectionRegion(width: 64, height: 64)
@@ -22,11 +22,11 @@ enum TimingFixture {
     }
 
     /// A series folder of `count` ≥ 3 slices: the first and last without dark pixels (outside
-    /// the lungs, not selected), the others with 400 or so (selected).
+    /// the lungs, not selected), the others with 300 or so (selected; the region holds 372 px).
     static func series(_ folder: String, count: Int) throws {
         precondition(count >= 3)
         for n in 1...count {
-            let dark = n == 1 || n == count ? 0 : 390 + n % 20
+            let dark = n == 1 || n == count ? 0 : 300 + n % 20
             try slice((folder as NSString).appendingPathComponent(String(format: "IM%05d.tif", n)), dark: dark)
         }
     }

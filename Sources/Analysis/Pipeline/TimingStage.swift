@@ -92,7 +92,10 @@ public enum TimingStage {
     public static let fold = 1
 
     /// The stage definition. `targets` and `repeats` default to the paper's rows and a median
-    /// of three; tests pass fewer.
+    /// of three; tests pass fewer. Cost: every chosen patient's slices are classified
+    /// `2 × (repeats + 1)` times over (with and without selection, warm-up included) — about half
+    /// a minute for the eight rows at the default preset's scale in a release build, minutes in
+    /// a debug build.
     public static func definition(preset: Preset, targets: [Int] = paperTargets, repeats: Int = 3,
                                   rule: PatientRule = .paperThreshold2) -> StageDefinition {
         precondition(!targets.isEmpty && repeats >= 1, "need targets and at least one timed run")
@@ -123,10 +126,12 @@ public enum TimingStage {
             let classifier = SliceClassifier(graph: graph, preparation: config.preparation, batchSize: config.evaluationBatchSize)
             let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             var entries: [TimingRecord.Entry] = []
+            var measured: [String: SystemTiming.Result] = [:]   // a patient chosen twice is timed once
             for i in plan.entries.indices {
                 let e = plan.entries[i]
-                let r = try SystemTiming.measure(patient: e.patient, series: byID[e.patient]!.series, classifier: classifier,
-                                                 rule: rule, repeats: repeats)
+                let r = try measured[e.patient] ?? SystemTiming.measure(patient: e.patient, series: byID[e.patient]!.series,
+                                                                        classifier: classifier, rule: rule, repeats: repeats)
+                measured[e.patient] = r
                 plan.entries[i].selected = r.selectedSlices
                 entries.append(TimingRecord.Entry(target: e.target, patient: e.patient, slices: r.totalSlices,
                                                   selected: r.selectedSlices, withSelection: r.withSelection,
