@@ -23,12 +23,14 @@ extension EngineBenchmark {
         return peakRSSMiB()
     }
 
-    /// Resets the peak-RSS mark to the current resident size (Linux ≥ 4.0: writes "5" to
-    /// `/proc/self/clear_refs`), so that `peakResidentMiB()` measures what follows. Returns false
-    /// where unsupported; the peak then covers the whole process so far.
+    /// Returns the heap's free memory to the kernel (glibc `malloc_trim(0)`; the engine keeps
+    /// freed blocks, see `Parallel`), then resets the peak-RSS mark to the current resident size
+    /// (Linux ≥ 4.0: writes "5" to `/proc/self/clear_refs`), so that `peakResidentMiB()` measures
+    /// what follows. Returns false where unsupported; the peak then covers the whole process so far.
     @discardableResult
     public static func resetPeakResident() -> Bool {
         #if os(Linux)
+        _ = glibcMallocTrim(0)
         guard let h = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return false }
         defer { try? h.close() }
         do { try h.write(contentsOf: Data("5".utf8)); return true } catch { return false }
@@ -62,3 +64,9 @@ extension EngineBenchmark {
         return best
     }
 }
+
+#if canImport(Glibc)
+/// glibc's `malloc_trim` (declared in malloc.h, which the Glibc module does not export).
+@_silgen_name("malloc_trim")
+func glibcMallocTrim(_ pad: Int) -> Int32
+#endif

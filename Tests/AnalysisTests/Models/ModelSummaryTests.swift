@@ -3,6 +3,17 @@ import NeuralNet
 import XCTest
 
 final class ModelSummaryTests: XCTestCase {
+    /// Full-size summaries, built once for the tests of this file.
+    static let fullSize: [ModelKind: (summary: ModelSummary, parameters: Int, trainable: Int, nodes: Int)] = {
+        var out: [ModelKind: (ModelSummary, Int, Int, Int)] = [:]
+        for kind in ModelKind.allCases {
+            let g = try! kind.build(seed: 1)
+            out[kind] = (ModelSummary(graph: g, model: kind.rawValue), g.parameterCount,
+                         g.trainableParameters.reduce(0) { $0 + $1.value.count }, g.nodeNames.count)
+        }
+        return out
+    }()
+
     // MARK: - Full size (building a graph without running it is cheap in debug)
 
     func testModelSummaryTotalsAtFullSize() throws {
@@ -13,20 +24,19 @@ final class ModelSummaryTests: XCTestCase {
             (.resnet50v2FPN, 34_058_656, 45_440, 20_393_701_396),
         ]
         for (kind, total, nonTrainable, macs) in expected {
-            let g = try kind.build(seed: 1)
-            let s = ModelSummary(graph: g, model: kind.rawValue)
+            let (s, parameters, trainable, nodes) = try XCTUnwrap(Self.fullSize[kind])
             XCTAssertEqual(s.totalParameters, total, "\(kind)")
-            XCTAssertEqual(s.totalParameters, g.parameterCount, "\(kind)")
+            XCTAssertEqual(s.totalParameters, parameters, "\(kind)")
             XCTAssertEqual(s.nonTrainableParameters, nonTrainable, "\(kind)")
-            XCTAssertEqual(s.trainableParameters, g.trainableParameters.reduce(0) { $0 + $1.value.count }, "\(kind)")
+            XCTAssertEqual(s.trainableParameters, trainable, "\(kind)")
             XCTAssertEqual(s.multiplyAddsPerImage, macs, "\(kind)")
             XCTAssertEqual(s.inputShape, [512, 512, 1])
-            XCTAssertEqual(s.rows.count, g.nodeNames.count)
+            XCTAssertEqual(s.rows.count, nodes)
         }
     }
 
     func testModelSummaryRowsFollowKerasNames() throws {
-        let s = ModelSummary(graph: try ResNet50V2.classifier(seed: 1), model: "ResNet50V2")
+        let s = try XCTUnwrap(Self.fullSize[.resnet50v2]).summary
         XCTAssertEqual(s.rows.prefix(5).map(\.name), ["input_1", "conv1_pad", "conv1_conv", "pool1_pad", "pool1_pool"])
         XCTAssertEqual(s.rows.prefix(5).map(\.type), ["InputLayer", "ZeroPadding2D", "Conv2D", "ZeroPadding2D", "MaxPooling2D"])
         let conv1 = s.rows[2]
