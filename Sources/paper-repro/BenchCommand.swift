@@ -7,7 +7,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure speed: the slice selection and the NeuralNet engine (build with -c release).",
-        subcommands: [BenchSelectionCommand.self, BenchEngineCommand.self]
+        subcommands: [BenchSelectionCommand.self, BenchEngineCommand.self, BenchModelsCommand.self]
     )
 }
 

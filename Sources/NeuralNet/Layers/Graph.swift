@@ -90,6 +90,8 @@ public final class Graph {
     public func shape(of node: Node) -> [Int] { entries[node.index].shape }
     /// The layer of a node (nil for inputs).
     public func layer(of node: Node) -> Layer? { entries[node.index].layer }
+    /// The nodes feeding a node, in argument order (empty for inputs).
+    public func inputs(of node: Node) -> [Node] { entries[node.index].inputs.map(Node.init) }
     /// Node names in topological order.
     public var nodeNames: [String] { entries.map(\.name) }
     /// The input placeholders, in creation order.

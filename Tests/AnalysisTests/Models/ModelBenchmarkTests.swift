@@ -1,0 +1,37 @@
+@testable import Analysis
+import NeuralNet
+import XCTest
+
+/// The benchmark's code path on tiny models (no time is asserted).
+final class ModelBenchmarkTests: XCTestCase {
+    func testModelBenchmarkTinyConfiguration() throws {
+        let config = ModelBenchmark.Configuration(
+            inference: [.init(pixels: 72, batch: 1), .init(pixels: 72, batch: 2)], training: .init(pixels: 72, batch: 2),
+            widthMultiplier: 0.0625, fpnFeatures: 4, repeats: 1, ceilingSizes: [64])
+        var steps: [String] = []
+        let report = try ModelBenchmark.run(config) { steps.append($0) }
+        XCTAssertEqual(report.measurements.count, 7)
+        XCTAssertEqual(report.measurements.filter { $0.task == "training" }.map(\.model), ["ResNet50V2-FPN"])
+        for m in report.measurements {
+            XCTAssertGreaterThan(m.msPerImage, 0, m.model)
+            XCTAssertEqual(m.msPerBatch / Double(m.batch), m.msPerImage, accuracy: 1e-9)
+            XCTAssertGreaterThan(m.multiplyAddsPerImage, 0)
+            XCTAssertGreaterThan(m.peakRSSMiB, 0)
+            XCTAssertEqual(m.fractionOfCeiling, m.gflops / report.ceilingGFLOPs, accuracy: 1e-12)
+            XCTAssertNil(m.anchorMsPerImage, "anchors apply to full-size models only")
+        }
+        XCTAssertNil(report.fpnInferenceBarMet)
+        XCTAssertNil(report.fpnTrainingBarMet)
+        XCTAssertEqual(steps.first, "sgemm ceiling")
+        let back = try JSONDecoder().decode(ModelBenchmark.Report.self, from: JSONEncoder().encode(report))
+        XCTAssertEqual(back, report)
+    }
+
+    func testModelBenchmarkInputIsClosedForm() {
+        let x = ModelBenchmark.input(batch: 2, pixels: 3)
+        XCTAssertEqual(x.shape, [2, 3, 3, 1])
+        // n = 1, y = 2, x = 1: 0.5 + 0.5·sin(0.74 + 0.23 + 0.71)
+        XCTAssertEqual(x.data[(1 * 3 + 2) * 3 + 1], Float(0.5 + 0.5 * sin(1.68)), accuracy: 1e-6)
+        XCTAssertEqual(x.data[0], 0.5, accuracy: 1e-7)
+    }
+}
