@@ -47,7 +47,7 @@ enum Fixture {
         if name == "smoke" {
             p.model.widthMultiplier = 0.0625
             p.model.fpnFeatures = 4
-            p.timing = Preset.TimingSettings(targets: [35, 406], repeats: 1)
+            p.timing = Preset.TimingSettings(targets: [65], repeats: 1)
         }
         return p
     }
