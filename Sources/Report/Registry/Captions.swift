@@ -67,6 +67,8 @@ public enum Captions {
             caption: "Patient accuracy, sensitivity and specificity when a patient is called COVID once the COVID-classified slices reach a fraction f of the selected slices, for f from 0 to 0.5; the paper tries only \"more than 0 slices\" and f = 0.1 (Tables 5 and 6)."),
         .supplement(.figure, 3): Caption(title: "ROC curves",
             caption: "Image-level ROC curves of the three networks from the softmax P(COVID), all folds' test images pooled, with the area under each curve."),
+        .supplement(.table, 4): Caption(title: "Input scaling",
+            caption: "The same network trained on fold 1 with the stored values as input (the paper's choice), with the values divided by 65535, and with each image divided by its own maximum (which the paper argues against), and tested on fold 1's test images."),
         .supplement(.table, 1): Caption(title: "Selection parameter sweep",
             caption: "The selection algorithm on the twin for dark values 200–400 and divisors 1.2–2.0: precision and recall of \"selected\" versus \"lung open\" and the share of the labelled slices kept."),
         .supplement(.table, 2): Caption(title: "Decision rules, with and without selection",

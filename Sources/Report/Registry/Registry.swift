@@ -34,6 +34,7 @@ public enum Registry {
         TableS2Entry(),
         TableS3Entry(),
         FigureS3Entry(),
+        TableS4Entry(),
     ]
 
     /// The entry for `id`.
@@ -67,6 +68,7 @@ public enum ReportStages {
             stages.append(EvaluateStage.definition(preset: preset))
             stages.append(IdentifyStage.definition(preset: preset))
             stages.append(GradCAMStage.definition(preset: preset))
+            stages.append(InputScalingStage.definition(preset: preset))
             stages.append(TimingStage.definition(preset: preset, targets: preset.timing?.targets ?? TimingStage.paperTargets,
                                                  repeats: preset.timing?.repeats ?? 3))
         }

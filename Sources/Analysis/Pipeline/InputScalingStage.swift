@@ -1,0 +1,75 @@
+import Foundation
+import NeuralNet
+
+/// The `input-scaling` stage: an ablation of the network input (§2.1, §2.4). The paper feeds
+/// the stored 16-bit values unscaled and argues against dividing each image by its own
+/// maximum. This stage trains `model` on fold 1 again with the inputs divided by 65535
+/// (`fixed`) and by each image's maximum (`per-image-max`) — same preset, weight seed and
+/// batches as the `train` stage's raw-input run — and evaluates each on fold 1's test images.
+/// The raw-input result is read from the `train` and `evaluate` stages, not trained again.
+///
+/// Output `ablation.json`: `[InputScalingStage.Row]`, raw first.
+public enum InputScalingStage {
+    public static let name = "input-scaling"
+    public static let file = "ablation.json"
+    /// The network compared. ResNet50V2: in reduced runs the FPN's heads (initialised at
+    /// N(0, 0.001)) often stay at chance for the first epochs, which would hide any effect of
+    /// the input.
+    public static let model = ModelKind.resnet50v2
+    public static let fold = 1
+
+    public struct Row: Codable, Equatable, Sendable {
+        public let scaling: InputScaling
+        public let counts: ConfusionCounts
+        public let auc: Double?
+        public let bestEpoch: Int?
+        public let bestValidationAccuracy: Double?
+    }
+
+    public static func definition(preset: Preset) -> StageDefinition {
+        struct Configuration: Codable { var format = 1; var model = InputScalingStage.model; var fold = InputScalingStage.fold
+            var config: TrainingConfig }
+        let base = TrainStage.config(model, preset: preset)
+        var definition = StageDefinition(name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name, EvaluateStage.name],
+                                         configuration: CanonicalJSON.encode(Configuration(config: base))) { context in
+            let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
+            let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
+            guard let f = plan.folds.first(where: { $0.index == fold }) else {
+                throw PipelineError.stageFailed(stage: name, reason: "no fold \(fold)")
+            }
+            var rows: [Row] = []
+            let evaluations = try EvaluateStage.read(from: context.upstream(EvaluateStage.name))
+            if let raw = evaluations.first(where: { $0.model == model && $0.fold == fold }) {
+                let h = try TrainStage.history(from: context.upstream(TrainStage.name), model: model, fold: fold)
+                rows.append(Row(scaling: .raw, counts: raw.counts, auc: raw.auc, bestEpoch: h.bestEpoch,
+                                bestValidationAccuracy: h.bestValidationAccuracy))
+            }
+            var weights = SplitMix64(seed: preset.seed, stream: "weights/\(model.rawValue)/fold\(fold)")
+            let seed = weights.next()
+            for scaling in [InputScaling.fixed, .perImageMax] {
+                var config = base
+                config.inputScaling = scaling
+                let out = context.outputDirectory.appendingPathComponent(scaling.rawValue)
+                try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+                _ = try FoldTraining.run(dataset: dataset, fold: f, config: config, weightSeed: seed, outputDirectory: out)
+                let graph = try model.build(scale: config.scale, seed: 0)
+                _ = try graph.loadWeights(from: out.appendingPathComponent(Trainer.bestFileName))
+                let test = try ImageSet.load(try ImageSet.records(dataset: dataset, patients: f.testPatients), preparation: config.preparation)
+                let p = EvaluateStage.classify(graph, test, batch: config.evaluationBatchSize)
+                var counts = ConfusionCounts()
+                for (prob, truth) in zip(p, test.labels) { counts.add(truth: truth, predicted: prob > 0.5 ? .covid : .normal) }
+                let h = try TrainingHistory.read(from: out.appendingPathComponent(Trainer.historyFileName))
+                rows.append(Row(scaling: scaling, counts: counts,
+                                auc: Set(test.labels).count == 2 ? ROCCurve(scores: p, truths: test.labels).auc : nil,
+                                bestEpoch: h.bestEpoch, bestValidationAccuracy: h.bestValidationAccuracy))
+            }
+            try AtomicFile.write(CanonicalJSON.encodePretty(rows), to: context.outputDirectory.appendingPathComponent(file))
+        }
+        definition.isTimingRecord = { $0.hasSuffix(Trainer.historyFileName) }
+        return definition
+    }
+
+    public static func read(from directory: URL) throws -> [Row] {
+        try IndexStage.read([Row].self, directory.appendingPathComponent(file))
+    }
+}
