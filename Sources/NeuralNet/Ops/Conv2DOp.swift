@@ -32,7 +32,7 @@ public enum Conv2DOp {
         precondition(x.shape == Shape([g.n, g.h.input, g.w.input, g.c]), "input \(x.shape) ≠ geometry")
         y.resize(to: Shape([g.n, g.h.output, g.w.output, OC]))
         let rows = g.n * g.outputPixels
-        y.data.withUnsafeMutableBufferPointer { yp in
+        y.withUnsafeMutableElements { yp in
             let yb = yp.baseAddress!
             if let bias = bias {
                 precondition(bias.count == OC)
@@ -94,13 +94,11 @@ public enum Conv2DOp {
     }
 
     /// The kernel `[KH, KW, C, OC]` rotated by 180° with C and OC swapped: `[KH, KW, OC, C]`.
-    static func flippedTransposed(_ k: UnsafePointer<Float>, _ g: ConvGeometry, oc OC: Int) -> [Float] {
+    static func flippedTransposed(_ k: UnsafePointer<Float>, _ g: ConvGeometry, oc OC: Int, into out: UnsafeMutablePointer<Float>) {
         let KH = g.h.kernel, KW = g.w.kernel, C = g.c
-        var out = [Float](repeating: 0, count: KH * KW * C * OC)
         for a in 0..<KH { for b in 0..<KW { for c in 0..<C { for o in 0..<OC {
             out[(((KH - 1 - a) * KW + (KW - 1 - b)) * OC + o) * C + c] = k[((a * KW + b) * C + c) * OC + o]
         } } } }
-        return out
     }
 
     /// Convenience forward that allocates the output.
@@ -138,14 +136,14 @@ public enum Conv2DOp {
         dy.data.withUnsafeBufferPointer { dyp in
             x.data.withUnsafeBufferPointer { xp in
                 kernel.data.withUnsafeBufferPointer { kp in
-                    dKernel.data.withUnsafeMutableBufferPointer { dkp in
+                    dKernel.withUnsafeMutableElements { dkp in
                         let dyb = dyp.baseAddress!, xb = xp.baseAddress!, kb = kp.baseAddress!, dkb = dkp.baseAddress!
                         if isPointwise(g) {
                             // forward: y = x · k   ⇒   dk += xᵀ · dy   (M = C, N = OC, K = N·H·W)
                             sgemm(transA: true, m: g.c, n: OC, k: rows, a: xb, lda: g.c, b: dyb, ldb: OC,
                                   beta: 1, c: dkb, ldc: OC)
                             if dx != nil {
-                                dx!.data.withUnsafeMutableBufferPointer { dxp in
+                                dx!.withUnsafeMutableElements { dxp in
                                     // dx = dy · kᵀ   (M = N·H·W, N = C, K = OC)
                                     sgemm(transB: true, m: rows, n: g.c, k: OC, a: dyb, lda: OC, b: kb, ldb: OC,
                                           beta: 0, c: dxp.baseAddress!, ldc: g.c)
@@ -163,17 +161,16 @@ public enum Conv2DOp {
                             // Stride 1: dx is a convolution of dy with the flipped, transposed kernel,
                             // dx[i] = Σ_a dy[i + padTop - a]·k[a] = Σ_a' dy[i + a' - (KH-1-padTop)]·k[KH-1-a'],
                             // run through the fused im2col + GEMM path (no col2im).
-                            let flipped = flippedTransposed(kb, g, oc: OC)
+                            let flipped = workspace.buffer(g.patch * OC, slot: 2)
+                            flippedTransposed(kb, g, oc: OC, into: flipped)
                             let gt = ConvGeometry(
                                 n: g.n, c: OC,
                                 h: WindowAxis(input: g.h.output, kernel: g.h.kernel, stride: 1, output: g.h.input,
                                               padBefore: g.h.kernel - 1 - g.h.padBefore),
                                 w: WindowAxis(input: g.w.output, kernel: g.w.kernel, stride: 1, output: g.w.input,
                                               padBefore: g.w.kernel - 1 - g.w.padBefore))
-                            dx!.data.withUnsafeMutableBufferPointer { dxp in
-                                flipped.withUnsafeBufferPointer { fp in
-                                    fusedRows(dyb, gt, kernel: fp.baseAddress!, oc: g.c, beta: 0, y: dxp.baseAddress!, workspace: workspace)
-                                }
+                            dx!.withUnsafeMutableElements { dxp in
+                                fusedRows(dyb, gt, kernel: flipped, oc: g.c, beta: 0, y: dxp.baseAddress!, workspace: workspace)
                             }
                         }
                         while n0 < g.n {
@@ -188,7 +185,7 @@ public enum Conv2DOp {
                                 // dcols = dy · kᵀ   (M = nb·OH·OW, N = KH·KW·C, K = OC)
                                 sgemm(transB: true, m: m, n: g.patch, k: OC, a: dyBlock, lda: OC, b: kb, ldb: OC,
                                       beta: 0, c: dcols, ldc: g.patch)
-                                dx!.data.withUnsafeMutableBufferPointer { dxp in
+                                dx!.withUnsafeMutableElements { dxp in
                                     Im2Col.col2im(dcols, nImages: nb, g, dxp.baseAddress! + n0 * g.inputPixels * g.c)
                                 }
                             }
