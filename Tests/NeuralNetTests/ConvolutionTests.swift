@@ -167,4 +167,25 @@ final class ConvolutionTests: XCTestCase {
         let d = WindowAxis(input: 230, kernel: 7, stride: 2, padding: .valid)
         XCTAssertEqual(d.output, 112)
     }
+
+    /// The fused forward's row blocks: an even number (or one) of equal blocks of whole multiples
+    /// of 8 rows, about `targetBlockRows` each, covering every row; independent of the threads.
+    func testFusedBlockPartition() {
+        for (n, h, c) in [(1, 128, 64), (1, 64, 128), (1, 16, 512), (14, 32, 64), (3, 7, 5), (1, 2, 3)] {
+            let g = ConvGeometry(input: Shape([n, h, h, c]), kernel: (3, 3), stride: (1, 1), padding: .same)
+            let rows = n * g.outputPixels
+            let per = Conv2DOp.blockRows(g)
+            let blocks = (rows + per - 1) / per
+            XCTAssertEqual(per % 8, 0, "\(n)x\(h)x\(c)")
+            XCTAssert(blocks == 1 || blocks % 2 == 0, "\(n)x\(h)x\(c): \(blocks) blocks")
+            XCTAssertGreaterThanOrEqual(blocks * per, rows)
+            XCTAssertLessThan((blocks - 1) * per, rows, "no empty block")
+            if rows >= 4 * Conv2DOp.targetBlockRows {
+                XCTAssert(per <= 2 * Conv2DOp.targetBlockRows && 2 * per >= Conv2DOp.targetBlockRows, "\(per) rows per block")
+            }
+            Parallel.setThreads(1)
+            XCTAssertEqual(Conv2DOp.blockRows(g), per)
+            Parallel.setThreads(2)
+        }
+    }
 }

@@ -102,7 +102,7 @@ public enum EngineBenchmark {
             var c = Tensor.zeros([size, size])
             let flops = 2 * Double(size) * Double(size) * Double(size)
             let tEngine = time(repeats: repeats) {
-                a.data.withUnsafeBufferPointer { ap in b.data.withUnsafeBufferPointer { bp in c.data.withUnsafeMutableBufferPointer { cp in
+                a.data.withUnsafeBufferPointer { ap in b.data.withUnsafeBufferPointer { bp in c.withUnsafeMutableElements { cp in
                     // M = N = K = size
                     sgemm(m: size, n: size, k: size, a: ap.baseAddress!, lda: size, b: bp.baseAddress!, ldb: size,
                           beta: 0, c: cp.baseAddress!, ldc: size)
@@ -111,7 +111,7 @@ public enum EngineBenchmark {
             gemm.append(GemmResult(size: size, variant: "engine (fixed blocks, single-threaded OpenBLAS per block)", gflops: flops / tEngine * 1e-9))
             openblas_set_num_threads(Int32(Parallel.threads))
             let tBlas = time(repeats: repeats) {
-                a.data.withUnsafeBufferPointer { ap in b.data.withUnsafeBufferPointer { bp in c.data.withUnsafeMutableBufferPointer { cp in
+                a.data.withUnsafeBufferPointer { ap in b.data.withUnsafeBufferPointer { bp in c.withUnsafeMutableElements { cp in
                     // M = N = K = size
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size), 1,
                                 ap.baseAddress!, Int32(size), bp.baseAddress!, Int32(size), 0, cp.baseAddress!, Int32(size))
@@ -196,7 +196,7 @@ public enum EngineBenchmark {
     }
 
     static func gemmOnly(_ a: Tensor, _ b: Tensor, _ c: inout Tensor, m: Int, n: Int, k: Int) {
-        a.data.withUnsafeBufferPointer { ap in b.data.withUnsafeBufferPointer { bp in c.data.withUnsafeMutableBufferPointer { cp in
+        a.data.withUnsafeBufferPointer { ap in b.data.withUnsafeBufferPointer { bp in c.withUnsafeMutableElements { cp in
             // M = m, N = n, K = k
             sgemm(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n, beta: 0, c: cp.baseAddress!, ldc: n)
         } } }

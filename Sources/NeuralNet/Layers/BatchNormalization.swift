@@ -37,7 +37,9 @@ public final class BatchNormalization: Layer {
 
     public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
                          mode: Mode, context: ExecutionContext) -> [Tensor?] {
-        [BatchNormOp.backward(dy, x: inputs[0], gamma: gamma.value, cache: cache, training: mode == .training,
-                              dGamma: &gamma.gradient, dBeta: &beta.gradient, needDx: needInputGradients[0])]
+        var dx: Tensor? = needInputGradients[0] ? context.gradientBuffer(inputs[0].shape) : nil
+        BatchNormOp.backward(dy, x: inputs[0], gamma: gamma.value, cache: cache, training: mode == .training,
+                             dGamma: &gamma.gradient, dBeta: &beta.gradient, dx: &dx)
+        return [dx]
     }
 }

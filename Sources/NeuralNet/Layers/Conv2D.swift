@@ -47,8 +47,8 @@ public final class Conv2D: Layer {
 
     public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
                          mode: Mode, context: ExecutionContext) -> [Tensor?] {
-        var dBias: Tensor? = bias?.gradient
-        var dx: Tensor? = needInputGradients[0] ? Tensor.zeros([0]) : nil
+        var dBias: Tensor? = bias?.gradient.take()     // moved out: updated in place, not copied
+        var dx: Tensor? = needInputGradients[0] ? context.gradientBuffer(inputs[0].shape) : nil
         Conv2DOp.backward(dy, x: inputs[0], kernel: kernel.value, geometry: geometry(inputs[0].shape),
                           workspace: context.workspace, dKernel: &kernel.gradient, dBias: &dBias, dx: &dx)
         if let dBias { bias!.gradient = dBias }

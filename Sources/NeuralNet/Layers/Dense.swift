@@ -9,6 +9,7 @@ public final class Dense: Layer {
     public let biasInitializer: Initializer
     public private(set) var kernel: Parameter!
     public private(set) var bias: Parameter?
+    private var output = Tensor.zeros([0])
 
     public init(_ name: String, units: Int, useBias: Bool = true,
                 kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros) {
@@ -26,14 +27,15 @@ public final class Dense: Layer {
     }
 
     public func forward(_ inputs: [Tensor], mode: Mode, context: ExecutionContext) -> Tensor {
-        DenseOp.forward(inputs[0], kernel: kernel.value, bias: bias?.value)
+        DenseOp.forward(inputs[0], kernel: kernel.value, bias: bias?.value, into: &output)
+        return output
     }
 
     public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
                          mode: Mode, context: ExecutionContext) -> [Tensor?] {
-        var dBias: Tensor? = bias?.gradient
-        let dx = DenseOp.backward(dy, x: inputs[0], kernel: kernel.value, dKernel: &kernel.gradient,
-                                  dBias: &dBias, needDx: needInputGradients[0])
+        var dBias: Tensor? = bias?.gradient.take()     // moved out: updated in place, not copied
+        var dx: Tensor? = needInputGradients[0] ? context.gradientBuffer(inputs[0].shape) : nil
+        DenseOp.backward(dy, x: inputs[0], kernel: kernel.value, dKernel: &kernel.gradient, dBias: &dBias, dx: &dx)
         if let dBias { bias!.gradient = dBias }
         return [dx]
     }

@@ -149,18 +149,49 @@ public final class Graph {
     /// must have retained its activations), in reverse topological order. Parameter gradients
     /// accumulate (`+=`); call `zeroGradients()` before each step. Gradients of the nodes in
     /// `keep` stay readable through `gradient(of:)` (e.g. for Grad-CAM, §3).
+    ///
+    /// Gradient buffers are reused across calls (see `ExecutionContext`): a node's gradient is
+    /// handed back to the pool once no other node's gradient shares its storage, and sums of
+    /// several contributions are written into pooled buffers. Tensors the caller passes in and
+    /// gradients kept with `keep` are never pooled.
     public func backward(_ outputGradients: [Tensor?], keep: Set<Node> = []) {
         precondition(outputGradients.count == outputs.count)
         gradients = [Tensor?](repeating: nil, count: entries.count)
+        let external = Set(outputGradients.compactMap { $0?.storageAddress })
+        // Tensors done with during one node's step; pooled at the end of the step, once the
+        // step's locals (which may still refer to them) are gone and no buffer is taken any more.
+        var finished: [Tensor] = []
+        /// Hands the finished tensors back to the pool, except those whose storage the caller or
+        /// a live node gradient shares (the pool must hold the only reference).
+        func releaseFinished() {
+            var seen = Set<UnsafeRawPointer>()
+            for t in finished {
+                guard let a = t.storageAddress, !external.contains(a), seen.insert(a).inserted,
+                      !gradients.contains(where: { $0?.storageAddress == a }) else { continue }
+                context.recycle(t)
+            }
+            finished = []
+        }
+        /// `gradients[j] += dx`: the first contribution is stored as is; a second one is summed
+        /// into a pooled buffer (never into a tensor that may be shared).
+        func accumulate(_ j: Int, _ dx: Tensor) {
+            guard let old = gradients[j] else { gradients[j] = dx; return }
+            var sum = context.gradientBuffer(dx.shape)
+            ElementwiseOp.sum(old, dx, into: &sum)
+            gradients[j] = sum
+            finished.append(old)
+            finished.append(dx)
+        }
         for (o, g) in zip(outputs, outputGradients) {
             guard let g else { continue }
-            if gradients[o.index] == nil { gradients[o.index] = g } else { ElementwiseOp.accumulate(&gradients[o.index]!, g) }
+            accumulate(o.index, g)
         }
         let keepIdx = Set(keep.map(\.index))
         var wanted = entries.map(\.needsGradient)
         for k in keepIdx { wanted[k] = true }
         // A node needs an input gradient if some consumer chain reaches a wanted node or parameter.
         for i in entries.indices.reversed() {
+            releaseFinished()
             guard let layer = entries[i].layer, let dy = gradients[i] else { continue }
             precondition(values[i] != nil, "backward needs the activations of \(entries[i].name): forward with retainActivations")
             let e = entries[i]
@@ -172,10 +203,15 @@ public final class Graph {
             if profiling { layerTimes[e.name, default: (0, 0)].backward += clock() - t0 }
             for (j, dx) in zip(e.inputs, dxs) {
                 guard let dx, wanted[j] else { continue }
-                if gradients[j] == nil { gradients[j] = dx } else { ElementwiseOp.accumulate(&gradients[j]!, dx) }
+                accumulate(j, dx)
             }
-            if !keepIdx.contains(i) { gradients[i] = nil }
+            if !keepIdx.contains(i) {
+                finished.append(gradients[i]!)
+                gradients[i] = nil
+            }
         }
+        releaseFinished()
+        context.endPass()
     }
 
     /// The gradient of a node's output kept by the last `backward(_:keep:)`.
@@ -185,5 +221,5 @@ public final class Graph {
     public func zeroGradients() { for p in parameters { p.zeroGradient() } }
 
     /// Releases activations and kept gradients (e.g. before a long pause).
-    public func releaseActivations() { values = []; gradients = [] }
+    public func releaseActivations() { values = []; gradients = []; context.releaseBuffers() }
 }

@@ -34,7 +34,7 @@ public final class DepthwiseConv2D: Layer {
                          mode: Mode, context: ExecutionContext) -> [Tensor?] {
         let g = ConvGeometry(input: inputs[0].shape, kernel: kernelSize, stride: strides, padding: padding)
         if let bias { biasGradient(dy, into: &bias.gradient) }
-        var dx: Tensor? = needInputGradients[0] ? Tensor.zeros([0]) : nil
+        var dx: Tensor? = needInputGradients[0] ? context.gradientBuffer(inputs[0].shape) : nil
         DepthwiseConv2DOp.backward(dy, x: inputs[0], kernel: kernel.value, geometry: g, dKernel: &kernel.gradient, dx: &dx)
         return [dx]
     }
@@ -88,16 +88,19 @@ public final class SeparableConv2D: Layer {
     public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
                          mode: Mode, context: ExecutionContext) -> [Tensor?] {
         let (g, p) = geometries(inputs[0].shape)
-        var dBias: Tensor? = bias?.gradient
-        var dMiddle: Tensor? = Tensor.zeros([0])
+        var dBias: Tensor? = bias?.gradient.take()     // moved out: updated in place, not copied
+        var dMiddle: Tensor? = context.gradientBuffer(middle.shape)
         // forward: output = pointwise(middle) + bias
         Conv2DOp.backward(dy, x: middle, kernel: pointwise.value, geometry: p, workspace: context.workspace,
                           dKernel: &pointwise.gradient, dBias: &dBias, dx: &dMiddle)
         if let dBias { bias!.gradient = dBias }
         // forward: middle = depthwise(x)
-        var dx: Tensor? = needInputGradients[0] ? Tensor.zeros([0]) : nil
+        var dx: Tensor? = needInputGradients[0] ? context.gradientBuffer(inputs[0].shape) : nil
         DepthwiseConv2DOp.backward(dMiddle!, x: inputs[0], kernel: depthwise.value, geometry: g,
                                    dKernel: &depthwise.gradient, dx: &dx)
+        let used = dMiddle!
+        dMiddle = nil
+        context.recycle(used)
         return [dx]
     }
 }
@@ -105,7 +108,7 @@ public final class SeparableConv2D: Layer {
 /// Adds `b [C]` to every row of `y [..., C]`.
 func addBias(_ y: inout Tensor, _ b: Tensor) {
     let C = b.count, rows = y.count / C
-    y.data.withUnsafeMutableBufferPointer { yp in
+    y.withUnsafeMutableElements { yp in
         b.data.withUnsafeBufferPointer { bp in
             let yb = yp.baseAddress!, bb = bp.baseAddress!
             Parallel.forChunks(rows, chunk: max(1, Chunk.elements / C)) { _, r in

@@ -13,7 +13,10 @@ public final class ReLU: Layer {
     }
     public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
                          mode: Mode, context: ExecutionContext) -> [Tensor?] {
-        [needInputGradients[0] ? ElementwiseOp.reluBackward(dy, output: output) : nil]
+        guard needInputGradients[0] else { return [nil] }
+        var dx = context.gradientBuffer(dy.shape)
+        ElementwiseOp.reluBackward(dy, output: output, into: &dx)
+        return [dx]
     }
 }
 
@@ -39,21 +42,29 @@ public final class MaxPooling2D: Layer {
     }
     public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
                          mode: Mode, context: ExecutionContext) -> [Tensor?] {
-        [needInputGradients[0] ? PoolingOp.maxPoolBackward(dy, geometry: geometry(inputs[0].shape), argmax: argmax) : nil]
+        guard needInputGradients[0] else { return [nil] }
+        var dx = context.gradientBuffer(inputs[0].shape)
+        PoolingOp.maxPoolBackward(dy, geometry: geometry(inputs[0].shape), argmax: argmax, into: &dx)
+        return [dx]
     }
 }
 
 /// Keras `GlobalAveragePooling2D`: `[N, H, W, C]` → `[N, C]`.
 public final class GlobalAveragePooling2D: Layer {
     public let name: String
+    private var output = Tensor.zeros([0])
     public init(_ name: String) { self.name = name }
     public func build(inputShapes: [[Int]], rng: inout RNG) -> [Int] { [inputShapes[0][2]] }
     public func forward(_ inputs: [Tensor], mode: Mode, context: ExecutionContext) -> Tensor {
-        PoolingOp.globalAverageForward(inputs[0])
+        PoolingOp.globalAverageForward(inputs[0], into: &output)
+        return output
     }
     public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
                          mode: Mode, context: ExecutionContext) -> [Tensor?] {
-        [needInputGradients[0] ? PoolingOp.globalAverageBackward(dy, inputShape: inputs[0].shape) : nil]
+        guard needInputGradients[0] else { return [nil] }
+        var dx = context.gradientBuffer(inputs[0].shape)
+        PoolingOp.globalAverageBackward(dy, inputShape: inputs[0].shape, into: &dx)
+        return [dx]
     }
 }
 
@@ -61,6 +72,7 @@ public final class GlobalAveragePooling2D: Layer {
 public final class ZeroPadding2D: Layer {
     public let name: String
     public let top: Int, bottom: Int, left: Int, right: Int
+    private var output = Tensor.zeros([0])
     public init(_ name: String, padding: ((Int, Int), (Int, Int))) {
         self.name = name
         top = padding.0.0; bottom = padding.0.1; left = padding.1.0; right = padding.1.1
@@ -71,11 +83,15 @@ public final class ZeroPadding2D: Layer {
         return [s[0] + top + bottom, s[1] + left + right, s[2]]
     }
     public func forward(_ inputs: [Tensor], mode: Mode, context: ExecutionContext) -> Tensor {
-        SpatialOp.zeroPadForward(inputs[0], top: top, bottom: bottom, left: left, right: right)
+        SpatialOp.zeroPadForward(inputs[0], top: top, bottom: bottom, left: left, right: right, into: &output)
+        return output
     }
     public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
                          mode: Mode, context: ExecutionContext) -> [Tensor?] {
-        [needInputGradients[0] ? SpatialOp.zeroPadBackward(dy, top: top, bottom: bottom, left: left, right: right) : nil]
+        guard needInputGradients[0] else { return [nil] }
+        var dx = context.gradientBuffer(inputs[0].shape)
+        SpatialOp.zeroPadBackward(dy, top: top, bottom: bottom, left: left, right: right, into: &dx)
+        return [dx]
     }
 }
 
@@ -96,6 +112,7 @@ public final class Flatten: Layer {
 /// Keras `Concatenate(axis=-1)`: joins the channel axis of inputs of equal leading shape.
 public final class Concatenate: Layer {
     public let name: String
+    private var output = Tensor.zeros([0])
     public init(_ name: String) { self.name = name }
     public func build(inputShapes: [[Int]], rng: inout RNG) -> [Int] {
         let lead = Array(inputShapes[0].dropLast())
@@ -103,12 +120,18 @@ public final class Concatenate: Layer {
         return lead + [inputShapes.reduce(0) { $0 + $1.last! }]
     }
     public func forward(_ inputs: [Tensor], mode: Mode, context: ExecutionContext) -> Tensor {
-        SpatialOp.concatForward(inputs)
+        SpatialOp.concatForward(inputs, into: &output)
+        return output
     }
     public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
                          mode: Mode, context: ExecutionContext) -> [Tensor?] {
-        let parts = SpatialOp.concatBackward(dy, widths: inputs.map { $0.shape.dims.last! })
-        return zip(parts, needInputGradients).map { $1 ? $0 : nil }
+        var parts = inputs.map { context.gradientBuffer($0.shape) }
+        SpatialOp.concatBackward(dy, widths: inputs.map { $0.shape.dims.last! }, into: &parts)
+        return zip(parts, needInputGradients).map { part, need in
+            if need { return part }
+            context.recycle(part)
+            return nil
+        }
     }
 }
 
@@ -135,17 +158,22 @@ public final class Add: Layer {
 /// height and width of input 1 (which receives no gradient). See `SpatialOp.nearestSource`.
 public final class UpsampleLike: Layer {
     public let name: String
+    private var output = Tensor.zeros([0])
     public init(_ name: String) { self.name = name }
     public func build(inputShapes: [[Int]], rng: inout RNG) -> [Int] {
         precondition(inputShapes.count == 2, "\(name): needs [source, reference]")
         return [inputShapes[1][0], inputShapes[1][1], inputShapes[0][2]]
     }
     public func forward(_ inputs: [Tensor], mode: Mode, context: ExecutionContext) -> Tensor {
-        SpatialOp.resizeNearestForward(inputs[0], height: inputs[1].shape[1], width: inputs[1].shape[2])
+        SpatialOp.resizeNearestForward(inputs[0], height: inputs[1].shape[1], width: inputs[1].shape[2], into: &output)
+        return output
     }
     public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
                          mode: Mode, context: ExecutionContext) -> [Tensor?] {
-        [needInputGradients[0] ? SpatialOp.resizeNearestBackward(dy, inputShape: inputs[0].shape) : nil, nil]
+        guard needInputGradients[0] else { return [nil, nil] }
+        var dx = context.gradientBuffer(inputs[0].shape)
+        SpatialOp.resizeNearestBackward(dy, inputShape: inputs[0].shape, into: &dx)
+        return [dx, nil]
     }
 }
 
@@ -156,17 +184,22 @@ public final class Dropout: Layer {
     public let rate: Double
     private var rng: RNG
     private var mask: [Float] = []
+    private var output = Tensor.zeros([0])
     public init(_ name: String, rate: Double, seed: UInt64) {
         self.name = name; self.rate = rate; rng = RNG(seed: seed)
     }
     public func build(inputShapes: [[Int]], rng: inout RNG) -> [Int] { inputShapes[0] }
     public func forward(_ inputs: [Tensor], mode: Mode, context: ExecutionContext) -> Tensor {
         guard mode == .training, rate > 0 else { return inputs[0] }
-        return LossOp.dropoutForward(inputs[0], rate: rate, rng: &rng, mask: &mask)
+        LossOp.dropoutForward(inputs[0], rate: rate, rng: &rng, mask: &mask, into: &output)
+        return output
     }
     public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
                          mode: Mode, context: ExecutionContext) -> [Tensor?] {
         guard needInputGradients[0] else { return [nil] }
-        return [mode == .training && rate > 0 ? LossOp.dropoutBackward(dy, mask: mask) : dy]
+        guard mode == .training && rate > 0 else { return [dy] }
+        var dx = context.gradientBuffer(dy.shape)
+        LossOp.dropoutBackward(dy, mask: mask, into: &dx)
+        return [dx]
     }
 }

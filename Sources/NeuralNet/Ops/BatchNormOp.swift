@@ -66,7 +66,7 @@ public enum BatchNormOp {
         }
         y.resize(to: x.shape)
         x.data.withUnsafeBufferPointer { xp in
-            y.data.withUnsafeMutableBufferPointer { yp in
+            y.withUnsafeMutableElements { yp in
                 scale.withUnsafeBufferPointer { sp in
                     shift.withUnsafeBufferPointer { hp in
                         let xb = xp.baseAddress!, yb = yp.baseAddress!, s = sp.baseAddress!, h = hp.baseAddress!
@@ -87,6 +87,15 @@ public enum BatchNormOp {
     /// inference (statistics are constants): `dx = gamma·invStd·dy`.
     public static func backward(_ dy: Tensor, x: Tensor, gamma: Tensor, cache: Cache, training: Bool,
                                 dGamma: inout Tensor, dBeta: inout Tensor, needDx: Bool = true) -> Tensor? {
+        var dx: Tensor? = needDx ? Tensor.zeros([0]) : nil
+        backward(dy, x: x, gamma: gamma, cache: cache, training: training, dGamma: &dGamma, dBeta: &dBeta, dx: &dx)
+        return dx
+    }
+
+    /// `backward` that, if `dx` is non-nil, overwrites it with the input gradient (resized; its
+    /// storage is reused when the size allows).
+    public static func backward(_ dy: Tensor, x: Tensor, gamma: Tensor, cache: Cache, training: Bool,
+                                dGamma: inout Tensor, dBeta: inout Tensor, dx: inout Tensor?) {
         let C = x.shape.dims.last!
         let R = x.count / C
         let mean = cache.mean, invStd = cache.invStd
@@ -113,7 +122,7 @@ public enum BatchNormOp {
             dBeta.data[c] += Float(sumDy[c])
             dGamma.data[c] += Float(sumDyXhat[c])
         }
-        guard needDx else { return nil }
+        guard dx != nil else { return }
         // forward: yr[c] = xr[c] * s[c] + h[c], with s, h functions of the batch mean/var in training
         var a = [Float](repeating: 0, count: C), b = [Float](repeating: 0, count: C), k = [Float](repeating: 0, count: C)
         for c in 0..<C {
@@ -127,10 +136,10 @@ public enum BatchNormOp {
                 a[c] = g
             }
         }
-        var dx = Tensor(shape: x.shape)
+        dx!.resize(to: x.shape)
         x.data.withUnsafeBufferPointer { xp in
             dy.data.withUnsafeBufferPointer { dp in
-                dx.data.withUnsafeMutableBufferPointer { op in
+                dx!.withUnsafeMutableElements { op in
                     let xb = xp.baseAddress!, db = dp.baseAddress!, ob = op.baseAddress!
                     Parallel.forChunks(R, chunk: rowChunk) { _, rows in
                         for r in rows {
@@ -144,6 +153,5 @@ public enum BatchNormOp {
                 }
             }
         }
-        return dx
     }
 }

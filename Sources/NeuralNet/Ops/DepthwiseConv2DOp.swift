@@ -13,7 +13,7 @@ public enum DepthwiseConv2DOp {
         y.resize(to: Shape([g.n, OH, OW, C]))
         x.data.withUnsafeBufferPointer { xp in
             kernel.data.withUnsafeBufferPointer { kp in
-                y.data.withUnsafeMutableBufferPointer { yp in
+                y.withUnsafeMutableElements { yp in
                     let xb = xp.baseAddress!, kb = kp.baseAddress!, yb = yp.baseAddress!
                     Parallel.forChunks(g.n * OH, chunk: max(1, 8192 / max(1, OW * C))) { _, r in
                         for line in r {
@@ -73,7 +73,7 @@ public enum DepthwiseConv2DOp {
                 guard dx != nil else { return }
                 dx!.resize(to: Shape([g.n, H, W, C]))
                 kernel.data.withUnsafeBufferPointer { kp in
-                    dx!.data.withUnsafeMutableBufferPointer { dxp in
+                    dx!.withUnsafeMutableElements { dxp in
                         let kb = kp.baseAddress!, dxb = dxp.baseAddress!
                         // forward: d[c] += s[c] * k[c]   ⇒   dx[ih, iw, c] = Σ dy[oh, ow, c] · k[kh, kw, c]
                         Parallel.forChunks(g.n * H, chunk: max(1, 8192 / max(1, W * C))) { _, r in

@@ -4,7 +4,7 @@ public enum ElementwiseOp {
     public static func reluForward(_ x: Tensor, into y: inout Tensor) {
         y.resize(to: x.shape)
         x.data.withUnsafeBufferPointer { xp in
-            y.data.withUnsafeMutableBufferPointer { yp in
+            y.withUnsafeMutableElements { yp in
                 let xb = xp.baseAddress!, yb = yp.baseAddress!
                 Parallel.forChunks(x.count, chunk: Chunk.elements) { _, r in
                     var i = r.lowerBound
@@ -21,11 +21,18 @@ public enum ElementwiseOp {
 
     /// forward: `y = max(x, 0)` ⇒ `dx = dy · [y > 0]` (the subgradient at 0 is 0, as TensorFlow).
     public static func reluBackward(_ dy: Tensor, output y: Tensor) -> Tensor {
+        var dx = Tensor.zeros([0])
+        reluBackward(dy, output: y, into: &dx)
+        return dx
+    }
+
+    /// `reluBackward` writing into `dx` (resized, storage reused when the size allows).
+    public static func reluBackward(_ dy: Tensor, output y: Tensor, into dx: inout Tensor) {
         precondition(dy.shape == y.shape)
-        var dx = Tensor(shape: dy.shape)
+        dx.resize(to: dy.shape)
         dy.data.withUnsafeBufferPointer { dp in
             y.data.withUnsafeBufferPointer { yp in
-                dx.data.withUnsafeMutableBufferPointer { op in
+                dx.withUnsafeMutableElements { op in
                     let db = dp.baseAddress!, yb = yp.baseAddress!, ob = op.baseAddress!
                     Parallel.forChunks(dy.count, chunk: Chunk.elements) { _, r in
                         var i = r.lowerBound
@@ -39,7 +46,6 @@ public enum ElementwiseOp {
                 }
             }
         }
-        return dx
     }
 
     /// `y = Σ inputs` (all of the same shape). Backward: every input receives `dy` unchanged.
@@ -48,7 +54,7 @@ public enum ElementwiseOp {
         let shape = xs[0].shape
         precondition(xs.allSatisfy { $0.shape == shape }, "add: shapes differ \(xs.map { $0.shape })")
         y.resize(to: shape)
-        y.data.withUnsafeMutableBufferPointer { yp in
+        y.withUnsafeMutableElements { yp in
             let yb = yp.baseAddress!
             xs[0].data.withUnsafeBufferPointer { yb.update(from: $0.baseAddress!, count: shape.count) }
             for x in xs.dropFirst() {
@@ -62,11 +68,28 @@ public enum ElementwiseOp {
         }
     }
 
+    /// `y = a + b` element-wise (resizes `y`; its storage is reused when the size allows).
+    public static func sum(_ a: Tensor, _ b: Tensor, into y: inout Tensor) {
+        precondition(a.shape == b.shape, "sum: \(a.shape) vs \(b.shape)")
+        y.resize(to: a.shape)
+        let count = a.count
+        y.withUnsafeMutableElements { yp in
+            a.data.withUnsafeBufferPointer { ap in
+                b.data.withUnsafeBufferPointer { bp in
+                    let yb = yp.baseAddress!, ab = ap.baseAddress!, bb = bp.baseAddress!
+                    Parallel.forChunks(count, chunk: Chunk.elements) { _, r in
+                        for i in r { yb[i] = ab[i] + bb[i] }
+                    }
+                }
+            }
+        }
+    }
+
     /// `a += b` element-wise (gradient accumulation), parallel.
     public static func accumulate(_ a: inout Tensor, _ b: Tensor) {
         precondition(a.shape == b.shape, "accumulate: \(a.shape) vs \(b.shape)")
         let count = a.count
-        a.data.withUnsafeMutableBufferPointer { ap in
+        a.withUnsafeMutableElements { ap in
             b.data.withUnsafeBufferPointer { bp in
                 let ab = ap.baseAddress!, bb = bp.baseAddress!
                 Parallel.forChunks(count, chunk: Chunk.elements) { _, r in

@@ -12,19 +12,32 @@ public enum LossOp {
     /// and scaled by `1/(1 - rate)`; `mask` receives the per-element multiplier (0 or the scale).
     /// The mask is drawn serially from `rng`, so it depends only on the seed.
     public static func dropoutForward(_ x: Tensor, rate: Double, rng: inout RNG, mask: inout [Float]) -> Tensor {
+        var y = Tensor.zeros([0])
+        dropoutForward(x, rate: rate, rng: &rng, mask: &mask, into: &y)
+        return y
+    }
+
+    /// `dropoutForward` writing into `y` and `mask` (storage reused when the size allows).
+    public static func dropoutForward(_ x: Tensor, rate: Double, rng: inout RNG, mask: inout [Float], into y: inout Tensor) {
         precondition(rate >= 0 && rate < 1)
         let scale = Float(1 / (1 - rate))
-        mask = (0..<x.count).map { _ in rng.uniform() >= rate ? scale : 0 }
-        var y = x
-        for i in 0..<x.count { y.data[i] *= mask[i] }
-        return y
+        if mask.count != x.count { mask = [Float](repeating: 0, count: x.count); BufferStatistics.created(x.count) }
+        for i in 0..<x.count { mask[i] = rng.uniform() >= rate ? scale : 0 }
+        y.resize(to: x.shape)
+        for i in 0..<x.count { y.data[i] = x.data[i] * mask[i] }
     }
 
     /// forward: `y = x · mask` ⇒ `dx = dy · mask`.
     public static func dropoutBackward(_ dy: Tensor, mask: [Float]) -> Tensor {
-        var dx = dy
-        for i in 0..<dy.count { dx.data[i] *= mask[i] }
+        var dx = Tensor.zeros([0])
+        dropoutBackward(dy, mask: mask, into: &dx)
         return dx
+    }
+
+    /// `dropoutBackward` writing into `dx` (storage reused when the size allows).
+    public static func dropoutBackward(_ dy: Tensor, mask: [Float], into dx: inout Tensor) {
+        dx.resize(to: dy.shape)
+        for i in 0..<dy.count { dx.data[i] = dy.data[i] * mask[i] }
     }
 
     // MARK: - Softmax + categorical cross-entropy

@@ -7,7 +7,7 @@ public enum PoolingOp {
         y.resize(to: Shape([g.n, OH, OW, C]))
         if argmax.count != y.count { argmax = [Int32](repeating: 0, count: y.count) }
         x.data.withUnsafeBufferPointer { xp in
-            y.data.withUnsafeMutableBufferPointer { yp in
+            y.withUnsafeMutableElements { yp in
                 argmax.withUnsafeMutableBufferPointer { ap in
                     let xb = xp.baseAddress!, yb = yp.baseAddress!, ab = ap.baseAddress!
                     Parallel.forChunks(g.n * OH, chunk: max(1, 8192 / max(1, OW * C))) { _, r in
@@ -62,12 +62,19 @@ public enum PoolingOp {
     /// output order within each image, images in parallel (each image owns its slice of `dx`,
     /// so the result is the same for any thread count).
     public static func maxPoolBackward(_ dy: Tensor, geometry g: ConvGeometry, argmax: [Int32]) -> Tensor {
+        var dx = Tensor.zeros([0])
+        maxPoolBackward(dy, geometry: g, argmax: argmax, into: &dx)
+        return dx
+    }
+
+    /// `maxPoolBackward` writing into `dx` (resized and zeroed; storage reused when the size allows).
+    public static func maxPoolBackward(_ dy: Tensor, geometry g: ConvGeometry, argmax: [Int32], into dx: inout Tensor) {
         let C = g.c, H = g.h.input, W = g.w.input
         let perImage = g.outputPixels * C
-        var dx = Tensor(shape: Shape([g.n, H, W, C]))
+        dx.resize(to: Shape([g.n, H, W, C]), zero: true)
         dy.data.withUnsafeBufferPointer { dp in
             argmax.withUnsafeBufferPointer { ap in
-                dx.data.withUnsafeMutableBufferPointer { xp in
+                dx.withUnsafeMutableElements { xp in
                     let db = dp.baseAddress!, ab = ap.baseAddress!, xb = xp.baseAddress!
                     Parallel.forChunks(g.n, chunk: 1) { _, r in
                         for n in r {
@@ -77,15 +84,21 @@ public enum PoolingOp {
                 }
             }
         }
-        return dx
     }
 
     /// `x [N, H, W, C]` → `y [N, C]`, the mean over `H·W` (accumulated in Double).
     public static func globalAverageForward(_ x: Tensor) -> Tensor {
+        var y = Tensor.zeros([0])
+        globalAverageForward(x, into: &y)
+        return y
+    }
+
+    /// `globalAverageForward` writing into `y` (storage reused when the size allows).
+    public static func globalAverageForward(_ x: Tensor, into y: inout Tensor) {
         let N = x.shape[0], HW = x.shape[1] * x.shape[2], C = x.shape[3]
-        var y = Tensor.zeros([N, C])
+        y.resize(to: Shape([N, C]))
         x.data.withUnsafeBufferPointer { xp in
-            y.data.withUnsafeMutableBufferPointer { yp in
+            y.withUnsafeMutableElements { yp in
                 let xb = xp.baseAddress!, yb = yp.baseAddress!
                 Parallel.forChunks(N, chunk: 1) { _, r in
                     for n in r {
@@ -99,16 +112,22 @@ public enum PoolingOp {
                 }
             }
         }
-        return y
     }
 
     /// forward: `y[n, c] = mean_p x[n, p, c]` ⇒ `dx[n, p, c] = dy[n, c] / (H·W)`.
     public static func globalAverageBackward(_ dy: Tensor, inputShape: Shape) -> Tensor {
+        var dx = Tensor.zeros([0])
+        globalAverageBackward(dy, inputShape: inputShape, into: &dx)
+        return dx
+    }
+
+    /// `globalAverageBackward` writing into `dx` (storage reused when the size allows).
+    public static func globalAverageBackward(_ dy: Tensor, inputShape: Shape, into dx: inout Tensor) {
         let N = inputShape[0], HW = inputShape[1] * inputShape[2], C = inputShape[3]
-        var dx = Tensor(shape: inputShape)
+        dx.resize(to: inputShape)
         let inv = 1 / Float(HW)
         dy.data.withUnsafeBufferPointer { dp in
-            dx.data.withUnsafeMutableBufferPointer { xp in
+            dx.withUnsafeMutableElements { xp in
                 let db = dp.baseAddress!, xb = xp.baseAddress!
                 Parallel.forChunks(N * HW, chunk: max(1, Chunk.elements / C)) { _, r in
                     for row in r {
@@ -118,6 +137,5 @@ public enum PoolingOp {
                 }
             }
         }
-        return dx
     }
 }

@@ -22,7 +22,12 @@ public final class Nadam {
     public private(set) var iterations: Int = 0
     /// Π u_1..u_t (Keras `_u_product`).
     public private(set) var uProduct: Double = 1
-    private var moments: [String: (m: [Float], v: [Float])] = [:]
+    /// First and second moments of one parameter, boxed so the update writes them in place.
+    final class Moments {
+        var m: Tensor, v: Tensor
+        init(m: [Float], v: [Float]) { self.m = Tensor(shape: [m.count], data: m); self.v = Tensor(shape: [v.count], data: v) }
+    }
+    private var moments: [String: Moments] = [:]
 
     public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-7,
                 schedule: MomentumSchedule = .keras3) {
@@ -48,12 +53,17 @@ public final class Nadam {
         let lr = Float(learningRate), b1 = Float(beta1), b2 = Float(beta2), eps = Float(epsilon)
         let invB2 = Float(1 / (1 - b2Power))
         for p in parameters where p.trainable {
-            var state = moments[p.name] ?? ([Float](repeating: 0, count: p.value.count), [Float](repeating: 0, count: p.value.count))
+            let state: Moments
+            if let s = moments[p.name] { state = s } else {
+                state = Moments(m: [Float](repeating: 0, count: p.value.count), v: [Float](repeating: 0, count: p.value.count))
+                moments[p.name] = state
+                BufferStatistics.created(p.value.count); BufferStatistics.created(p.value.count)
+            }
             precondition(state.m.count == p.value.count, "Nadam: \(p.name) changed size")
             let count = p.value.count
-            state.m.withUnsafeMutableBufferPointer { mp in
-                state.v.withUnsafeMutableBufferPointer { vp in
-                    p.value.data.withUnsafeMutableBufferPointer { wp in
+            state.m.withUnsafeMutableElements { mp in
+                state.v.withUnsafeMutableElements { vp in
+                    p.value.withUnsafeMutableElements { wp in
                         p.gradient.data.withUnsafeBufferPointer { gp in
                             let m = mp.baseAddress!, v = vp.baseAddress!, w = wp.baseAddress!, g = gp.baseAddress!
                             Parallel.forChunks(count, chunk: Chunk.elements) { _, r in
@@ -70,7 +80,6 @@ public final class Nadam {
                     }
                 }
             }
-            moments[p.name] = state
         }
         iterations = t
     }
@@ -86,8 +95,8 @@ public final class Nadam {
         ]
         for name in moments.keys.sorted() {
             let s = moments[name]!
-            out.append(("optimizer/\(name)/momentum", Tensor(shape: [s.m.count], data: s.m)))
-            out.append(("optimizer/\(name)/velocity", Tensor(shape: [s.v.count], data: s.v)))
+            out.append(("optimizer/\(name)/momentum", s.m))
+            out.append(("optimizer/\(name)/velocity", s.v))
         }
         return out
     }
@@ -100,7 +109,7 @@ public final class Nadam {
         moments = [:]
         for (k, m) in tensors where k.hasPrefix("optimizer/") && k.hasSuffix("/momentum") {
             let name = String(k.dropFirst("optimizer/".count).dropLast("/momentum".count))
-            if let v = tensors["optimizer/\(name)/velocity"] { moments[name] = (m.data, v.data) }
+            if let v = tensors["optimizer/\(name)/velocity"] { moments[name] = Moments(m: m.data, v: v.data) }
         }
     }
 }

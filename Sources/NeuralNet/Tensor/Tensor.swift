@@ -13,6 +13,7 @@ public struct Tensor: Equatable, Sendable {
     public init(shape: Shape, repeating value: Float = 0) {
         self.shape = shape
         self.data = [Float](repeating: value, count: shape.count)
+        BufferStatistics.created(shape.count)
     }
 
     /// A tensor over existing elements; `precondition`s that the counts agree.
@@ -45,12 +46,25 @@ public struct Tensor: Equatable, Sendable {
     public mutating func resize(to shape: Shape, zero: Bool = false) {
         if data.count != shape.count {
             data = [Float](repeating: 0, count: shape.count)
+            BufferStatistics.created(shape.count)
         } else if zero {
-            data.withUnsafeMutableBufferPointer { p in
+            withUnsafeMutableElements { p in
                 p.update(repeating: 0)
             }
         }
         self.shape = shape
+    }
+
+    /// Calls `body` with mutable access to the elements (as `data.withUnsafeMutableBufferPointer`).
+    /// A copy-on-write copy that the access forces (the storage was shared) is recorded in
+    /// `BufferStatistics`, so tests can check that a step writes into buffers it owns.
+    @inline(__always)
+    public mutating func withUnsafeMutableElements<R>(_ body: (inout UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
+        let before = data.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+        return try data.withUnsafeMutableBufferPointer { p in
+            if UnsafeRawPointer(p.baseAddress) != before { BufferStatistics.created(p.count) }
+            return try body(&p)
+        }
     }
 
     /// Element at a multi-index (slow; for tests and debugging).
@@ -72,4 +86,23 @@ public struct Tensor: Equatable, Sendable {
 
     /// Sum of all elements, accumulated in Double in index order.
     public func sum() -> Double { data.reduce(0.0) { $0 + Double($1) } }
+}
+
+/// Counts of element buffers the engine creates, for tests that check buffer reuse: fresh
+/// tensor storage (`Tensor.init(shape:repeating:)`, a `resize` that changes the element count,
+/// scratch arrays of the kernels) and copy-on-write copies forced by `withUnsafeMutableElements`.
+/// Only buffers of at least `largeElements` floats are counted. Counting is not atomic: buffers
+/// created concurrently could be under-counted, never over-counted.
+public enum BufferStatistics {
+    /// Buffers of at least this many elements are counted.
+    nonisolated(unsafe) public static var largeElements = 4096
+    /// Number of large buffers created since the last `reset()`.
+    nonisolated(unsafe) public private(set) static var largeBuffersCreated = 0
+
+    /// Sets the count to zero.
+    public static func reset() { largeBuffersCreated = 0 }
+
+    @inline(__always) static func created(_ count: Int) {
+        if count >= largeElements { largeBuffersCreated += 1 }
+    }
 }
