@@ -79,6 +79,16 @@ public struct Table8Entry: ReportEntry {
             "Avg rows are means of the per-fold metrics (as the paper's), with the fold standard deviation for accuracy. Two 95% intervals for accuracy: Wilson's over images (images of one patient are not independent, so it is too narrow) and a percentile bootstrap that resamples the fold's test patients with all their images (1,000 replicates, seeded), which respects that dependence.",
             "Networks are the preset's reduced versions (input \(inputs.preset.model.inputSize) px, width ×\(inputs.preset.model.widthMultiplier), FPN features \(inputs.preset.model.fpnFeatures)) trained \(inputs.preset.training.epochs) epochs; the paper trains full-size networks at 512 px.",
         ]
+        // Say plainly when a network has not learned to separate the classes at all.
+        for model in ModelKind.allCases {
+            let mine = results.filter { $0.model == model }
+            let truths = mine.flatMap(\.truths)
+            guard Set(truths).count == 2 else { continue }
+            let auc = ROCCurve(scores: mine.flatMap(\.covidProbabilities), truths: truths).auc
+            if auc < 0.6 {
+                notes.append("\(model.rawValue) has not learned to separate the classes in this run: its AUC over all folds' test images is \(String(format: "%.3f", auc)) (0.5 is chance), so its accuracy here is that of a near-constant guess on a test set that is mostly normal images, and every result built on it (Tables 5, 6, S2, Fig. 12) is an untrained network's.")
+            }
+        }
         if inputs.dataSource.isSynthetic {
             notes.append("On the synthetic twin these numbers describe how the networks separate phantom lesions; they say nothing about accuracy on patients.")
         }
