@@ -26,12 +26,15 @@ public enum EvaluateStage {
                                configuration: CanonicalJSON.encode(Configuration())) { context in
             let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
             let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
-            var results: [FoldEvaluation] = []
-            for model in ModelKind.allCases {
-                let config = TrainStage.config(model, preset: preset)
-                for fold in plan.folds {
-                    let records = try ImageSet.records(dataset: dataset, patients: fold.testPatients)
-                    let test = try ImageSet.load(records, preparation: config.preparation)
+            // Each fold's test images are read once and classified by the three networks.
+            var byKey: [String: FoldEvaluation] = [:]
+            for fold in plan.folds {
+                let records = try ImageSet.records(dataset: dataset, patients: fold.testPatients)
+                var loaded: [InputPreparation: ImageSet] = [:]
+                for model in ModelKind.allCases {
+                    let config = TrainStage.config(model, preset: preset)
+                    let test = try loaded[config.preparation] ?? ImageSet.load(records, preparation: config.preparation)
+                    loaded[config.preparation] = test
                     let graph = try model.build(scale: config.scale, seed: 0)
                     _ = try graph.loadWeights(from: context.upstream(TrainStage.name)
                         .appendingPathComponent(TrainStage.folder(model, fold: fold.index))
@@ -40,12 +43,14 @@ public enum EvaluateStage {
                     var counts = ConfusionCounts()
                     for (prob, truth) in zip(p, test.labels) { counts.add(truth: truth, predicted: prob > 0.5 ? .covid : .normal) }
                     let both = Set(test.labels).count == 2
-                    results.append(FoldEvaluation(model: model, fold: fold.index, counts: counts,
-                                                  auc: both ? ROCCurve(scores: p, truths: test.labels).auc : nil,
-                                                  covidProbabilities: p, truths: test.labels,
-                                                  patients: test.records.map(\.key.patientID)))
+                    byKey["\(model.rawValue)/\(fold.index)"] = FoldEvaluation(
+                        model: model, fold: fold.index, counts: counts,
+                        auc: both ? ROCCurve(scores: p, truths: test.labels).auc : nil,
+                        covidProbabilities: p, truths: test.labels, patients: test.records.map(\.key.patientID))
                 }
             }
+            // Model-major order, as the report reads it.
+            let results = ModelKind.allCases.flatMap { model in plan.folds.compactMap { byKey["\(model.rawValue)/\($0.index)"] } }
             try AtomicFile.write(CanonicalJSON.encode(results), to: context.outputDirectory.appendingPathComponent(file))
         }
     }
