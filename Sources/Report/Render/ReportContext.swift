@@ -27,6 +27,7 @@ enum ReportContext {
                 "disagreements": d.audit.findings(.disagreement).count,
             ] as [String: Any],
             "contents": contents,
+            "hasPending": d.entries.contains { $0.built == nil },
             "claims": claims(d),
             "auditAnchor": Anchor.slug("Audit of the paper"),
             "runAnchor": Anchor.slug("About this run"),
