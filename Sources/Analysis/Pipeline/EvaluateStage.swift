@@ -35,24 +35,25 @@ public enum EvaluateStage {
                     let config = TrainStage.config(model, preset: preset)
                     let test = try loaded[config.preparation] ?? ImageSet.load(records, preparation: config.preparation)
                     loaded[config.preparation] = test
-                    let graph = try model.build(scale: config.scale, seed: 0)
-                    _ = try graph.loadWeights(from: context.upstream(TrainStage.name)
-                        .appendingPathComponent(TrainStage.folder(model, fold: fold.index))
-                        .appendingPathComponent(Trainer.bestFileName))
-                    let p = classify(graph, test, batch: config.evaluationBatchSize)
-                    var counts = ConfusionCounts()
-                    for (prob, truth) in zip(p, test.labels) { counts.add(truth: truth, predicted: prob > 0.5 ? .covid : .normal) }
-                    let both = Set(test.labels).count == 2
-                    byKey["\(model.rawValue)/\(fold.index)"] = FoldEvaluation(
-                        model: model, fold: fold.index, counts: counts,
-                        auc: both ? ROCCurve(scores: p, truths: test.labels).auc : nil,
-                        covidProbabilities: p, truths: test.labels, patients: test.records.map(\.key.patientID))
+                    let graph = try TrainStage.bestModel(model, fold: fold.index, preset: preset, from: context.upstream(TrainStage.name))
+                    byKey["\(model.rawValue)/\(fold.index)"] = evaluate(graph, test, model: model, fold: fold.index,
+                                                                        batch: config.evaluationBatchSize)
                 }
             }
             // Model-major order, as the report reads it.
             let results = ModelKind.allCases.flatMap { model in plan.folds.compactMap { byKey["\(model.rawValue)/\($0.index)"] } }
             try AtomicFile.write(CanonicalJSON.encode(results), to: context.outputDirectory.appendingPathComponent(file))
         }
+    }
+
+    /// `graph`'s results on `set`: P(COVID) per image, counts at P(COVID) > 0.5, and the AUC.
+    public static func evaluate(_ graph: Graph, _ set: ImageSet, model: ModelKind, fold: Int, batch: Int) -> FoldEvaluation {
+        let p = classify(graph, set, batch: batch)
+        var counts = ConfusionCounts()
+        for (prob, truth) in zip(p, set.labels) { counts.add(truth: truth, predicted: prob > 0.5 ? .covid : .normal) }
+        return FoldEvaluation(model: model, fold: fold, counts: counts,
+                              auc: Set(set.labels).count == 2 ? ROCCurve(scores: p, truths: set.labels).auc : nil,
+                              covidProbabilities: p, truths: set.labels, patients: set.records.map(\.key.patientID))
     }
 
     /// P(COVID) of every image of `set`, in batches, inference mode.

@@ -84,9 +84,7 @@ public enum GradCAMStage {
             var maps: [MapRecord] = [], tensors: [(String, Tensor)] = []
             for model in ModelKind.allCases {
                 let config = TrainStage.config(model, preset: preset)
-                let graph = try model.build(scale: config.scale, seed: 0)
-                _ = try graph.loadWeights(from: context.upstream(TrainStage.name)
-                    .appendingPathComponent(TrainStage.folder(model, fold: fold.index)).appendingPathComponent(Trainer.bestFileName))
+                let graph = try TrainStage.bestModel(model, fold: fold.index, preset: preset, from: context.upstream(TrainStage.name))
                 let layer = GradCAM.defaultLayer(model)
                 let jobs = figure.map { ($0, true, nil as Int?) } + scored.map { ($0.0, false, ClassEncoding.covidIndex as Int?) }
                 for (record, inFigure, classIndex) in jobs {

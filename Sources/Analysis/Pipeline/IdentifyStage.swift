@@ -80,10 +80,7 @@ public enum IdentifyStage {
             for model in ModelKind.allCases {
                 let config = TrainStage.config(model, preset: preset)
                 for fold in plan.folds {
-                    let graph = try model.build(scale: config.scale, seed: 0)
-                    _ = try graph.loadWeights(from: context.upstream(TrainStage.name)
-                        .appendingPathComponent(TrainStage.folder(model, fold: fold.index))
-                        .appendingPathComponent(Trainer.bestFileName))
+                    let graph = try TrainStage.bestModel(model, fold: fold.index, preset: preset, from: context.upstream(TrainStage.name))
                     let classifier = SliceClassifier(graph: graph, preparation: config.preparation, batchSize: config.evaluationBatchSize)
                     for id in patients(fold: fold, dataset: dataset, perClass: preset.identificationPatients, seed: preset.seed) {
                         guard let patient = byID[id] else { continue }

@@ -55,12 +55,9 @@ public enum InputScalingStage {
                 let graph = try model.build(scale: config.scale, seed: 0)
                 _ = try graph.loadWeights(from: out.appendingPathComponent(Trainer.bestFileName))
                 let test = try ImageSet.load(try ImageSet.records(dataset: dataset, patients: f.testPatients), preparation: config.preparation)
-                let p = EvaluateStage.classify(graph, test, batch: config.evaluationBatchSize)
-                var counts = ConfusionCounts()
-                for (prob, truth) in zip(p, test.labels) { counts.add(truth: truth, predicted: prob > 0.5 ? .covid : .normal) }
+                let result = EvaluateStage.evaluate(graph, test, model: model, fold: fold, batch: config.evaluationBatchSize)
                 let h = try TrainingHistory.read(from: out.appendingPathComponent(Trainer.historyFileName))
-                rows.append(Row(scaling: scaling, counts: counts,
-                                auc: Set(test.labels).count == 2 ? ROCCurve(scores: p, truths: test.labels).auc : nil,
+                rows.append(Row(scaling: scaling, counts: result.counts, auc: result.auc,
                                 bestEpoch: h.bestEpoch, bestValidationAccuracy: h.bestValidationAccuracy))
             }
             try AtomicFile.write(CanonicalJSON.encodePretty(rows), to: context.outputDirectory.appendingPathComponent(file))

@@ -120,9 +120,7 @@ public enum TimingStage {
             var plan = TimingPlan(model: model, fold: fold, scale: config.scale, batchSize: config.evaluationBatchSize,
                                   repeats: repeats, rule: rule, entries: choose(targets: targets, patients: candidates))
 
-            let graph = try model.build(scale: config.scale, seed: 0)
-            try graph.loadWeights(from: context.upstream(TrainStage.name)
-                .appendingPathComponent(TrainStage.folder(model, fold: fold)).appendingPathComponent(Trainer.bestFileName))
+            let graph = try TrainStage.bestModel(model, fold: fold, preset: preset, from: context.upstream(TrainStage.name))
             let classifier = SliceClassifier(graph: graph, preparation: config.preparation, batchSize: config.evaluationBatchSize)
             let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             var entries: [TimingRecord.Entry] = []

@@ -51,6 +51,14 @@ public enum TrainStage {
         return definition
     }
 
+    /// `model` at `preset`'s scale with the best checkpoint of `fold` from the stage's folder.
+    public static func bestModel(_ model: ModelKind, fold: Int, preset: Preset, from directory: URL) throws -> Graph {
+        let graph = try model.build(scale: config(model, preset: preset).scale, seed: 0)
+        _ = try graph.loadWeights(from: directory.appendingPathComponent(folder(model, fold: fold))
+            .appendingPathComponent(Trainer.bestFileName))
+        return graph
+    }
+
     /// The training history of one model and fold.
     public static func history(from directory: URL, model: ModelKind, fold: Int) throws -> TrainingHistory {
         try TrainingHistory.read(from: directory.appendingPathComponent(folder(model, fold: fold))
