@@ -2,65 +2,141 @@ import Analysis
 import ArgumentParser
 import Foundation
 
-/// `paper-repro train`: trains one network on one fold (§2.4, Table 3) and writes
+/// `paper-repro train`: trains one network on one fold (§2.4, Table 3).
+///
+/// With a preset (the default, `--preset default`), it runs that training's pipeline stage,
+/// `train-<model>-fold<k>`, and the stages it needs, through the same cache as `paper-repro all`:
+/// a finished training is reused, an interrupted one resumes. With `--out`, it is a standalone
+/// training on a dataset folder with the scale and hyper-parameters given as options, writing
 /// `best.safetensors`, `last.safetensors` and `history.json` to `--out`; rerunning resumes.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train one network on one fold (§2.4, Table 3); rerun to resume an interrupted training."
+        abstract: "Train one network on one fold (§2.4, Table 3): a preset's pipeline stage, or a standalone run with --out.",
+        discussion: """
+        Pipeline:   paper-repro train --model fpn --fold 3 [--preset default]
+        Standalone: paper-repro train --model fpn --fold 3 --data DATASET --out DIR [--epochs 20 --input-size 128 …]
+        Rerun either to resume an interrupted training from its last finished epoch.
+        """
     )
 
-    enum Model: String, ExpressibleByArgument, CaseIterable {
-        case fpn = "resnet50v2-fpn", resnet50v2, xception
-        var kind: ModelKind {
-            switch self { case .fpn: .resnet50v2FPN; case .resnet50v2: .resnet50v2; case .xception: .xception }
-        }
-    }
-
-    @Option(name: .long, help: "Dataset root (see `paper-repro data index`).")
-    var data: String?
-    @Option(name: .long, help: "Network: resnet50v2-fpn (the paper's), resnet50v2 or xception.")
+    @Option(name: .long, help: "Network: fpn (the paper's ResNet50V2-FPN), resnet50v2 or xception.")
     var model: Model = .fpn
-    @Option(name: .long, help: "Fold, 1-5.")
+    @Option(name: .long, help: "Fold, 1 to the preset's number of folds (5).")
     var fold = 1
+    @Option(name: .long, help: "Preset name (a file <name>.json in --configs): its data, scale and training settings.")
+    var preset: String = "default"
+    @Option(name: .long, help: "Folder of preset files.")
+    var configs: String = "configs"
+    @Option(name: .long, help: "Stage cache root (as for `paper-repro all`).")
+    var runs: String = "runs"
+    @Option(name: .long, help: "Dataset root: the real COVID-CTset layout or a twin (see `paper-repro data index`).")
+    var data: String?
+
+    @Option(name: .long, help: "Standalone training: output folder for weights and history (the options below apply only here).")
+    var out: String?
     @Option(name: .long, help: "Epochs (Table 3: 50; the authors' code and Fig. 11: 20).")
-    var epochs = 50
+    var epochs: Int?
     @Option(name: .long, help: "Input size in pixels (the paper: 512).")
-    var inputSize = 512
+    var inputSize: Int?
     @Option(name: .long, help: "Backbone width multiplier (1 = Keras's).")
-    var width = 1.0
+    var width: Double?
     @Option(name: .long, help: "FPN features (the authors' code: 256).")
-    var fpnFeatures = 256
+    var fpnFeatures: Int?
     @Option(name: .long, help: "Batch size (Table 3: 14).")
-    var batch = 14
+    var batch: Int?
     @Option(name: .long, help: "Nadam learning rate (Table 3: 1e-4).")
-    var lr = 1e-4
+    var lr: Double?
     @Option(name: .long, help: "Input scaling: raw (the paper's), fixed (÷65535) or per-image-max.")
-    var inputScaling: InputScaling = .raw
+    var inputScaling: InputScaling?
+    @Option(name: .long, help: "Augmentation: paper (Table 3) or none (an ablation).")
+    var augmentation: AugmentationChoice?
     @Option(name: .long, help: "Validation images: test-subset (the paper's) or train-holdout.")
-    var validation: ValidationSource = .testSubset
-    @Option(name: .long, help: "Output folder for weights and history.")
-    var out: String
+    var validation: ValidationSource?
     @Option(name: .long, help: "Seed of the weights, shuffles and augmentations.")
-    var seed: UInt64 = 1
+    var seed: UInt64?
     @Option(name: .long, help: "Seed of the fold plan.")
-    var foldSeed: UInt64 = 1
+    var foldSeed: UInt64?
     @Option(name: .long, help: "Timing run: train on this many random images (no dataset) and 64 random validation images.")
     var synthetic: Int?
 
+    enum Model: String, ExpressibleByArgument, CaseIterable {
+        case fpn, resnet50v2, xception
+        init?(argument: String) {
+            guard let kind = ModelKind(name: argument) else { return nil }
+            self.init(rawValue: kind.slug)
+        }
+        var kind: ModelKind { ModelKind(name: rawValue)! }
+    }
+
+    /// Options given that only a standalone training (`--out`) uses.
+    var standaloneOptionsGiven: [String] {
+        [("--epochs", epochs != nil), ("--input-size", inputSize != nil), ("--width", width != nil),
+         ("--fpn-features", fpnFeatures != nil), ("--batch", batch != nil), ("--lr", lr != nil),
+         ("--input-scaling", inputScaling != nil), ("--augmentation", augmentation != nil),
+         ("--validation", validation != nil), ("--seed", seed != nil), ("--fold-seed", foldSeed != nil),
+         ("--synthetic", synthetic != nil)].filter(\.1).map(\.0)
+    }
+
     func validate() throws {
-        guard (1...5).contains(fold) else { throw ValidationError("--fold must be in 1...5") }
-        guard epochs >= 1, batch >= 1 else { throw ValidationError("--epochs and --batch must be at least 1") }
-        guard width > 0, fpnFeatures >= 1, lr > 0 else { throw ValidationError("--width, --fpn-features and --lr must be positive") }
-        if model == .fpn, inputSize < ResNet50V2FPN.minimumInput {
+        guard fold >= 1 else { throw ValidationError("--fold must be at least 1") }
+        if out == nil {
+            let given = standaloneOptionsGiven
+            guard given.isEmpty else {
+                throw ValidationError("\(given.joined(separator: ", ")) only apply to a standalone training with --out; with a preset, the preset (configs/\(preset).json) decides")
+            }
+            return
+        }
+        guard fold <= 5 else { throw ValidationError("--fold must be in 1...5") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let batch, batch < 1 { throw ValidationError("--batch must be at least 1") }
+        if let width, width <= 0 { throw ValidationError("--width must be positive") }
+        if let fpnFeatures, fpnFeatures < 1 { throw ValidationError("--fpn-features must be at least 1") }
+        if let lr, lr <= 0 { throw ValidationError("--lr must be positive") }
+        if model == .fpn, (inputSize ?? 512) < ResNet50V2FPN.minimumInput {
             throw ValidationError("the FPN needs --input-size ≥ \(ResNet50V2FPN.minimumInput)")
         }
         if let synthetic, synthetic < 1 { throw ValidationError("--synthetic must be at least 1") }
     }
 
     func run() throws {
+        if let out { try runStandalone(out: out) } else { try runStage() }
+    }
+
+    /// Runs the preset's `train-<model>-fold<k>` stage through the cache.
+    func runStage() throws {
+        var arguments = ["--preset", preset, "--configs", configs, "--runs", runs]
+        if let data { arguments += ["--data", data] }
+        let options = try RunOptions.parse(arguments)
+        let loaded = try options.loadPreset()
+        guard fold <= loaded.folds else { throw ValidationError("--fold must be in 1...\(loaded.folds) (preset \(loaded.name))") }
+        let display = TrainingDisplay()
+        let stage = TrainStage.definition(model.kind, fold: fold, preset: loaded, progress: { display.batch($0) },
+                                          epochEnded: { display.epoch($0) })
+        let config = TrainStage.config(model.kind, preset: loaded)
+        print("\(stage.name): \(model.kind.rawValue) at \(config.scale.inputSize) px, width \(config.scale.widthMultiplier), \(config.epochs) epochs, preset \(loaded.name)")
+        fflush(stdout)
+        try runReporting {
+            let results = try options.builder().runStages([stage.name], replacing: [stage])
+            guard let result = results[stage.name] else { return }
+            let history = try TrainingHistory.read(from: result.directory.appendingPathComponent(Trainer.historyFileName))
+            if result.reused { print("cached: this training had already finished") }
+            for r in history.records where result.reused { display.epoch(r) }
+            if let best = history.bestEpoch, let acc = history.bestValidationAccuracy {
+                print(String(format: "best epoch %d (validation accuracy %.4f): %@", best, acc,
+                             result.directory.appendingPathComponent(Trainer.bestFileName).path))
+            }
+            print("history: \(result.directory.appendingPathComponent(Trainer.historyFileName).path)")
+        }
+    }
+
+    /// A training outside the pipeline, configured by the options.
+    func runStandalone(out: String) throws {
+        let inputSize = inputSize ?? 512, width = width ?? 1, fpnFeatures = fpnFeatures ?? 256, seed = seed ?? 1
+        let validation = validation ?? .testSubset
         let config = TrainingConfig(model: model.kind, scale: ModelScale(inputSize: inputSize, widthMultiplier: width, fpnFeatures: fpnFeatures),
-                                    epochs: epochs, batchSize: batch, learningRate: lr, seed: seed, inputScaling: inputScaling)
+                                    epochs: epochs ?? 50, batchSize: batch ?? 14, learningRate: lr ?? 1e-4, seed: seed,
+                                    augmentation: (augmentation ?? .paper).parameters, inputScaling: inputScaling ?? .raw)
         let outURL = URL(fileURLWithPath: out)
         let display = TrainingDisplay()
         try CLIErrors.mapped {
@@ -75,7 +151,7 @@ struct TrainCommand: ParsableCommand {
                                                                           progress: display.batch, epochEnded: display.epoch)
             } else {
                 let dataset = try DatasetReader.read(root: try DataLocation.resolve(data), options: .init(checkSlices: false))
-                let plan = FoldTraining.plan(dataset: dataset, seed: foldSeed, validation: validation)
+                let plan = FoldTraining.plan(dataset: dataset, seed: foldSeed ?? 1, validation: validation)
                 guard plan.leaks().isEmpty else { throw ValidationError("fold plan leaks patients: \(plan.leaks())") }
                 let f = plan.folds[fold - 1]
                 print("fold \(fold): \(f.trainPatients.count) training and \(f.validationPatients.count) validation patients (\(validation.rawValue))")
@@ -94,7 +170,7 @@ struct TrainCommand: ParsableCommand {
 
 /// Progress on stderr: a bar per epoch with images per second and time left on a terminal,
 /// one plain line per epoch otherwise.
-final class TrainingDisplay {
+final class TrainingDisplay: @unchecked Sendable {
     let tty = isatty(fileno(stderr)) != 0
     private var lastDraw = Date.distantPast
 
@@ -117,6 +193,12 @@ final class TrainingDisplay {
                           r.dataSeconds, r.validationSeconds)
         FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + line + "\n").utf8))
     }
+}
+
+/// The augmentation of a standalone training.
+enum AugmentationChoice: String, ExpressibleByArgument, CaseIterable {
+    case paper, none
+    var parameters: AugmentationParameters { self == .paper ? .paper : .disabled }
 }
 
 extension InputScaling: ExpressibleByArgument {}

@@ -28,6 +28,18 @@ public enum ModelKind: String, Codable, CaseIterable, Sendable {
     case resnet50v2 = "ResNet50V2"
     case xception = "Xception"
 
+    /// The short lower-case name used on the command line and in stage names.
+    public var slug: String {
+        switch self { case .resnet50v2FPN: "fpn"; case .resnet50v2: "resnet50v2"; case .xception: "xception" }
+    }
+
+    /// The model named `name`: its slug, its display name, or "resnet50v2-fpn", any case.
+    public init?(name: String) {
+        let n = name.lowercased()
+        guard let kind = Self.allCases.first(where: { $0.slug == n || $0.rawValue.lowercased() == n }) else { return nil }
+        self = kind
+    }
+
     /// Builds the model at `scale` with initial weights from `seed`.
     public func build(scale: ModelScale = .full, seed: UInt64) throws -> Graph {
         switch self {

@@ -1,14 +1,30 @@
 import Foundation
 import NeuralNet
 
-/// The `train` stage (§2.4, Table 3, Fig. 11): each of the three networks on each fold, with the
-/// preset's scale, epochs, batch size and learning rate, Nadam, and Table 3's augmentation.
+/// The training stages (§2.4, Table 3, Fig. 11): each of the three networks on each fold is its
+/// own stage, `train-<model>-fold<k>` (`train-fpn-fold3`), with the preset's scale, epochs, batch
+/// size and learning rate, Nadam, and Table 3's augmentation. A training stage depends only on
+/// the index and the fold plan, so one training can be run, rerun or resumed alone
+/// (`paper-repro train --model fpn --fold 3`) and the others stay cached.
 ///
-/// Outputs `<model>/fold<k>/{best,last}.safetensors` and `history.json` (per-epoch training and
-/// validation accuracy). An interrupted run leaves its partial folder; the next run resumes every
-/// training from its last epoch checkpoint.
+/// A training stage writes `best.safetensors`, `last.safetensors` (the resume point) and
+/// `history.json` (per-epoch training and validation accuracy). An interrupted training leaves its
+/// partial folder and the next run resumes it from its last epoch checkpoint.
+///
+/// The `train` stage collects the fifteen: `<model>/fold<k>/{best.safetensors,history.json}`,
+/// hard links to the trainings' files (copies where links are impossible), so downstream stages
+/// read every network from one folder.
 public enum TrainStage {
+    /// The collecting stage's name.
     public static let name = "train"
+
+    /// The name of the stage that trains `model` on fold `fold` (1-based).
+    public static func stageName(_ model: ModelKind, fold: Int) -> String { "train-\(model.slug)-fold\(fold)" }
+
+    /// Every training stage of `preset`, models in `ModelKind.allCases` order, folds ascending.
+    public static func stageNames(preset: Preset) -> [String] {
+        ModelKind.allCases.flatMap { m in (1...max(preset.folds, 1)).map { stageName(m, fold: $0) } }
+    }
 
     /// The training configuration of `model` under `preset`.
     public static func config(_ model: ModelKind, preset: Preset) -> TrainingConfig {
@@ -19,36 +35,86 @@ public enum TrainStage {
                        learningRate: preset.training.learningRate, seed: preset.seed)
     }
 
-    /// Folder of one training inside the stage's output.
+    /// Folder of one training inside the collecting stage's output.
     public static func folder(_ model: ModelKind, fold: Int) -> String { "\(model.rawValue)/fold\(fold)" }
 
-    public static func definition(preset: Preset) -> StageDefinition {
+    /// The seed of `model`'s initial weights on `fold`: from the preset seed, the model and the
+    /// fold — not from the stage key, which depends on where the data live (the index records
+    /// absolute paths).
+    public static func weightSeed(_ model: ModelKind, fold: Int, preset: Preset) -> UInt64 {
+        var weights = SplitMix64(seed: preset.seed, stream: "weights/\(model.rawValue)/fold\(fold)")
+        return weights.next()
+    }
+
+    /// The stage training `model` on fold `fold` of `preset`. `progress` and `epochEnded` see
+    /// the training as it runs (they do not change the stage's key or outputs).
+    public static func definition(_ model: ModelKind, fold: Int, preset: Preset,
+                                  progress: (@Sendable (TrainingProgress) -> Void)? = nil,
+                                  epochEnded: (@Sendable (EpochRecord) -> Void)? = nil) -> StageDefinition {
         struct Configuration: Codable {
-            var format = 1
-            var configs: [TrainingConfig]
-            var folds: Int
+            var format = 2
+            var config: TrainingConfig
+            var fold: Int
+            var weightSeed: UInt64
         }
-        let configs = ModelKind.allCases.map { config($0, preset: preset) }
-        let configuration = CanonicalJSON.encode(Configuration(configs: configs, folds: preset.folds))
-        var definition = StageDefinition(name: name, upstream: [IndexStage.name, FoldsStage.name], configuration: configuration) { context in
+        let seed = weightSeed(model, fold: fold, preset: preset)
+        let trainingConfig = config(model, preset: preset)
+        let configuration = CanonicalJSON.encode(Configuration(config: trainingConfig, fold: fold, weightSeed: seed))
+        var definition = StageDefinition(name: stageName(model, fold: fold), upstream: [IndexStage.name, FoldsStage.name],
+                                         configuration: configuration) { context in
             let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
             let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
-            for model in ModelKind.allCases {
-                for fold in plan.folds {
-                    let out = context.outputDirectory.appendingPathComponent(folder(model, fold: fold.index))
-                    try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-                    // Weights from the preset seed, the model and the fold: not from the stage key, which
-                    // depends on where the data lives (the index records absolute paths).
-                    var weights = SplitMix64(seed: preset.seed, stream: "weights/\(model.rawValue)/fold\(fold.index)")
-                    let seed = weights.next()
-                    _ = try FoldTraining.run(dataset: dataset, fold: fold, config: config(model, preset: preset),
-                                             weightSeed: seed, outputDirectory: out)
-                }
+            guard let f = plan.folds.first(where: { $0.index == fold }) else {
+                throw PipelineError.stageFailed(stage: stageName(model, fold: fold),
+                                                reason: "the fold plan has folds \(plan.folds.map(\.index)), not \(fold)")
             }
+            _ = try FoldTraining.run(dataset: dataset, fold: f, config: trainingConfig, weightSeed: seed,
+                                     outputDirectory: context.outputDirectory, progress: progress, epochEnded: epochEnded)
         }
         // Histories hold per-epoch wall times; the weights alone identify the result.
         definition.isTimingRecord = { $0.hasSuffix(Trainer.historyFileName) }
         return definition
+    }
+
+    /// The collecting stage: the best weights and history of every training of `preset`.
+    public static func definition(preset: Preset) -> StageDefinition {
+        struct Configuration: Codable { var format = 2; var trainings: [String] }
+        let names = stageNames(preset: preset)
+        var definition = StageDefinition(name: name, upstream: names,
+                                         configuration: CanonicalJSON.encode(Configuration(trainings: names))) { context in
+            for model in ModelKind.allCases {
+                for fold in 1...max(preset.folds, 1) {
+                    let source = context.upstream(stageName(model, fold: fold))
+                    let out = context.outputDirectory.appendingPathComponent(folder(model, fold: fold))
+                    try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+                    for file in [Trainer.bestFileName, Trainer.historyFileName] {
+                        try link(source.appendingPathComponent(file), to: out.appendingPathComponent(file))
+                    }
+                }
+            }
+        }
+        definition.isTimingRecord = { $0.hasSuffix(Trainer.historyFileName) }
+        return definition
+    }
+
+    /// All sixteen stage definitions of `preset`: the fifteen trainings, then the collector.
+    public static func definitions(preset: Preset) -> [StageDefinition] {
+        ModelKind.allCases.flatMap { m in (1...max(preset.folds, 1)).map { definition(m, fold: $0, preset: preset) } }
+            + [definition(preset: preset)]
+    }
+
+    /// A hard link at `destination` to `source`, or a copy when the file system refuses links.
+    static func link(_ source: URL, to destination: URL) throws {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: source.path) else {
+            throw PipelineError.io(file: source.path, reason: "a finished training has no such file")
+        }
+        try? fm.removeItem(at: destination)
+        do { try fm.linkItem(at: source, to: destination) } catch {
+            do { try fm.copyItem(at: source, to: destination) } catch {
+                throw PipelineError.io(file: destination.path, reason: "cannot link or copy \(source.path): \(error)")
+            }
+        }
     }
 
     /// `model` at `preset`'s scale with the best checkpoint of `fold` from the stage's folder.

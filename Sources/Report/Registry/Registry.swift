@@ -64,7 +64,7 @@ public enum ReportStages {
             stages.append(SelectionStage.definition())
             if dataSource.isSynthetic { stages.append(SelectionValidationStage.definition()) }
             stages.append(FoldsStage.definition(folds: preset.folds, seed: preset.seed))
-            stages.append(TrainStage.definition(preset: preset))
+            stages.append(contentsOf: TrainStage.definitions(preset: preset))
             stages.append(EvaluateStage.definition(preset: preset))
             stages.append(IdentifyStage.definition(preset: preset))
             stages.append(GradCAMStage.definition(preset: preset))

@@ -102,6 +102,32 @@ public final class ReportBuilder {
         return (record, written)
     }
 
+    /// Runs `targets` and the stages they need (reusing cached ones), with `replacing` used in
+    /// place of the report's own definitions of the same names — e.g. a training stage that
+    /// shows its progress; a replacement must have the same configuration, so the same key.
+    public func runStages(_ targets: [String], replacing: [StageDefinition] = []) throws -> [String: StageResult] {
+        let runner = try makeRunner(replacing: replacing)
+        return try runner.run(targets)
+    }
+
+    /// A stage runner for the preset with every stage the report knows registered.
+    func makeRunner(replacing: [StageDefinition] = []) throws -> StageRunner {
+        let preset = options.preset
+        let runner = StageRunner(root: options.runsDirectory.appendingPathComponent(preset.name),
+                                 presetSeed: preset.seed, versions: options.facts.versions,
+                                 force: options.force, onEvent: onEvent)
+        for definition in try ReportStages.definitions(preset: preset, dataSource: try DataSourceIdentity.of(preset)) {
+            if let replacement = replacing.first(where: { $0.name == definition.name }) {
+                precondition(replacement.configuration == definition.configuration && replacement.upstream == definition.upstream,
+                             "a replacement of stage '\(definition.name)' must keep its configuration and upstream")
+                runner.register(replacement)
+            } else {
+                runner.register(definition)
+            }
+        }
+        return runner
+    }
+
     // MARK: - Assembly
 
     /// Runs the stages `entries` need and builds them.
@@ -110,10 +136,7 @@ public final class ReportBuilder {
         let paper = try PaperTables.load()
         let audit = PaperAudit.run(paper)
         let dataSource = try DataSourceIdentity.of(preset)
-        let runner = StageRunner(root: options.runsDirectory.appendingPathComponent(preset.name),
-                                 presetSeed: preset.seed, versions: options.facts.versions,
-                                 force: options.force, onEvent: onEvent)
-        for definition in try ReportStages.definitions(preset: preset, dataSource: dataSource) { runner.register(definition) }
+        let runner = try makeRunner()
 
         var pending: [EntryID: String] = [:]
         var needed: [String] = []

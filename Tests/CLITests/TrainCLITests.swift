@@ -1,0 +1,72 @@
+import Analysis
+import Foundation
+import XCTest
+
+/// `paper-repro train --model M --fold K --preset P` runs one training stage through the cache.
+final class TrainCLITests: XCTestCase {
+    var root: URL!
+
+    override func setUpWithError() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("cli-train-\(getpid())-\(UUID().uuidString.prefix(6))")
+        let configs = root.appendingPathComponent("configs")
+        try FileManager.default.createDirectory(at: configs, withIntermediateDirectories: true)
+        // The smoke preset with its twin shrunk to 2 + 2 patients at 32 px and the thinnest networks.
+        let packageConfigs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("configs")
+        var preset = try Preset.load(name: "smoke", directory: packageConfigs)
+        preset.name = "tiny"
+        preset.data.syntheticCovidPatients = 2
+        preset.data.syntheticNormalPatients = 2
+        preset.data.syntheticImageSize = 32
+        preset.model.widthMultiplier = 0.0625
+        preset.model.fpnFeatures = 4
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(preset).write(to: configs.appendingPathComponent("tiny.json"))
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: root) }
+
+    var common: [String] {
+        ["--preset", "tiny", "--configs", root.appendingPathComponent("configs").path, "--runs", root.appendingPathComponent("runs").path]
+    }
+
+    func testTrainRunsOneStageThenReusesIt() throws {
+        let first = try CLIRunner.run(["train", "--model", "fpn", "--fold", "2"] + common)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertTrue(first.stdout.contains("train-fpn-fold2: ResNet50V2-FPN at 72 px"), first.stdout)
+        XCTAssertTrue(first.stdout.contains("best epoch"), first.stdout)
+        XCTAssertFalse(first.stdout.contains("cached"), first.stdout)
+        XCTAssertTrue(first.stderr.contains("epoch 2: loss"), first.stderr)
+        let stageFolder = root.appendingPathComponent("runs/tiny/train-fpn-fold2")
+        let keys = try FileManager.default.contentsOfDirectory(atPath: stageFolder.path).filter { !$0.hasPrefix(".") }
+        XCTAssertEqual(keys.count, 1, "\(keys)")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: stageFolder.appendingPathComponent(keys[0]).appendingPathComponent("best.safetensors").path))
+        // No other training ran.
+        let ran = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("runs/tiny").path)
+        XCTAssertEqual(ran.filter { $0.hasPrefix("train") }, ["train-fpn-fold2"])
+
+        let second = try CLIRunner.run(["train", "--model", "resnet50v2-fpn", "--fold", "2"] + common)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertTrue(second.stdout.contains("cached: this training had already finished"), second.stdout)
+    }
+
+    func testStandaloneOptionsWithAPresetAreRejected() throws {
+        let result = try CLIRunner.run(["train", "--model", "fpn", "--fold", "1", "--epochs", "3"] + common)
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("--epochs only apply to a standalone training with --out"), result.stderr)
+    }
+
+    func testFoldBeyondThePresetIsRejected() throws {
+        let result = try CLIRunner.run(["train", "--model", "xception", "--fold", "3"] + common)
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("--fold must be in 1...2 (preset tiny)"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: root.appendingPathComponent("runs/tiny/train-xception-fold3").path))
+    }
+
+    func testUnknownModelIsRejected() throws {
+        let result = try CLIRunner.run(["train", "--model", "vgg16", "--fold", "1"] + common)
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("vgg16"), result.stderr)
+    }
+}
