@@ -44,12 +44,15 @@ struct RunOptions: ParsableArguments {
 
     func builder() throws -> ReportBuilder {
         let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+        let preset = try loadPreset()
         let options = ReportOptions(
-            preset: try loadPreset(), runsDirectory: URL(fileURLWithPath: runs),
+            preset: preset, runsDirectory: URL(fileURLWithPath: runs),
             reportDirectory: URL(fileURLWithPath: report), templatesDirectory: URL(fileURLWithPath: templates),
             force: force, facts: RunFacts.current(directory: cwd))
         let progress = StageProgress()
-        return ReportBuilder(options: options, onEvent: progress.show)
+        let builder = ReportBuilder(options: options, onEvent: progress.show)
+        builder.replacing = TrainingDisplay.trainingStages(preset: preset)
+        return builder
     }
 }
 

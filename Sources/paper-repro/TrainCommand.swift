@@ -110,7 +110,7 @@ struct TrainCommand: ParsableCommand {
         let options = try RunOptions.parse(arguments)
         let loaded = try options.loadPreset()
         guard fold <= loaded.folds else { throw ValidationError("--fold must be in 1...\(loaded.folds) (preset \(loaded.name))") }
-        let display = TrainingDisplay()
+        let display = TrainingDisplay(label: TrainStage.stageName(model.kind, fold: fold))
         let stage = TrainStage.definition(model.kind, fold: fold, preset: loaded, progress: { display.batch($0) },
                                           epochEnded: { display.epoch($0) })
         let config = TrainStage.config(model.kind, preset: loaded)
@@ -172,7 +172,22 @@ struct TrainCommand: ParsableCommand {
 /// one plain line per epoch otherwise.
 final class TrainingDisplay: @unchecked Sendable {
     let tty = isatty(fileno(stderr)) != 0
+    /// Put before every line (e.g. the stage's name when `all` runs fifteen trainings).
+    let label: String
     private var lastDraw = Date.distantPast
+
+    init(label: String = "") { self.label = label.isEmpty ? "" : label + " " }
+
+    /// The fifteen training stages of `preset`, each showing its progress under its own name.
+    static func trainingStages(preset: Preset) -> [StageDefinition] {
+        ModelKind.allCases.flatMap { model in
+            (1...max(preset.folds, 1)).map { fold in
+                let display = TrainingDisplay(label: TrainStage.stageName(model, fold: fold))
+                return TrainStage.definition(model, fold: fold, preset: preset, progress: { display.batch($0) },
+                                             epochEnded: { display.epoch($0) })
+            }
+        }
+    }
 
     func batch(_ p: TrainingProgress) {
         guard tty, p.batch == p.batches || Date().timeIntervalSince(lastDraw) > 0.2 else { return }
@@ -181,17 +196,17 @@ final class TrainingDisplay: @unchecked Sendable {
         let left = Double(p.imagesInEpoch - p.images) / max(rate, 1e-9)
         let filled = 30 * p.images / max(p.imagesInEpoch, 1)
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
-        FileHandle.standardError.write(Data(String(format: "\repoch %d/%d [%@] %d/%d  %.0f img/s  %.0f s left  loss %.4f  acc %.4f",
-                                                  p.epoch, p.epochs, bar, p.images, p.imagesInEpoch, rate, left,
+        FileHandle.standardError.write(Data(String(format: "\r%@epoch %d/%d [%@] %d/%d  %.0f img/s  %.0f s left  loss %.4f  acc %.4f",
+                                                  label, p.epoch, p.epochs, bar, p.images, p.imagesInEpoch, rate, left,
                                                   p.meanLoss, p.accuracy).utf8))
     }
 
     func epoch(_ r: EpochRecord) {
-        let line = String(format: "epoch %d: loss %.4f acc %.4f  val_loss %.4f val_acc %.4f%@  %.1f s (%.0f img/s; data %.1f s, validation %.1f s)",
+        let line = String(format: "epoch %d: loss %.4f acc %.4f  val_loss %.4f val_acc %.4f%@%@  %.1f s (%.0f img/s; data %.1f s, validation %.1f s)",
                           r.epoch, r.trainLoss, r.trainAccuracy, r.validationLoss, r.validationAccuracy,
-                          r.isBest ? " (best)" : "", r.seconds, Double(r.trainImages) / max(r.seconds, 1e-9),
+                          r.validationAUC.map { String(format: " val_auc %.4f", $0) } ?? "", r.isBest ? " (best)" : "", r.seconds, Double(r.trainImages) / max(r.seconds, 1e-9),
                           r.dataSeconds, r.validationSeconds)
-        FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + line + "\n").utf8))
+        FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + label + line + "\n").utf8))
     }
 }
 

@@ -118,13 +118,13 @@ public final class Trainer {
                 if b + 1 < batches.count, shouldStop?() == true { return outcome(false) }
             }
             let v0 = Date()
-            let (vLoss, vAcc) = evaluate(validation)
+            let (vLoss, vAcc, vAUC) = evaluateWithAUC(validation)
             let validationSeconds = Date().timeIntervalSince(v0)
             let isBest = vAcc > best
             if isBest { best = vAcc }
             history.records.append(EpochRecord(epoch: epoch + 1, trainLoss: lossSum / Double(seen),
                                                trainAccuracy: Double(correct) / Double(seen), validationLoss: vLoss,
-                                               validationAccuracy: vAcc, isBest: isBest,
+                                               validationAccuracy: vAcc, validationAUC: vAUC, isBest: isBest,
                                                seconds: Date().timeIntervalSince(start), dataSeconds: dataSeconds,
                                                validationSeconds: validationSeconds, trainImages: training.count,
                                                validationImages: validation.count))
@@ -153,14 +153,33 @@ public final class Trainer {
     /// Mean cross-entropy and accuracy of the current weights on `set` (inference mode, no
     /// augmentation), in batches of `config.evaluationBatchSize`.
     public func evaluate(_ set: ImageSet) -> (loss: Double, accuracy: Double) {
+        let r = evaluateWithAUC(set)
+        return (r.loss, r.accuracy)
+    }
+
+    /// `evaluate` plus the area under the ROC curve of the COVID probability (nil unless `set`
+    /// holds both classes): unlike accuracy it does not depend on the class balance, which on
+    /// the paper's validation images (drawn from the test patients) is far from even.
+    public func evaluateWithAUC(_ set: ImageSet) -> (loss: Double, accuracy: Double, auc: Double?) {
         var lossSum = 0.0, correct = 0
+        var scores: [Double] = []
+        scores.reserveCapacity(set.count)
+        let k = ClassEncoding.classCount
         for indices in BatchSchedule.batches(Array(0..<set.count), batchSize: config.evaluationBatchSize) {
             let (x, y) = set.batch(indices)
             let logits = graph.forward([x], mode: .inference)[0]
             lossSum += LossOp.softmaxCrossEntropy(logits: logits, labels: y).loss * Double(indices.count)
             correct += Self.correct(logits, y)
+            for r in 0..<indices.count {
+                let row = (0..<k).map { Double(logits.data[r * k + $0]) }
+                let m = row.max()!
+                let e = row.map { Foundation.exp($0 - m) }
+                scores.append(e[ClassEncoding.covidIndex] / e.reduce(0, +))
+            }
         }
-        return (lossSum / Double(max(set.count, 1)), Double(correct) / Double(max(set.count, 1)))
+        let truths = set.records.map(\.label)
+        let auc = Set(truths).count == 2 ? ROCCurve(scores: scores, truths: truths).auc : nil
+        return (lossSum / Double(max(set.count, 1)), Double(correct) / Double(max(set.count, 1)), auc)
     }
 
     /// Rows of `logits [N, K]` whose argmax (first on ties) is the one-hot label's index.

@@ -54,6 +54,10 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     /// Mean loss and accuracy on the validation images in inference mode, unaugmented.
     public let validationLoss: Double
     public let validationAccuracy: Double
+    /// Area under the ROC curve of the COVID probability on the validation images (nil in
+    /// histories written before it was recorded, or when they hold one class only). Not used to
+    /// choose the checkpoint (the paper uses accuracy); reported because it ignores class balance.
+    public var validationAUC: Double? = nil
     /// Whether this epoch's weights became the best checkpoint.
     public let isBest: Bool
     /// Wall time of the epoch (training + validation), seconds.

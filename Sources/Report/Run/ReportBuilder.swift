@@ -43,6 +43,9 @@ public final class ReportBuilder {
     public let entries: [any ReportEntry]
     /// Receives stage progress.
     public var onEvent: (StageEvent) -> Void
+    /// Definitions used instead of the report's own of the same names (same configuration and
+    /// upstream, so the same keys) — e.g. training stages that show their progress.
+    public var replacing: [StageDefinition] = []
 
     public init(options: ReportOptions, entries: [any ReportEntry] = Registry.entries,
                 onEvent: @escaping (StageEvent) -> Void = { _ in }) {
@@ -106,12 +109,12 @@ public final class ReportBuilder {
     /// place of the report's own definitions of the same names — e.g. a training stage that
     /// shows its progress; a replacement must have the same configuration, so the same key.
     public func runStages(_ targets: [String], replacing: [StageDefinition] = []) throws -> [String: StageResult] {
-        let runner = try makeRunner(replacing: replacing)
+        let runner = try makeRunner(replacing: replacing + self.replacing)
         return try runner.run(targets)
     }
 
     /// A stage runner for the preset with every stage the report knows registered.
-    func makeRunner(replacing: [StageDefinition] = []) throws -> StageRunner {
+    func makeRunner(replacing: [StageDefinition]) throws -> StageRunner {
         let preset = options.preset
         let runner = StageRunner(root: options.runsDirectory.appendingPathComponent(preset.name),
                                  presetSeed: preset.seed, versions: options.facts.versions,
@@ -136,7 +139,7 @@ public final class ReportBuilder {
         let paper = try PaperTables.load()
         let audit = PaperAudit.run(paper)
         let dataSource = try DataSourceIdentity.of(preset)
-        let runner = try makeRunner()
+        let runner = try makeRunner(replacing: replacing)
 
         var pending: [EntryID: String] = [:]
         var needed: [String] = []
