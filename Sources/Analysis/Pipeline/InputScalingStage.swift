@@ -1,14 +1,16 @@
 import Foundation
 import NeuralNet
 
-/// The `input-scaling` stage: an ablation of the network input (§2.1, §2.4). The paper feeds
-/// the stored 16-bit values unscaled and argues against dividing each image by its own
-/// maximum. This stage trains `model` on fold 1 again with the inputs divided by 65535
-/// (`fixed`) and by each image's maximum (`per-image-max`) — same preset, weight seed and
-/// batches as the `train` stage's raw-input run — and evaluates each on fold 1's test images.
-/// The raw-input result is read from the `train` and `evaluate` stages, not trained again.
+/// The `input-scaling` stage: ablations of the network input and of the augmentation (§2.1,
+/// §2.4). The paper feeds the stored 16-bit values unscaled and argues against dividing each
+/// image by its own maximum. This stage trains `model` on fold 1 again with the inputs divided
+/// by 65535 (`fixed`), by each image's maximum (`per-image-max`), and with the stored values but
+/// no augmentation (how much Table 3's augmentation slows learning in a short budget) — same
+/// preset, weight seed and batches as the training stage's run — and evaluates each on fold 1's
+/// test images. The paper's configuration (raw, augmented) is read from the `train` and
+/// `evaluate` stages, not trained again.
 ///
-/// Output `ablation.json`: `[InputScalingStage.Row]`, raw first.
+/// Output `ablation.json`: `[InputScalingStage.Row]`, the paper's configuration first.
 public enum InputScalingStage {
     public static let name = "input-scaling"
     public static let file = "ablation.json"
@@ -20,14 +22,26 @@ public enum InputScalingStage {
 
     public struct Row: Codable, Equatable, Sendable {
         public let scaling: InputScaling
+        /// Whether Table 3's augmentation was on.
+        public let augmented: Bool
         public let counts: ConfusionCounts
         public let auc: Double?
         public let bestEpoch: Int?
         public let bestValidationAccuracy: Double?
+        /// The validation AUC after each epoch (nil where the validation images hold one class).
+        public let validationAUCs: [Double?]
+    }
+
+    /// The trained variants besides the paper's configuration: (input scaling, augmented).
+    public static let variants: [(scaling: InputScaling, augmented: Bool)] = [(.fixed, true), (.perImageMax, true), (.raw, false)]
+
+    /// The folder of a variant inside the stage's output.
+    static func folder(_ scaling: InputScaling, augmented: Bool) -> String {
+        scaling.rawValue + (augmented ? "" : "-no-augmentation")
     }
 
     public static func definition(preset: Preset) -> StageDefinition {
-        struct Configuration: Codable { var format = 1; var model = InputScalingStage.model; var fold = InputScalingStage.fold
+        struct Configuration: Codable { var format = 2; var model = InputScalingStage.model; var fold = InputScalingStage.fold
             var config: TrainingConfig }
         let base = TrainStage.config(model, preset: preset)
         var definition = StageDefinition(name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name, EvaluateStage.name],
@@ -41,15 +55,15 @@ public enum InputScalingStage {
             let evaluations = try EvaluateStage.read(from: context.upstream(EvaluateStage.name))
             if let raw = evaluations.first(where: { $0.model == model && $0.fold == fold }) {
                 let h = try TrainStage.history(from: context.upstream(TrainStage.name), model: model, fold: fold)
-                rows.append(Row(scaling: .raw, counts: raw.counts, auc: raw.auc, bestEpoch: h.bestEpoch,
-                                bestValidationAccuracy: h.bestValidationAccuracy))
+                rows.append(Row(scaling: .raw, augmented: true, counts: raw.counts, auc: raw.auc, bestEpoch: h.bestEpoch,
+                                bestValidationAccuracy: h.bestValidationAccuracy, validationAUCs: h.records.map(\.validationAUC)))
             }
-            var weights = SplitMix64(seed: preset.seed, stream: "weights/\(model.rawValue)/fold\(fold)")
-            let seed = weights.next()
-            for scaling in [InputScaling.fixed, .perImageMax] {
+            let seed = TrainStage.weightSeed(model, fold: fold, preset: preset)
+            for (scaling, augmented) in variants {
                 var config = base
                 config.inputScaling = scaling
-                let out = context.outputDirectory.appendingPathComponent(scaling.rawValue)
+                if !augmented { config.augmentation = .disabled }
+                let out = context.outputDirectory.appendingPathComponent(folder(scaling, augmented: augmented))
                 try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
                 _ = try FoldTraining.run(dataset: dataset, fold: f, config: config, weightSeed: seed, outputDirectory: out)
                 let graph = try model.build(scale: config.scale, seed: 0)
@@ -57,8 +71,9 @@ public enum InputScalingStage {
                 let test = try ImageSet.load(try ImageSet.records(dataset: dataset, patients: f.testPatients), preparation: config.preparation)
                 let result = EvaluateStage.evaluate(graph, test, model: model, fold: fold, batch: config.evaluationBatchSize)
                 let h = try TrainingHistory.read(from: out.appendingPathComponent(Trainer.historyFileName))
-                rows.append(Row(scaling: scaling, counts: result.counts, auc: result.auc,
-                                bestEpoch: h.bestEpoch, bestValidationAccuracy: h.bestValidationAccuracy))
+                rows.append(Row(scaling: scaling, augmented: augmented, counts: result.counts, auc: result.auc,
+                                bestEpoch: h.bestEpoch, bestValidationAccuracy: h.bestValidationAccuracy,
+                                validationAUCs: h.records.map(\.validationAUC)))
             }
             try AtomicFile.write(CanonicalJSON.encodePretty(rows), to: context.outputDirectory.appendingPathComponent(file))
         }
