@@ -125,6 +125,15 @@ func buildOne(_ id: EntryID, _ options: RunOptions) throws {
     }
 }
 
+/// The entry `number` names: one of the paper's `kind`s 1...`paperCount`, or the report's own
+/// S1, S2, …; a usage error otherwise.
+func entryID(_ number: String, _ kind: EntryKind, paperCount: Int) throws -> EntryID {
+    guard let id = EntryID.parse(number, kind: kind), id.supplementary || (1...paperCount).contains(id.number) else {
+        throw ValidationError("the paper has \(kind.rawValue)s 1-\(paperCount); the report's own are S1, S2, …; got '\(number)'")
+    }
+    return id
+}
+
 /// `paper-repro figure N`.
 struct FigureCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -133,14 +142,8 @@ struct FigureCommand: ParsableCommand {
     @Argument(help: "Figure number: 1-12 (the paper's) or S1, S2, … (the report's own).") var number: String
     @OptionGroup var options: RunOptions
 
-    func validate() throws {
-        guard let id = EntryID.parse(number, kind: .figure),
-              id.supplementary || (1...12).contains(id.number) else {
-            throw ValidationError("the paper has figures 1-12; the report's own are S1, S2, …; got '\(number)'")
-        }
-    }
-
-    func run() throws { try buildOne(EntryID.parse(number, kind: .figure)!, options) }
+    func validate() throws { _ = try entryID(number, .figure, paperCount: 12) }
+    func run() throws { try buildOne(try entryID(number, .figure, paperCount: 12), options) }
 }
 
 /// `paper-repro table N`.
@@ -151,14 +154,8 @@ struct TableCommand: ParsableCommand {
     @Argument(help: "Table number: 1-8 (the paper's) or S1, S2, … (the report's own).") var number: String
     @OptionGroup var options: RunOptions
 
-    func validate() throws {
-        guard let id = EntryID.parse(number, kind: .table),
-              id.supplementary || (1...8).contains(id.number) else {
-            throw ValidationError("the paper has tables 1-8; the report's own are S1, S2, …; got '\(number)'")
-        }
-    }
-
-    func run() throws { try buildOne(EntryID.parse(number, kind: .table)!, options) }
+    func validate() throws { _ = try entryID(number, .table, paperCount: 8) }
+    func run() throws { try buildOne(try entryID(number, .table, paperCount: 8), options) }
 }
 
 /// `paper-repro verify --baseline OLD/manifest.json`: compare manifests, fail on drift.

@@ -28,4 +28,18 @@ struct IdentificationResults {
     }
 
     static func rate(_ x: Double) -> String { x.isNaN ? "—" : String(format: "%.4f", x) }
+
+    /// Patient sensitivity and specificity beside the paper's, as rates (counts depend on how
+    /// many patients were identified). `key` and `quantity` turn "sensitivity" / "specificity"
+    /// into the comparison's key and label; a rate without patients (NaN) is skipped.
+    static func rateComparisons(paper: (sensitivity: Double, specificity: Double),
+                                ours: (sensitivity: Double, specificity: Double), inputs: EntryInputs,
+                                key: (String) -> String, quantity: (String) -> String) -> [Comparison] {
+        [("sensitivity", paper.sensitivity, ours.sensitivity), ("specificity", paper.specificity, ours.specificity)]
+            .filter { !$0.2.isNaN }
+            .map { name, theirs, mine in
+                .numeric(key: key(name), quantity: quantity(name), paper: theirs, ours: mine, tolerance: Table5Entry.tolerance,
+                         dependsOnData: true, syntheticData: inputs.dataSource.isSynthetic)
+            }
+    }
 }

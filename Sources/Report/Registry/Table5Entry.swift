@@ -30,12 +30,10 @@ public struct Table5Entry: ReportEntry {
                 let spec = Double(p.normalCorrect) / Double(p.normalCorrect + p.normalWrong)
                 rows.append(["\(thresholdID) (paper)", model.rawValue, "\(p.covidCorrect)", "\(p.covidWrong)", "\(p.normalCorrect)",
                              "\(p.normalWrong)", "—", rate(sens), rate(spec)])
-                for (name, theirs, ours) in [("sensitivity", sens, c.sensitivity), ("specificity", spec, c.specificity)] where !ours.isNaN {
-                    comparisons.append(.numeric(key: "threshold\(thresholdID).\(model.rawValue).\(name)",
-                                                quantity: "Threshold \(thresholdID), \(model.rawValue): patient \(name)",
-                                                paper: theirs, ours: ours, tolerance: Table5Entry.tolerance,
-                                                dependsOnData: true, syntheticData: inputs.dataSource.isSynthetic))
-                }
+                comparisons += IdentificationResults.rateComparisons(
+                    paper: (sens, spec), ours: (c.sensitivity, c.specificity), inputs: inputs,
+                    key: { "threshold\(thresholdID).\(model.rawValue).\($0)" },
+                    quantity: { "Threshold \(thresholdID), \(model.rawValue): patient \($0)" })
             }
         }
         var notes = [

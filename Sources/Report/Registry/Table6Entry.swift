@@ -48,12 +48,9 @@ public struct Table6Entry: ReportEntry {
                 }
                 let all = results.counts(model, rule: rule)
                 let paperSens = p.covidCorrect / (p.covidCorrect + p.covidWrong), paperSpec = p.normalCorrect / (p.normalCorrect + p.normalWrong)
-                for (name, theirs, ours) in [("sensitivity", paperSens, all.sensitivity), ("specificity", paperSpec, all.specificity)] where !ours.isNaN {
-                    comparisons.append(.numeric(key: "avg.\(model.rawValue).patient_\(name)",
-                                                quantity: "\(model.rawValue): patient \(name), all folds",
-                                                paper: theirs, ours: ours, tolerance: Table5Entry.tolerance,
-                                                dependsOnData: true, syntheticData: inputs.dataSource.isSynthetic))
-                }
+                comparisons += IdentificationResults.rateComparisons(
+                    paper: (paperSens, paperSpec), ours: (all.sensitivity, all.specificity), inputs: inputs,
+                    key: { "avg.\(model.rawValue).patient_\($0)" }, quantity: { "\(model.rawValue): patient \($0), all folds" })
             }
         }
         var notes = [
