@@ -12,7 +12,11 @@ public enum Mode: Sendable, Equatable {
 /// but never updated by an optimizer; their `gradient` stays zero.
 public final class Parameter {
     public let name: String
-    public var value: Tensor
+    /// The weights. Every write (assignment, in-place update by an optimizer, loading) bumps
+    /// `version`, so layers can cache tensors derived from the value (e.g. a transformed kernel).
+    public var value: Tensor { didSet { version &+= 1 } }
+    /// Incremented by every write to `value`.
+    public private(set) var version = 0
     public var gradient: Tensor
     public let trainable: Bool
 
