@@ -112,7 +112,8 @@ final class InferenceFastPathTests: XCTestCase {
         y = g.add(ReLU("c2_relu"), y)
         y = g.add(Conv2D("c3", filters: 16, kernelSize: 1), y)
         let sum = g.add(Add("out"), stem, y)
-        var z = g.add(Conv2D("wide", filters: 8, kernelSize: 5, padding: .same), sum)
+        let pooled = g.add(MaxPooling2D("pool", poolSize: 3, strides: 1, padding: .same), sum)
+        var z = g.add(Conv2D("wide", filters: 8, kernelSize: 5, padding: .same), pooled)
         z = g.add(ReLU("wide_relu"), z)
         z = g.add(Conv2D("narrow", filters: 4, kernelSize: 3, padding: .same), z)
         let head = g.add(BatchNormalization("head_bn"), z)
@@ -136,6 +137,7 @@ final class InferenceFastPathTests: XCTestCase {
         let plan = g.inferencePlan()
         let absorbed = Set(plan.absorbed.map { g.nodeNames[$0] })
         XCTAssertEqual(absorbed, ["pad0", "conv0", "bn0", "preact_bn", "c1", "c1_bn", "c2_pad", "c2", "c2_bn", "c3", "wide", "narrow"])
+        XCTAssertNotNil(plan.steps[g.node(named: "pool")!.index], "max pooling without argmax")
         let plain = g.forward([x], mode: .inference, retainActivations: true)
         for _ in 0..<2 {   // the second pass reuses buffers and cached kernels
             let fused = g.forward([x], mode: .inference)
@@ -185,5 +187,22 @@ final class InferenceFastPathTests: XCTestCase {
         let plain = g.forward([input], mode: .inference, retainActivations: true)[0]
         assertClose(fused.data, plain.doubles, tol: 1e-6, "BN+ReLU")
         XCTAssertTrue(fused.data.contains(0) && fused.data.contains { $0 > 0 }, "both sides of the ReLU occur")
+    }
+
+    /// Writes to a parameter bump its version (what the cached inference kernels key on), and an
+    /// in-place write, as Nadam's, stays in place (no copy of the weights).
+    func testParameterVersionAndInPlaceWrites() {
+        let p = Parameter(name: "w", value: Tensor(shape: Shape([8192]), repeating: 1))
+        let address = p.value.storageAddress
+        let v0 = p.version
+        BufferStatistics.reset()
+        p.value.withUnsafeMutableElements { e in for i in e.indices { e[i] = 2 } }
+        XCTAssertEqual(BufferStatistics.largeBuffersCreated, 0)
+        XCTAssertEqual(p.value.storageAddress, address, "updated in place")
+        XCTAssertEqual(p.version, v0 + 1)
+        p.value = Tensor(shape: Shape([8192]), repeating: 3)
+        XCTAssertEqual(p.version, v0 + 2)
+        p.value.data[0] = 4
+        XCTAssertEqual(p.version, v0 + 3)
     }
 }

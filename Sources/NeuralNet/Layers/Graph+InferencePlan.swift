@@ -8,7 +8,8 @@
 /// - `Conv2D → Add` (no normalisation or ReLU between): the other operand of the `Add` is added
 ///   in the convolution's epilogue (ResNet's `_3_conv` + shortcut);
 /// - `BatchNormalization → ReLU` (not after a convolution, e.g. ResNetV2's pre-activations):
-///   one pass `max(x·scale + shift, 0)`.
+///   one pass `max(x·scale + shift, 0)`;
+/// - `MaxPooling2D` alone, without recording the argmax that only a backward pass needs.
 /// A node is absorbed only if it is not an output and its sole consumer is the next node of the
 /// pattern, so no value anyone could read is skipped. Results equal the layer-by-layer pass up
 /// to float rounding (folding reorders products; Winograd and the epilogues round differently);
@@ -21,6 +22,8 @@ struct InferencePlan {
         case conv(conv: Int, source: Int, pad: (Int, Int, Int, Int)?, bn: Int?, residual: Int?, relu: Bool, nodes: [Int])
         /// BatchNormalization `bn` followed by a ReLU.
         case bnReLU(bn: Int, source: Int, nodes: [Int])
+        /// A max pooling without its argmax.
+        case maxPool(pool: Int, source: Int)
 
         /// The node whose layer does the work (the convolution or the normalisation): profiling
         /// times are recorded under its name.
@@ -28,6 +31,7 @@ struct InferencePlan {
             switch self {
             case .conv(let c, _, _, _, _, _, _): return c
             case .bnReLU(let b, _, _): return b
+            case .maxPool(let p, _): return p
             }
         }
 
@@ -35,6 +39,7 @@ struct InferencePlan {
         var nodes: [Int] {
             switch self {
             case .conv(_, _, _, _, _, _, let nodes), .bnReLU(_, _, let nodes): return nodes
+            case .maxPool(let p, _): return [p]
             }
         }
     }
@@ -98,6 +103,12 @@ extension Graph {
             taken.insert(b); taken.insert(next)
             plan.absorbed.insert(b)
         }
+        for (p, e) in entries.enumerated() where e.layer is MaxPooling2D && !taken.contains(p) {
+            plan.steps[p] = .maxPool(pool: p, source: e.inputs[0])
+        }
+        for (p, e) in entries.enumerated() where e.layer is MaxPooling2D && !taken.contains(p) {
+            plan.steps[p] = .maxPool(pool: p, source: e.inputs[0])
+        }
         return plan
     }
 
@@ -112,6 +123,8 @@ extension Graph {
                                        residual: residual.map { values[$0]! }, relu: relu, workspace: context.workspace)
         case let .bnReLU(b, source, _):
             return (entries[b].layer as! BatchNormalization).inferenceForwardReLU(values[source]!)
+        case let .maxPool(p, source):
+            return (entries[p].layer as! MaxPooling2D).inferenceForward(values[source]!)
         }
     }
 }

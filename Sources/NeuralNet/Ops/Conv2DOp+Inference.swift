@@ -48,9 +48,16 @@ extension Conv2DOp {
     /// output pixels (e.g. the FPN's P6 at 8×8) still uses every core.
     static let wholeIm2colRows = 256
 
+    /// Target floats of one output block of a pointwise inference convolution.
+    nonisolated(unsafe) public static var pointwiseBlockFloats = 1 << 16
+    /// Least and most rows of one block of a pointwise inference convolution.
+    nonisolated(unsafe) public static var pointwiseBlockRowRange = (128, 1024)
+
     /// Rows of one block of a pointwise inference convolution: its output block stays near L2
-    /// (≈ 64K floats), between 128 and 1024 rows, a multiple of 8. Fixed by the shape.
-    static func pointwiseBlockRows(oc: Int) -> Int { max(128, min(1024, (1 << 16) / max(oc, 1))) / 8 * 8 }
+    /// (≈ `pointwiseBlockFloats`), within `pointwiseBlockRowRange`, a multiple of 8. Fixed by the shape.
+    static func pointwiseBlockRows(oc: Int) -> Int {
+        max(pointwiseBlockRowRange.0, min(pointwiseBlockRowRange.1, pointwiseBlockFloats / max(oc, 1))) / 8 * 8
+    }
 
     /// Inference forward: `y [N, OH, OW, OC] = epilogue(conv(x))`, kernel `[KH, KW, C, OC]`
     /// (bias, if any, in the epilogue). Same arithmetic as `forward` up to float rounding, in

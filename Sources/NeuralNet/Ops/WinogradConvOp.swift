@@ -18,14 +18,14 @@ import CBLAS
 /// so the result does not depend on the thread count.
 ///
 /// Used by `Conv2D` in inference only (training keeps the im2col path, bit for bit).
-enum WinogradConvOp {
+public enum WinogradConvOp {
     /// Whether the geometry is a 3×3 stride-1 convolution (any padding).
     static func applies(_ g: ConvGeometry) -> Bool {
         g.h.kernel == 3 && g.w.kernel == 3 && g.h.stride == 1 && g.w.stride == 1
     }
 
     /// Upper bound (floats) of one block's transformed input plus products (≈ 8 MiB).
-    nonisolated(unsafe) static var blockBudget = 1 << 21
+    nonisolated(unsafe) public static var blockBudget = 1 << 21
 
     /// Tiles per block: a multiple of 8 fitting `blockBudget`, fixed by the shape.
     static func tilesPerBlock(c: Int, oc: Int) -> Int {
