@@ -16,11 +16,11 @@ final class InferenceFastPathTests: XCTestCase {
     ]
 
     /// Runs `WinogradConvOp` (transformed kernel, bias, optional residual and ReLU).
-    func winograd(_ x: Tensor, _ k: Tensor, bias: Tensor?, residual: Tensor?, relu: Bool, _ g: ConvGeometry) -> Tensor {
+    func winograd(_ x: Tensor, _ k: Tensor, bias: Tensor?, residual: Tensor?, relu: Bool, _ g: ConvGeometry, m: Int) -> Tensor {
         let OC = k.shape[3]
-        var u = [Float](repeating: 0, count: WinogradConvOp.transformedKernelCount(c: g.c, oc: OC))
+        var u = [Float](repeating: 0, count: WinogradConvOp.transformedKernelCount(c: g.c, oc: OC, m: m))
         k.data.withUnsafeBufferPointer { kp in
-            u.withUnsafeMutableBufferPointer { WinogradConvOp.transformKernel(kp.baseAddress!, c: g.c, oc: OC, scale: nil, into: $0.baseAddress!) }
+            u.withUnsafeMutableBufferPointer { WinogradConvOp.transformKernel(kp.baseAddress!, c: g.c, oc: OC, m: m, scale: nil, into: $0.baseAddress!) }
         }
         var y = Tensor.zeros([g.n, g.h.output, g.w.output, OC])
         let b = bias?.data ?? [], r = residual?.data ?? []
@@ -28,7 +28,7 @@ final class InferenceFastPathTests: XCTestCase {
             r.withUnsafeBufferPointer { rp in y.withUnsafeMutableElements { yp in
                 let e = ConvEpilogue(bias: bias == nil ? nil : bp.baseAddress!,
                                                 residual: residual == nil ? nil : rp.baseAddress!, relu: relu)
-                WinogradConvOp.forward(xp.baseAddress!, g, u: up.baseAddress!, oc: OC, epilogue: e, workspace: Workspace(),
+                WinogradConvOp.forward(xp.baseAddress!, g, u: up.baseAddress!, oc: OC, m: m, epilogue: e, workspace: Workspace(),
                                        y: yp.baseAddress!)
             } }
         } } }
@@ -40,20 +40,22 @@ final class InferenceFastPathTests: XCTestCase {
         defer { WinogradConvOp.blockBudget = saved }
         for budget in [saved, 1] {   // one block, and blocks of 8 tiles
             WinogradConvOp.blockBudget = budget
-            for (i, t) in cases.enumerated() {
-                let seed = UInt64(100 + 10 * i)
-                let x = Tensor([t.n, t.h, t.w, t.c], randomValues(t.n * t.h * t.w * t.c, seed: seed))
-                let k = Tensor([3, 3, t.c, t.oc], randomValues(9 * t.c * t.oc, seed: seed + 1))
-                let b = Tensor([t.oc], randomValues(t.oc, seed: seed + 2))
-                let g = ConvGeometry(input: x.shape, kernel: (3, 3), stride: (1, 1), padding: t.same ? .same : .valid)
-                let ref = referenceConv(x.doubles, x.shape.dims, k.doubles, k.shape.dims, bias: b.doubles, stride: 1, same: t.same)
-                let y = winograd(x, k, bias: b, residual: nil, relu: false, g)
-                XCTAssertEqual(y.shape.dims, ref.shape, "case \(i) shape")
-                assertClose(y.data, ref.y, tol: 1e-5, "Winograd case \(i), budget \(budget)")
-                // Epilogue: + residual, then ReLU.
-                let res = randomValues(ref.y.count, seed: seed + 3)
-                let fused = winograd(x, k, bias: b, residual: Tensor(ref.shape, res), relu: true, g)
-                assertClose(fused.data, zip(ref.y, res).map { max($0 + $1, 0) }, tol: 1e-5, "Winograd + residual + ReLU case \(i)")
+            for m in [2, 4] {
+                for (i, t) in cases.enumerated() {
+                    let seed = UInt64(100 + 10 * i)
+                    let x = Tensor([t.n, t.h, t.w, t.c], randomValues(t.n * t.h * t.w * t.c, seed: seed))
+                    let k = Tensor([3, 3, t.c, t.oc], randomValues(9 * t.c * t.oc, seed: seed + 1))
+                    let b = Tensor([t.oc], randomValues(t.oc, seed: seed + 2))
+                    let g = ConvGeometry(input: x.shape, kernel: (3, 3), stride: (1, 1), padding: t.same ? .same : .valid)
+                    let ref = referenceConv(x.doubles, x.shape.dims, k.doubles, k.shape.dims, bias: b.doubles, stride: 1, same: t.same)
+                    let y = winograd(x, k, bias: b, residual: nil, relu: false, g, m: m)
+                    XCTAssertEqual(y.shape.dims, ref.shape, "case \(i) shape")
+                    assertClose(y.data, ref.y, tol: 1e-5, "Winograd F(\(m)) case \(i), budget \(budget)")
+                    // Epilogue: + residual, then ReLU.
+                    let res = randomValues(ref.y.count, seed: seed + 3)
+                    let fused = winograd(x, k, bias: b, residual: Tensor(ref.shape, res), relu: true, g, m: m)
+                    assertClose(fused.data, zip(ref.y, res).map { max($0 + $1, 0) }, tol: 1e-5, "F(\(m)) + residual + ReLU case \(i)")
+                }
             }
         }
     }
@@ -78,6 +80,13 @@ final class InferenceFastPathTests: XCTestCase {
         }
         var (fast, plain) = both()
         assertClose(fast.data, plain.doubles, tol: 1e-5, "Winograd vs im2col")
+        XCTAssertEqual(WinogradConvOp.tileSize(conv.geometry(x.shape)), 2)
+        let savedMinimum = WinogradConvOp.largeTileMinimum
+        WinogradConvOp.largeTileMinimum = 1   // F(4×4, 3×3) for this small layer too
+        XCTAssertEqual(WinogradConvOp.tileSize(conv.geometry(x.shape)), 4)
+        (fast, plain) = both()
+        assertClose(fast.data, plain.doubles, tol: 1e-5, "Winograd F(4×4) vs im2col")
+        WinogradConvOp.largeTileMinimum = savedMinimum
         // An in-place write to the kernel (as an optimizer does) must reach the cached transform.
         conv.kernel.value.withUnsafeMutableElements { p in for i in p.indices { p[i] *= -2 } }
         (fast, plain) = both()

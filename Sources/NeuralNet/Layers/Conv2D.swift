@@ -77,8 +77,8 @@ public final class Conv2D: Layer {
     }
     private var prepared: PreparedKernel?
 
-    private func prepare(c: Int, winograd: Bool, fold bn: BatchNormalization?) -> PreparedKernel {
-        var key = [kernel.version, bias?.version ?? -1, winograd ? 1 : 0, c]
+    private func prepare(c: Int, winograd: Int?, fold bn: BatchNormalization?) -> PreparedKernel {
+        var key = [kernel.version, bias?.version ?? -1, winograd ?? 0, c]
         if let bn { key += [bn.gamma.version, bn.beta.version, bn.movingMean.version, bn.movingVariance.version] } else { key.append(-1) }
         if let p = prepared, p.key == key { return p }
         var scale: [Float]? = nil
@@ -89,14 +89,14 @@ public final class Conv2D: Layer {
             b = (0..<filters).map { o in (b?[o] ?? 0) * s[o] + h[o] }
         }
         var k: [Float] = []
-        if winograd {
-            k = [Float](repeating: 0, count: WinogradConvOp.transformedKernelCount(c: c, oc: filters))
+        if let m = winograd {
+            k = [Float](repeating: 0, count: WinogradConvOp.transformedKernelCount(c: c, oc: filters, m: m))
             kernel.value.data.withUnsafeBufferPointer { kp in
                 k.withUnsafeMutableBufferPointer { up in
                     if let scale {
-                        scale.withUnsafeBufferPointer { WinogradConvOp.transformKernel(kp.baseAddress!, c: c, oc: filters, scale: $0.baseAddress!, into: up.baseAddress!) }
+                        scale.withUnsafeBufferPointer { WinogradConvOp.transformKernel(kp.baseAddress!, c: c, oc: filters, m: m, scale: $0.baseAddress!, into: up.baseAddress!) }
                     } else {
-                        WinogradConvOp.transformKernel(kp.baseAddress!, c: c, oc: filters, scale: nil, into: up.baseAddress!)
+                        WinogradConvOp.transformKernel(kp.baseAddress!, c: c, oc: filters, m: m, scale: nil, into: up.baseAddress!)
                     }
                 }
             }
@@ -115,7 +115,7 @@ public final class Conv2D: Layer {
     /// channels run through `WinogradConvOp`, the others through `Conv2DOp.inferenceForward`.
     func inferenceForward(_ x: Tensor, geometry g: ConvGeometry, fold: BatchNormalization? = nil, residual: Tensor? = nil,
                           relu: Bool = false, workspace: Workspace, into y: inout Tensor) {
-        let winograd = Self.usesWinograd(g, filters: filters)
+        let winograd = Self.usesWinograd(g, filters: filters) ? WinogradConvOp.tileSize(g) : nil
         let p = prepare(c: g.c, winograd: winograd, fold: fold)
         y.resize(to: Shape([g.n, g.h.output, g.w.output, filters]))
         if let residual { precondition(residual.shape == y.shape, "\(name): residual \(residual.shape) ≠ output \(y.shape)") }
@@ -129,8 +129,8 @@ public final class Conv2D: Layer {
                         y.withUnsafeMutableElements { yp in
                             let e = ConvEpilogue(bias: p.bias == nil ? nil : bp.baseAddress!,
                                                  residual: residual == nil ? nil : rp.baseAddress!, relu: relu)
-                            if winograd {
-                                WinogradConvOp.forward(xp.baseAddress!, g, u: kp.baseAddress!, oc: filters, epilogue: e,
+                            if let m = winograd {
+                                WinogradConvOp.forward(xp.baseAddress!, g, u: kp.baseAddress!, oc: filters, m: m, epilogue: e,
                                                        workspace: workspace, y: yp.baseAddress!)
                             } else {
                                 Conv2DOp.inferenceForward(xp.baseAddress!, g, kernel: kp.baseAddress!, oc: filters, epilogue: e,
