@@ -47,7 +47,6 @@ struct BenchModelsCommand: ParsableCommand {
 
     func run() throws {
         Parallel.setThreads(threads)
-        if profile, ProcessInfo.processInfo.environment["SWEEP"] != nil { return try sweep() }
         if profile { return try printProfile() }
         let report = try CLIErrors.mapped {
             try ModelBenchmark.run(.standard(quick: quick)) { step in
@@ -115,38 +114,6 @@ struct BenchModelsCommand: ParsableCommand {
                   + r.outputShape.map(String.init).joined(separator: "×").padding(toLength: 14, withPad: " ", startingAt: 0)
                   + String(format: " %8.2f %8.2f %7.3f %9.1f", r.milliseconds, r.backwardMilliseconds,
                            Double(r.multiplyAdds) * 1e-9, r.gflops))
-        }
-    }
-
-    func sweep() throws {
-        func report(_ label: String) throws {
-            var best: ModelProfile? = nil
-            for _ in 0..<2 {
-                let p = try ModelProfile.measure(.resnet50v2FPN, pixels: pixels, batch: batch, repeats: 3)
-                if best == nil || p.medianMilliseconds < best!.medianMilliseconds { best = p }
-            }
-            let p = best!
-            var groups: [String: Double] = [:]
-            for r in p.rows {
-                let n = r.name
-                let k = r.type != "Conv2D" ? "other" : n == "conv1_conv" ? "conv1" : (n.hasSuffix("_2_conv") || n.hasPrefix("P")) ? "3x3" : "1x1"
-                groups[k, default: 0] += r.milliseconds
-            }
-            print(label, String(format: "median %.1f", p.medianMilliseconds), groups.sorted { $0.key < $1.key }.map { "\($0.key) \(String(format: "%.1f", $0.value))" }.joined(separator: " "))
-        }
-        for (f, lo, hi) in [(1 << 16, 128, 1024), (1 << 17, 128, 2048), (1 << 18, 256, 4096), (1 << 15, 64, 1024), (1 << 20, 512, 16384)] {
-            Conv2DOp.pointwiseBlockFloats = f; Conv2DOp.pointwiseBlockRowRange = (lo, hi)
-            try report("pointwise \(f) \(lo)-\(hi)")
-        }
-        Conv2DOp.pointwiseBlockFloats = 1 << 16; Conv2DOp.pointwiseBlockRowRange = (128, 1024)
-        for b in [1 << 19, 1 << 20, 1 << 21, 1 << 22] {
-            WinogradConvOp.blockBudget = b
-            try report("winograd \(b)")
-        }
-        WinogradConvOp.blockBudget = 1 << 21
-        for t in [64, 128, 256, 512] {
-            Conv2DOp.targetBlockRows = t
-            try report("fusedRows \(t)")
         }
     }
 }
