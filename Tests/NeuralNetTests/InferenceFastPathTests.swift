@@ -214,4 +214,29 @@ final class InferenceFastPathTests: XCTestCase {
         p.value.data[0] = 4
         XCTAssertEqual(p.version, v0 + 3)
     }
+
+    /// The blocked pointwise path (≥ 4 blocks of rows) with a folded BN + ReLU and with a
+    /// residual, and the blocked im2col path (> `wholeIm2colRows` rows) with BN + ReLU.
+    func testBlockedPointwiseFusion() {
+        let g = Graph(seed: 21)
+        let x = g.input("x", shape: [16, 16, 8])
+        let a = g.add(Conv2D("a", filters: 512, kernelSize: 1), x)
+        var b = g.add(Conv2D("b", filters: 512, kernelSize: 1, useBias: false), x)
+        b = g.add(ReLU("b_relu"), g.add(BatchNormalization("b_bn"), b))
+        // A 5×5 over 512 rows: the blocked im2col path with the epilogue per block.
+        var c = g.add(Conv2D("c", filters: 8, kernelSize: 5, padding: .same), x)
+        c = g.add(ReLU("c_relu"), g.add(BatchNormalization("c_bn"), c))
+        g.outputs = [g.add(Add("sum"), a, b), c]
+        var rng = RNG(seed: 22)
+        for p in g.parameters where !p.name.hasSuffix("/kernel") { p.value = rng.uniformTensor(p.value.shape.dims, 0.5, 1.5) }
+        let input = Tensor([2, 16, 16, 8], randomValues(2 * 16 * 16 * 8, seed: 23))
+        let rows = 2 * 16 * 16, per = Conv2DOp.pointwiseBlockRows(oc: 512)
+        XCTAssertGreaterThanOrEqual((rows + per - 1) / per, 4, "the blocked path")
+        XCTAssertGreaterThan(rows, Conv2DOp.wholeIm2colRows)
+        XCTAssertEqual(Set(g.inferencePlan().absorbed.map { g.nodeNames[$0] }), ["a", "b", "b_bn", "c", "c_bn"])
+        let fused = g.forward([input], mode: .inference)
+        let plain = g.forward([input], mode: .inference, retainActivations: true)
+        assertClose(fused[0].data, plain[0].doubles, tol: 1e-5, "blocked pointwise")
+        assertClose(fused[1].data, plain[1].doubles, tol: 1e-5, "blocked im2col")
+    }
 }

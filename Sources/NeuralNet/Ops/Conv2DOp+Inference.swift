@@ -68,6 +68,14 @@ extension Conv2DOp {
                                  epilogue: ConvEpilogue, workspace: Workspace, y: UnsafeMutablePointer<Float>) {
         Parallel.blasSingleThreaded
         let rows = g.n * g.outputPixels
+        if isPointwise(g) && (rows + pointwiseBlockRows(oc: OC) - 1) / pointwiseBlockRows(oc: OC) < 4 {
+            // Few rows (e.g. 16×16 maps): the blocked `sgemm` also splits along N, then one
+            // epilogue pass.
+            // M = N·H·W, N = OC, K = C
+            sgemm(m: rows, n: OC, k: g.c, a: x, lda: g.c, b: kernel, ldb: OC, beta: 0, c: y, ldc: OC)
+            Parallel.forChunks(rows, chunk: max(1, Chunk.elements / max(OC, 1))) { _, r in epilogue.apply(y, rows: r, oc: OC) }
+            return
+        }
         if isPointwise(g) {
             // Fixed blocks of rows claimed by the workers: y[block] = x[block] · kernel, then the epilogue.
             let per = pointwiseBlockRows(oc: OC)
