@@ -38,6 +38,12 @@ struct BenchModelsCommand: ParsableCommand {
     @Option(help: "With --profile: batch size (default 1).")
     var batch: Int = 1
 
+    @Option(help: "With --profile: backbone width multiplier (default 1).")
+    var width: Double = 1
+
+    @Option(help: "With --profile: FPN features (default 256).")
+    var fpnFeatures: Int = 256
+
     @Option(help: "With --profile: layers to list, slowest first (default 40).")
     var top: Int = 40
 
@@ -90,7 +96,8 @@ struct BenchModelsCommand: ParsableCommand {
             throw ValidationError("--model must be FPN, ResNet50V2 or Xception")
         }
         let p = try CLIErrors.mapped {
-            try ModelProfile.measure(kind, pixels: pixels, batch: batch, training: training, plain: plain, repeats: quick ? 1 : 3)
+            try ModelProfile.measure(kind, pixels: pixels, batch: batch, widthMultiplier: width, fpnFeatures: fpnFeatures,
+                                     training: training, plain: plain, repeats: quick ? 1 : 3)
         }
         if json {
             print(try JSONOutput.string(p))

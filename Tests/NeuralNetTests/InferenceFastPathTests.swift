@@ -60,17 +60,17 @@ final class InferenceFastPathTests: XCTestCase {
         }
     }
 
-    /// A `Conv2D` layer infers through Winograd (≥ 16 channels) and trains through im2col; the
+    /// A `Conv2D` layer infers through Winograd (≥ 64 channels) and trains through im2col; the
     /// two agree, the transformed kernel follows writes to the kernel, and 1 and 2 threads give
     /// identical bits.
     func testConv2DInferenceMatchesTrainingPath() {
         let g = Graph(seed: 3)
-        let input = g.input("x", shape: [7, 6, 16])
-        let conv = Conv2D("conv", filters: 24, kernelSize: 3, padding: .same)
+        let input = g.input("x", shape: [7, 6, 64])
+        let conv = Conv2D("conv", filters: 72, kernelSize: 3, padding: .same)
         g.outputs = [g.add(conv, input)]
-        conv.bias!.value = Tensor([24], randomValues(24, seed: 5))
-        let x = Tensor([2, 7, 6, 16], randomValues(2 * 7 * 6 * 16, seed: 6))
-        XCTAssertTrue(Conv2D.usesWinograd(conv.geometry(x.shape), filters: 24))
+        conv.bias!.value = Tensor([72], randomValues(72, seed: 5))
+        let x = Tensor([2, 7, 6, 64], randomValues(2 * 7 * 6 * 64, seed: 6))
+        XCTAssertTrue(Conv2D.usesWinograd(conv.geometry(x.shape), filters: 72))
         func both() -> (Tensor, Tensor) {
             let fast = g.forward([x], mode: .inference)[0]
             var plain = Tensor.zeros([0])
@@ -141,7 +141,13 @@ final class InferenceFastPathTests: XCTestCase {
     }
 
     func testInferenceFusionMatchesLayerByLayer() {
+        // Winograd from 16 channels, so the folded normalisation reaches a transformed kernel.
+        let savedChannels = Conv2D.winogradMinimumChannels
+        Conv2D.winogradMinimumChannels = 16
+        defer { Conv2D.winogradMinimumChannels = savedChannels }
         let g = Self.fusionGraph()
+        XCTAssertTrue(Conv2D.usesWinograd(ConvGeometry(input: Shape([2, 11, 10, 16]), kernel: (3, 3), stride: (1, 1), padding: .valid),
+                                          filters: 16), "c2 runs through Winograd")
         let x = Tensor([2, 17, 16, 3], randomValues(2 * 17 * 16 * 3, seed: 13))
         let plan = g.inferencePlan()
         let absorbed = Set(plan.absorbed.map { g.nodeNames[$0] })

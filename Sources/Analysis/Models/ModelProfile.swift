@@ -33,12 +33,13 @@ public struct ModelProfile: Codable, Equatable, Sendable {
     /// Times the inference forward pass of `kind` at `pixels`, batch `batch`, or with `training`
     /// a whole training step (forward and backward times per layer; Nadam lr 1e-4). With
     /// `plain`, inference runs without its fast paths (`Graph.inferenceFastPaths` off).
-    public static func measure(_ kind: ModelKind, pixels: Int, batch: Int, training: Bool = false, plain: Bool = false,
-                               repeats: Int) throws -> ModelProfile {
+    public static func measure(_ kind: ModelKind, pixels: Int, batch: Int, widthMultiplier: Double = 1, fpnFeatures: Int = 256,
+                               training: Bool = false, plain: Bool = false, repeats: Int) throws -> ModelProfile {
         let saved = Graph.inferenceFastPaths
         Graph.inferenceFastPaths = !plain
         defer { Graph.inferenceFastPaths = saved }
-        let graph = try kind.build(scale: ModelScale(inputSize: pixels), seed: 1)
+        let graph = try kind.build(scale: ModelScale(inputSize: pixels, widthMultiplier: widthMultiplier, fpnFeatures: fpnFeatures),
+                                   seed: 1)
         let summary = ModelSummary(graph: graph, model: kind.rawValue)
         let x = ModelBenchmark.input(batch: batch, pixels: pixels)
         var labels = Tensor.zeros([batch, 2])
