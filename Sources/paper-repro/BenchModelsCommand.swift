@@ -20,12 +20,40 @@ struct BenchModelsCommand: ParsableCommand {
     @Option(help: "Cores to use (default 2).")
     var threads: Int = 2
 
+    @Flag(help: "Instead of the benchmark, print per-layer forward times of one model (see --model, --pixels, --batch).")
+    var profile = false
+
+    @Flag(help: "With --profile: profile a training step (forward and backward) instead of inference.")
+    var training = false
+
+    @Flag(help: "With --profile: inference without its fast paths (no layer fusion, no Winograd), for comparison.")
+    var plain = false
+
+    @Option(help: "With --profile: FPN, ResNet50V2 or Xception (default FPN).")
+    var model: String = "FPN"
+
+    @Option(help: "With --profile: input pixels (default 512).")
+    var pixels: Int = 512
+
+    @Option(help: "With --profile: batch size (default 1).")
+    var batch: Int = 1
+
+    @Option(help: "With --profile: backbone width multiplier (default 1).")
+    var width: Double = 1
+
+    @Option(help: "With --profile: FPN features (default 256).")
+    var fpnFeatures: Int = 256
+
+    @Option(help: "With --profile: layers to list, slowest first (default 40).")
+    var top: Int = 40
+
     func validate() throws {
         guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
     }
 
     func run() throws {
         Parallel.setThreads(threads)
+        if profile { return try printProfile() }
         let report = try CLIErrors.mapped {
             try ModelBenchmark.run(.standard(quick: quick)) { step in
                 if !json { FileHandle.standardError.write(Data("… \(step)\n".utf8)) }
@@ -58,6 +86,41 @@ struct BenchModelsCommand: ParsableCommand {
         }
         if let met = report.fpnTrainingBarMet {
             print("bar: FPN training at 128 px ≤ \(f(a.fpnTraining128MsPerImage, 0)) ms/image: \(met ? "met" : "NOT met")")
+        }
+    }
+
+    /// `--profile`: per-layer and per-type forward (and backward) times of one model.
+    func printProfile() throws {
+        let kinds: [String: ModelKind] = ["fpn": .resnet50v2FPN, "resnet50v2": .resnet50v2, "xception": .xception]
+        guard let kind = kinds[model.lowercased()] ?? ModelKind(rawValue: model) else {
+            throw ValidationError("--model must be FPN, ResNet50V2 or Xception")
+        }
+        let p = try CLIErrors.mapped {
+            try ModelProfile.measure(kind, pixels: pixels, batch: batch, widthMultiplier: width, fpnFeatures: fpnFeatures,
+                                     training: training, plain: plain, repeats: quick ? 1 : 3)
+        }
+        if json {
+            print(try JSONOutput.string(p))
+            return
+        }
+        let total = p.rows.reduce(0) { $0 + $1.milliseconds + $1.backwardMilliseconds }
+        print("\(p.model) \(training ? "training step" : plain ? "inference (plain)" : "inference") \(p.pixels) px batch \(p.batch), threads \(threads): "
+              + String(format: "median %.1f ms (un-profiled); profiled layers sum to %.1f ms", p.medianMilliseconds, total))
+        print("type                      count   forward ms  backward ms    GMAC  GFLOP/s(fwd)")
+        for t in p.byType {
+            print(t.type.padding(toLength: 24, withPad: " ", startingAt: 0)
+                  + String(format: " %6d %12.1f %12.1f %7.2f %9.1f", t.count, t.milliseconds, t.backwardMilliseconds,
+                           Double(t.multiplyAdds) * 1e-9,
+                           t.milliseconds > 0 ? 2 * Double(t.multiplyAdds) / t.milliseconds * 1e-6 : 0))
+        }
+        print("")
+        print("layer                            type                 output           fwd ms   bwd ms    GMAC  GFLOP/s(fwd)")
+        for r in p.rows.sorted(by: { $0.milliseconds + $0.backwardMilliseconds > $1.milliseconds + $1.backwardMilliseconds }).prefix(top) {
+            print(r.name.padding(toLength: 32, withPad: " ", startingAt: 0) + " "
+                  + r.type.padding(toLength: 20, withPad: " ", startingAt: 0) + " "
+                  + r.outputShape.map(String.init).joined(separator: "×").padding(toLength: 14, withPad: " ", startingAt: 0)
+                  + String(format: " %8.2f %8.2f %7.3f %9.1f", r.milliseconds, r.backwardMilliseconds,
+                           Double(r.multiplyAdds) * 1e-9, r.gflops))
         }
     }
 }

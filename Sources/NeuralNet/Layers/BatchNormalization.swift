@@ -35,6 +35,27 @@ public final class BatchNormalization: Layer {
         return output
     }
 
+    /// Inference's per-channel affine map `y = x·scale + shift`, computed as `BatchNormOp`
+    /// does: `scale = gamma / sqrt(moving_variance + epsilon)`, `shift = beta - moving_mean·scale`.
+    public func inferenceScaleShift() -> (scale: [Float], shift: [Float]) {
+        let c = gamma.value.count
+        var scale = [Float](repeating: 0, count: c), shift = scale
+        for i in 0..<c {
+            let invStd = Float(1 / (Double(movingVariance.value.data[i]) + Double(epsilon)).squareRoot())
+            scale[i] = gamma.value.data[i] * invStd
+            shift[i] = beta.value.data[i] - movingMean.value.data[i] * scale[i]
+        }
+        return (scale, shift)
+    }
+
+    /// Inference forward followed by a ReLU in the same pass (`Graph`'s inference fusion of a
+    /// BatchNormalization whose only consumer is a ReLU): `y = max(x·scale + shift, 0)`.
+    func inferenceForwardReLU(_ x: Tensor) -> Tensor {
+        let (scale, shift) = inferenceScaleShift()
+        BatchNormOp.affineReLU(x, scale: scale, shift: shift, into: &output)
+        return output
+    }
+
     public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
                          mode: Mode, context: ExecutionContext) -> [Tensor?] {
         var dx: Tensor? = needInputGradients[0] ? context.gradientBuffer(inputs[0].shape) : nil

@@ -28,18 +28,25 @@ public final class Graph {
         var needsGradient: Bool
     }
 
-    private var entries: [Entry] = []
+    private(set) var entries: [Entry] = []
     private var byName: [String: Int] = [:]
     private var inputIndices: [Int] = []
     private var layerIDs: Set<ObjectIdentifier> = []
     private var rng: RNG
-    private var values: [Tensor?] = []
+    private(set) var values: [Tensor?] = []
     private var gradients: [Tensor?] = []
     private var lastMode: Mode = .inference
     /// Shared per-graph scratch memory.
     public let context = ExecutionContext()
     /// The nodes whose values `forward` returns, in order (the heads).
     public var outputs: [Node] = []
+    /// When true (default), inference uses the fast paths, equal to the plain ones up to float
+    /// rounding: a pass that keeps no activations runs the fused plan of `Graph+InferencePlan`,
+    /// and 3×3 stride-1 convolutions run through `WinogradConvOp`. Off: every layer runs on its
+    /// own with the training arithmetic (for comparisons).
+    nonisolated(unsafe) public static var inferenceFastPaths = true
+    /// The fused inference plan, built on first use for the current nodes and outputs.
+    var inferencePlanCache: (nodes: Int, outputs: [Node], plan: InferencePlan)?
     /// When true, `forward` and `backward` add each layer's wall time (seconds) to `layerTimes`.
     public var profiling = false
     /// Accumulated wall time per layer name while `profiling` is on.
@@ -124,8 +131,24 @@ public final class Graph {
                          "input \(entries[i].name): expected [N] + \(entries[i].shape), got \(feeds[k].shape)")
             values[i] = feeds[k]
         }
+        let plan = mode == .inference && !retain && Graph.inferenceFastPaths ? inferencePlan() : nil
         for (i, e) in entries.enumerated() {
             guard let layer = e.layer else { continue }
+            if let plan {
+                if plan.absorbed.contains(i) { continue }   // runs within a later fused step
+                if let step = plan.steps[i] {
+                    let t0 = profiling ? clock() : 0
+                    values[i] = run(step)
+                    if profiling { layerTimes[entries[step.main].name, default: (0, 0)].forward += clock() - t0 }
+                    for k in step.nodes {
+                        for j in entries[k].inputs {
+                            remaining[j] -= 1
+                            if remaining[j] == 0 && !outputSet.contains(j) { values[j] = nil }
+                        }
+                    }
+                    continue
+                }
+            }
             let ins = e.inputs.map { values[$0]! }
             let t0 = profiling ? clock() : 0
             values[i] = layer.forward(ins, mode: mode, context: context)

@@ -12,13 +12,23 @@ public enum Mode: Sendable, Equatable {
 /// but never updated by an optimizer; their `gradient` stays zero.
 public final class Parameter {
     public let name: String
-    public var value: Tensor
+    /// The weights. Every write (assignment, in-place update by an optimizer, loading) bumps
+    /// `version`, so layers can cache tensors derived from the value (e.g. a transformed kernel).
+    public var value: Tensor {
+        get { storedValue }
+        // In place (no copy of the weights), unlike `didSet`, which copies on in-place writes.
+        _modify { version &+= 1; yield &storedValue }
+        set { version &+= 1; storedValue = newValue }
+    }
+    private var storedValue: Tensor
+    /// Incremented by every write to `value`.
+    public private(set) var version = 0
     public var gradient: Tensor
     public let trainable: Bool
 
     public init(name: String, value: Tensor, trainable: Bool = true) {
         self.name = name
-        self.value = value
+        self.storedValue = value
         self.gradient = Tensor(shape: value.shape)
         self.trainable = trainable
     }

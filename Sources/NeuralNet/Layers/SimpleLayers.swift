@@ -40,6 +40,12 @@ public final class MaxPooling2D: Layer {
         PoolingOp.maxPoolForward(inputs[0], geometry: geometry(inputs[0].shape), into: &output, argmax: &argmax)
         return output
     }
+
+    /// Inference without the argmax, for `Graph`'s inference plan (no backward can follow).
+    func inferenceForward(_ x: Tensor) -> Tensor {
+        PoolingOp.maxPoolInference(x, geometry: geometry(x.shape), into: &output)
+        return output
+    }
     public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
                          mode: Mode, context: ExecutionContext) -> [Tensor?] {
         guard needInputGradients[0] else { return [nil] }

@@ -154,4 +154,34 @@ public enum BatchNormOp {
             }
         }
     }
+
+    /// `y = max(x·scale[c] + shift[c], 0)` over the last axis, in one pass (inference BN + ReLU).
+    static func affineReLU(_ x: Tensor, scale: [Float], shift: [Float], into y: inout Tensor) {
+        let C = x.shape.dims.last!
+        let R = x.count / C
+        precondition(scale.count == C && shift.count == C)
+        y.resize(to: x.shape)
+        x.data.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableElements { yp in
+                scale.withUnsafeBufferPointer { sp in
+                    shift.withUnsafeBufferPointer { hp in
+                        let xb = xp.baseAddress!, yb = yp.baseAddress!, s = sp.baseAddress!, h = hp.baseAddress!
+                        Parallel.forChunks(R, chunk: max(1, Chunk.elements / C)) { _, rows in
+                            for r in rows {
+                                let xr = xb + r * C, yr = yb + r * C
+                                var c = 0
+                                while c + 8 <= C {
+                                    var v = loadVector(xr + c) * loadVector(s + c) + loadVector(h + c)
+                                    v.replace(with: 0, where: v .<= 0)
+                                    storeVector(v, yr + c)
+                                    c += 8
+                                }
+                                while c < C { let v = xr[c] * s[c] + h[c]; yr[c] = v > 0 ? v : 0; c += 1 }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -78,9 +78,11 @@ public enum Conv2DOp {
     /// each worker takes the next unclaimed block, fills its columns into the worker's own slice
     /// of the workspace (cache-warm) and multiplies it at once (single-threaded GEMM). Rows are
     /// independent and every block is computed the same way whichever worker takes it, so the
-    /// result does not depend on the number of workers or on the scheduling.
+    /// result does not depend on the number of workers or on the scheduling. A non-identity
+    /// `epilogue` (inference) is applied to each block right after its product.
     static func fusedRows(_ x: UnsafePointer<Float>, _ g: ConvGeometry, kernel: UnsafePointer<Float>, oc OC: Int,
-                          beta: Float, y: UnsafeMutablePointer<Float>, workspace: Workspace) {
+                          beta: Float, y: UnsafeMutablePointer<Float>, workspace: Workspace,
+                          epilogue: ConvEpilogue = ConvEpilogue()) {
         Parallel.blasSingleThreaded
         let rows = g.n * g.outputPixels
         let per = blockRows(g)
@@ -99,6 +101,7 @@ public enum Conv2DOp {
                 // M = rows in block, N = OC, K = KH·KW·C
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(r1 - r0), Int32(OC), Int32(g.patch), 1,
                             cols, Int32(g.patch), kernel, Int32(OC), beta, y + r0 * OC, Int32(OC))
+                epilogue.apply(y, rows: r0..<r1, oc: OC)
             }
         }
         if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }

@@ -154,10 +154,11 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
 
 /// Reusable scratch memory (e.g. the im2col workspace): independent slots that grow but
 /// never shrink. Slot 0 holds the columns of the kernel gradient, slot 1 the fused blocks,
-/// slot 2 the flipped kernel of a stride-1 input gradient.
+/// slot 2 the flipped kernel of a stride-1 input gradient, slots 3 and 4 the transformed input
+/// and products of a Winograd convolution.
 public final class Workspace: @unchecked Sendable {
-    private var pointers: [UnsafeMutablePointer<Float>?] = [nil, nil, nil]
-    private var capacities: [Int] = [0, 0, 0]
+    private var pointers: [UnsafeMutablePointer<Float>?] = [nil, nil, nil, nil, nil]
+    private var capacities: [Int] = [0, 0, 0, 0, 0]
 
     public init() {}
 

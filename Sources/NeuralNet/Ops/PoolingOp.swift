@@ -58,6 +58,43 @@ public enum PoolingOp {
         }
     }
 
+    /// `maxPoolForward` without the argmax (inference): the same maxima, 8 channels at a time.
+    public static func maxPoolInference(_ x: Tensor, geometry g: ConvGeometry, into y: inout Tensor) {
+        let C = g.c, H = g.h.input, W = g.w.input, OH = g.h.output, OW = g.w.output
+        y.resize(to: Shape([g.n, OH, OW, C]))
+        x.data.withUnsafeBufferPointer { xp in
+            y.withUnsafeMutableElements { yp in
+                let xb = xp.baseAddress!, yb = yp.baseAddress!
+                Parallel.forChunks(g.n * OH, chunk: max(1, 8192 / max(1, OW * C))) { _, r in
+                    for line in r {
+                        let n = line / OH, oh = line % OH
+                        for ow in 0..<OW {
+                            let yo = yb + (line * OW + ow) * C
+                            var first = true
+                            for kh in 0..<g.h.kernel {
+                                let ih = g.h.source(oh, kh)
+                                if ih < 0 || ih >= H { continue }
+                                for kw in 0..<g.w.kernel {
+                                    let iw = g.w.source(ow, kw)
+                                    if iw < 0 || iw >= W { continue }
+                                    let xi = xb + ((n * H + ih) * W + iw) * C
+                                    if first { yo.update(from: xi, count: C); first = false; continue }
+                                    var c = 0
+                                    while c + 8 <= C {
+                                        let xv = loadVector(xi + c), yv = loadVector(yo + c)
+                                        storeVector(yv.replacing(with: xv, where: xv .> yv), yo + c)
+                                        c += 8
+                                    }
+                                    while c < C { if xi[c] > yo[c] { yo[c] = xi[c] }; c += 1 }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// forward: `y[o] = x[argmax[o]]` ⇒ `dx[i] = Σ_{o : argmax[o] = i} dy[o]`: a scatter-add in
     /// output order within each image, images in parallel (each image owns its slice of `dx`,
     /// so the result is the same for any thread count).

@@ -88,6 +88,27 @@ final class ModelsKerasParityTests: XCTestCase {
                 let maxAbs = v.data.reduce(0.0) { max($0, Double(abs($1))) }
                 for (i, e) in stats.first.enumerated() { check(Double(v.data[i]), e, scale: maxAbs, "\(name)[\(i)] (relative to max |x|)") }
             }
+            // The fused inference plan (no retained activations) against Keras too.
+            let fusedLogits = g.forward([x], mode: .inference)[0]
+            let head = g.nodeNames[g.outputs[0].index]
+            let headStats = try XCTUnwrap(keras.activations[head], "fixture lacks \(kind.shortName)/\(head)")
+            let headMax = fusedLogits.data.reduce(0.0) { max($0, Double(abs($1))) }
+            for (i, e) in headStats.first.enumerated() {
+                check(Double(fusedLogits.data[i]), e, scale: headMax, "fused-inference \(head)[\(i)] (relative to max |x|)")
+            }
+            // Every 3×3 stride-1 layer through Winograd F(4×4, 3×3) (at full size only the large maps use it).
+            let savedMinimum = WinogradConvOp.largeTileMinimum
+            WinogradConvOp.largeTileMinimum = 1
+            let large = g.forward([x], mode: .inference)[0]
+            WinogradConvOp.largeTileMinimum = savedMinimum
+            for (i, e) in headStats.first.enumerated() {
+                check(Double(large.data[i]), e, scale: headMax, "F(4×4) inference \(head)[\(i)] (relative to max |x|)")
+            }
+            let fused = LossOp.softmax(fusedLogits)
+            for n in 0..<Self.batch { for k in 0..<2 {
+                check(Double(fused.data[n * 2 + k]), keras.probabilities[n][k], scale: keras.probabilities[n][k],
+                      "fused-inference probability[\(n)][\(k)]")
+            } }
             print("\(kind.rawValue): largest relative difference from Keras \(worst) at \(worstAt)")
             XCTAssertLessThanOrEqual(worst, 1e-4, "\(kind.rawValue): \(worstAt)")
         }
