@@ -115,7 +115,10 @@ public final class Graph {
 
     /// Runs the graph on one tensor per input placeholder (batch axis first) and returns the
     /// output nodes' values. With `retainActivations` false (default in inference), values are
-    /// released once their consumers have run, and `backward` is not possible.
+    /// released once their consumers have run, and `backward` is not possible; such an inference
+    /// pass runs the fused plan of `Graph+InferencePlan` (while `inferenceFastPaths` is on), so
+    /// absorbed nodes (e.g. a BatchNormalization folded into its convolution) get no value and
+    /// `layerTimes` records a fused step under its convolution's (or normalisation's) name.
     public func forward(_ feeds: [Tensor], mode: Mode, retainActivations: Bool? = nil) -> [Tensor] {
         precondition(feeds.count == inputIndices.count, "graph has \(inputIndices.count) inputs, got \(feeds.count)")
         precondition(!outputs.isEmpty, "graph outputs not set")
