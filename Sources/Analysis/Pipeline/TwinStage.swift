@@ -17,7 +17,7 @@ public enum TwinStage {
     /// The stage definition for `preset`.
     public static func definition(preset: Preset) throws -> StageDefinition {
         let ids = try patientIDs(covid: preset.data.syntheticCovidPatients, normal: preset.data.syntheticNormalPatients)
-        struct Configuration: Codable { var format = 1; var size: Int; var seed: UInt64; var patients: [String] }
+        struct Configuration: Codable { var format = 2; var size: Int; var seed: UInt64; var patients: [String] }
         let size = preset.data.syntheticImageSize, seed = preset.seed
         let configuration = CanonicalJSON.encode(Configuration(size: size, seed: seed, patients: ids))
         return StageDefinition(name: name, configuration: configuration) { context in

@@ -6,32 +6,9 @@ struct VesselSegment: Sendable {
     let radius: Double
 }
 
-/// A COVID-19 lesion (§2.1; issue: GGO, consolidation, crazy paving): an ellipsoid with a
-/// noisy boundary, painted only inside the lung.
-struct Lesion: Sendable {
-    enum Kind: UInt8, Sendable {
-        /// Ground-glass opacity, HU in -700...-300.
-        case groundGlass = 1
-        /// Crazy paving: ground glass with a reticular network, HU in -700...-300.
-        case crazyPaving = 2
-        /// Consolidation, HU in -100...40.
-        case consolidation = 3
-
-        /// The HU range every pixel of this kind lies in (noise-free).
-        var range: ClosedRange<Double> {
-            switch self { case .groundGlass, .crazyPaving: return -700 ... -300; case .consolidation: return -100...40 }
-        }
-    }
-    let center: SIMD3<Double>
-    let radii: SIMD3<Double>
-    let kind: Kind
-    /// Base HU inside the lesion.
-    let hu: Double
-    let key: UInt64
-}
-
 /// Everything about one synthetic patient's body that does not depend on the series: size,
-/// organ placement, vessel tree, lesions. A pure function of (seed, patient, series plans).
+/// organ placement, vessel tree, normal variants, disease. A pure function of (seed, patient,
+/// series plans).
 struct PatientAnatomy: Sendable {
     let lungHeightMM: Double
     let bodyHalfWidthMM: Double
@@ -47,9 +24,12 @@ struct PatientAnatomy: Sendable {
     let carinaU: Double
     let domeTopU: Double
     let vessels: [VesselSegment]
-    private(set) var lesions: [Lesion]
-    /// 0 for normal patients; 0.15 (mild) ... 1 (severe) for COVID patients.
-    let severity: Double
+    /// COVID-19 pneumonia (nil for normal patients).
+    private(set) var disease: Disease?
+    /// Strength (0...1) of the gravity-dependent subpleural density of a supine chest, and its
+    /// depth in mm: present in every patient, normal or not.
+    let dependentDensity: Double
+    let dependentDepthMM: Double
     let textureKey: UInt64
 
     init(seed: UInt64, patient: SynthCohort.Patient, plans: [SeriesPlan]) {
@@ -73,16 +53,13 @@ struct PatientAnatomy: Sendable {
         carinaU = g.uniform(0.3, 0.38)
         domeTopU = g.uniform(0.75, 0.8)
         textureKey = g.next()
+        dependentDensity = g.uniform(0.25, 1)
+        dependentDepthMM = g.uniform(5, 14)
         vessels = PatientAnatomy.vesselTree(&g, height: lungHeightMM, halfWidth: half, halfDepth: bodyHalfDepthMM)
-        if r.label == .covid {
-            severity = min(1, 0.15 + 0.85 * pow(g.uniform(), 1.3))
-            lesions = []
-        } else {
-            severity = 0; lesions = []
-        }
+        disease = nil
         if r.label == .covid {
             let labelledZ = plans.flatMap { p in p.labelledImageNumbers.compactMap { p.index(of: $0).map { p.zMM(index: $0) } } }
-            lesions = LesionPlacer.place(seed: seed, patientID: r.id, anatomy: self, labelledZ: labelledZ)
+            disease = Disease(seed: seed, patientID: r.id, anatomy: self, labelledZ: labelledZ)
         }
     }
 
@@ -94,7 +71,7 @@ struct PatientAnatomy: Sendable {
     // MARK: - Vessels
 
     /// Two vessel trees per lung, branching from the hilum towards apex, periphery and base:
-    /// 6 levels of binary branching, tapering from 5 mm to below 1 mm radius.
+    /// 7 levels of binary branching, tapering from 3 mm to 0.4 mm radius towards the periphery.
     static func vesselTree(_ g: inout SynthRandom, height: Double, halfWidth: Double, halfDepth: Double) -> [VesselSegment] {
         var out: [VesselSegment] = []
         let ac = halfWidth * 0.8
@@ -123,11 +100,11 @@ struct PatientAnatomy: Sendable {
                              radius: Double, depth: Int, into out: inout [VesselSegment]) {
         let end = p + dir * length
         out.append(VesselSegment(p0: p, p1: end, radius: radius))
-        guard depth < 6 else { return }
+        guard depth < 7 else { return }
         for _ in 0..<2 {
             let jitter = SIMD3(g.normal(0, 0.45), g.normal(0, 0.45), g.normal(0, 0.45))
             grow(&g, from: end, dir: normalize(dir + jitter), length: length * g.uniform(0.7, 0.9),
-                 radius: max(0.6, radius * 0.72), depth: depth + 1, into: &out)
+                 radius: max(0.4, radius * 0.72), depth: depth + 1, into: &out)
         }
     }
 }

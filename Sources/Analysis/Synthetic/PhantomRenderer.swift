@@ -14,6 +14,10 @@ public struct SliceTruth: Sendable, Hashable {
     /// Lesion pixels in the whole slice, and inside the selection region.
     public let lesionArea: Int
     public let lesionAreaInRegion: Int
+    /// Lung pixels (parenchyma, vessels, lesions) in the whole slice.
+    public let lungArea: Int
+    /// Lesion pixels over lung pixels in the whole slice (0 when there is no lung).
+    public var lesionShare: Double { lungArea > 0 ? Double(lesionArea) / Double(lungArea) : 0 }
     /// Per pixel 0 (none), 1 ground glass, 2 crazy paving, 3 consolidation; nil when no lesion.
     public let lesionMask: [UInt8]?
     /// True when `all.csv` lists this slice.
@@ -94,7 +98,7 @@ struct PhantomRenderer {
             fillBase(geo, hu: &hu, tissue: &tis)
             paintVessels(z: zs, halfSlab: halfSlab, hu: &hu, tissue: &tis)
             for i in 0..<n { les[i] = 0 }
-            paintLesions(z: zs, hu: &hu, tissue: &tis, lesion: &les)
+            paintLesions(geo, hu: &hu, tissue: &tis, lesion: &les)
             for i in 0..<n { acc[i] += hu[i] }
             if k == subs.count / 2 { centralTissue = tis; centralLesion = les; centralHU = hu }
         }
@@ -118,8 +122,11 @@ struct PhantomRenderer {
         paintMarker(&pixels)
         // Ground truth.
         let (rows, cols) = PhantomRenderer.region(size: size)
-        var lungIn = 0, lesionIn = 0, lesionAll = 0
-        for i in 0..<n where centralLesion[i] != 0 { lesionAll += 1 }
+        var lungIn = 0, lesionIn = 0, lesionAll = 0, lungAll = 0
+        for i in 0..<n {
+            if centralLesion[i] != 0 { lesionAll += 1 }
+            if centralTissue[i] == Tissue.lung.rawValue || centralTissue[i] == Tissue.vessel.rawValue { lungAll += 1 }
+        }
         for r in rows { for c in cols {
             let i = r * size + c
             if centralTissue[i] == Tissue.lung.rawValue || centralTissue[i] == Tissue.vessel.rawValue { lungIn += 1 }
@@ -128,7 +135,7 @@ struct PhantomRenderer {
         let number = plan.imageNumbers[index]
         let truth = SliceTruth(imageNumber: number, zMM: z, lungAreaInRegion: lungIn,
                                lungOpen: Double(lungIn) >= 0.5 * Double(reference ?? referenceLungArea()),
-                               lesionArea: lesionAll, lesionAreaInRegion: lesionIn,
+                               lesionArea: lesionAll, lesionAreaInRegion: lesionIn, lungArea: lungAll,
                                lesionMask: lesionAll > 0 ? centralLesion : nil,
                                labelled: plan.labelledImageNumbers.contains(number))
         return (pixels, truth, centralHU, centralTissue)
@@ -151,6 +158,15 @@ struct PhantomRenderer {
                     }
                 } else if t == .lung {
                     v += 30 * (valueNoise3(x / 4, y / 4, geo.z / 4, key: key) - 0.5)
+                    let p = geo.lungPosition(x, y)
+                    // Gravity-dependent subpleural density of a supine chest (normal, not disease).
+                    if p.anteroPosterior > 0.2 {
+                        let depth = (1 - p.radial) * min(geo.lungA, geo.lungB)
+                        let w = anatomy.dependentDensity * smoothstep(0.2, 0.85, p.anteroPosterior) * exp(-depth / anatomy.dependentDepthMM)
+                        v += 190 * w * (0.75 + 0.5 * valueNoise3(x / 6, y / 6, geo.z / 6, key: key &+ 2))
+                    }
+                    // The oblique fissure: a thin line where its plane crosses the slice.
+                    if abs(p.fissureMM) < 0.55 && p.radial < 0.97 { v = max(v, -730) }
                 } else if t == .liver || t == .spleen || t == .muscle {
                     v += 12 * (valueNoise3(x / 6, y / 6, geo.z / 6, key: key &+ 1) - 0.5)
                 }
@@ -162,8 +178,7 @@ struct PhantomRenderer {
 
     /// Vessels crossing the slab [z - halfSlab, z + halfSlab], drawn as capsules inside the lung.
     private func paintVessels(z: Double, halfSlab: Double, hu: inout [Float], tissue: inout [UInt8]) {
-        let s = spacing, h = Double(size) / 2
-        let lung = Tissue.lung.rawValue, vessel = Tissue.vessel.rawValue
+        let s = spacing
         for seg in anatomy.vessels {
             let z0 = seg.p0.z, z1 = seg.p1.z
             let lo = z - halfSlab - seg.radius, hi = z + halfSlab + seg.radius
@@ -220,49 +235,30 @@ struct PhantomRenderer {
         }
     }
 
-    /// Lesions cut by level z, painted on lung and vessel pixels.
-    private func paintLesions(z: Double, hu: inout [Float], tissue: inout [UInt8], lesion: inout [UInt8]) {
+    /// The patient's disease at this level (`Disease`), painted on lung and vessel pixels.
+    private func paintLesions(_ geo: LevelGeometry, hu: inout [Float], tissue: inout [UInt8], lesion: inout [UInt8]) {
+        guard let d = anatomy.disease, geo.lungScale > 0 else { return }
+        let z = geo.z
+        // The field cannot exceed noise (< 1) + the weights + the local raise: skip clear slices.
+        if 1 + 0.3 * max(0, d.peripheralWeight) + max(0, d.posteriorWeight) + d.bumpAt(z) <= d.minThreshold { return }
         let s = spacing, h = Double(size) / 2
         let lung = Tissue.lung.rawValue, vessel = Tissue.vessel.rawValue
-        for l in anatomy.lesions {
-            let dz = (z - l.center.z) / l.radii.z
-            if abs(dz) >= 1.3 { continue }
-            let ext = 1.3 * max(l.radii.x, l.radii.y)
-            let c0 = max(0, Int(((l.center.x - ext + anatomy.bodyOffsetXMM) / s + h).rounded(.down)))
-            let c1 = min(size - 1, Int(((l.center.x + ext + anatomy.bodyOffsetXMM) / s + h).rounded(.up)))
-            let r0 = max(0, Int(((l.center.y - ext + anatomy.bodyOffsetYMM) / s + h).rounded(.down)))
-            let r1 = min(size - 1, Int(((l.center.y + ext + anatomy.bodyOffsetYMM) / s + h).rounded(.up)))
-            if c0 > c1 || r0 > r1 { continue }
-            let range = l.kind.range
-            for row in r0...r1 {
-                for col in c0...c1 {
-                    let i = row * size + col
-                    guard tissue[i] == lung || tissue[i] == vessel else { continue }
-                    let (x, y) = coords(col, row)
-                    let nx = (x - l.center.x) / l.radii.x, ny = (y - l.center.y) / l.radii.y
-                    let d = (nx * nx + ny * ny + dz * dz).squareRoot()
-                    let wobble = 0.3 * (valueNoise3(x / 7, y / 7, z / 7, key: l.key) - 0.5) + 0.18 * (valueNoise3(x / 2.5, y / 2.5, z / 2.5, key: l.key &+ 11) - 0.5)
-                    guard d < 1 + wobble else { continue }
-                    var v: Double
-                    let tex = valueNoise3(x / 2.5, y / 2.5, z / 2.5, key: l.key &+ 7) - 0.5
-                    switch l.kind {
-                    case .groundGlass:
-                        v = l.hu + 70 * tex
-                    case .crazyPaving:
-                        // Ground glass with thickened interlobular septa: a jittered 8 mm grid.
-                        let jx = 2.5 * valueNoise3(y / 9, z / 9, 0, key: l.key &+ 3)
-                        let jy = 2.5 * valueNoise3(x / 9, z / 9, 0, key: l.key &+ 5)
-                        let gx = ((x + jx) / 8).truncatingRemainder(dividingBy: 1), gy = ((y + jy) / 8).truncatingRemainder(dividingBy: 1)
-                        let onLine = abs(gx) < 0.12 || abs(gx) > 0.88 || abs(gy) < 0.12 || abs(gy) > 0.88
-                        v = onLine ? -340 : l.hu + 40 * tex
-                    case .consolidation:
-                        v = l.hu + 40 * tex
-                    }
-                    v = min(max(v, range.lowerBound + 5), range.upperBound - 5)
-                    if l.kind != .consolidation && tissue[i] == vessel { v = max(v, Double(hu[i])) }
-                    hu[i] = Float(v)
-                    lesion[i] = max(lesion[i], l.kind.rawValue)
-                }
+        let xr = geo.lungCX + geo.lungA
+        let c0 = max(0, Int(((-xr + anatomy.bodyOffsetXMM) / s + h - 0.5).rounded(.down)))
+        let c1 = min(size - 1, Int(((xr + anatomy.bodyOffsetXMM) / s + h - 0.5).rounded(.up)))
+        let r0 = max(0, Int(((geo.lungCY - geo.lungB + anatomy.bodyOffsetYMM) / s + h - 0.5).rounded(.down)))
+        let r1 = min(size - 1, Int(((geo.lungCY + geo.lungB + anatomy.bodyOffsetYMM) / s + h - 0.5).rounded(.up)))
+        if c0 > c1 || r0 > r1 { return }
+        for row in r0...r1 {
+            for col in c0...c1 {
+                let i = row * size + col
+                guard tissue[i] == lung || tissue[i] == vessel else { continue }
+                let (x, y) = coords(col, row)
+                guard let (kind, value) = d.lesion(x, y, z, geo.lungPosition(x, y)) else { continue }
+                var v = value
+                if kind != .consolidation && tissue[i] == vessel { v = max(v, Double(hu[i])) }
+                hu[i] = Float(v)
+                lesion[i] = kind.rawValue
             }
         }
     }
@@ -307,6 +303,26 @@ struct PhantomRenderer {
             } }
             w = o
             for k in 0..<n { w[k] *= 1 / 3 }
+        }
+        // Streaks of low-dose CT: two to five faint bands through the body at random angles.
+        let width = max(1.0, Double(size) / 256), hc = Double(size) / 2
+        for _ in 0..<(2 + Int(g.next() % 4)) {
+            let theta = g.uniform(0, Double.pi), off = g.normal(0, 0.08) * Double(size)
+            let amp = Float(g.normal(0, 0.6)), nx = cos(theta), ny = sin(theta)
+            for r in 0..<size {
+                let base = (Double(r) + 0.5 - hc) * ny - off
+                // Columns where |d| < 3 width: d = (c + 0.5 - hc) nx + base.
+                var lo = 0, hi = size - 1
+                if abs(nx) > 1e-6 {
+                    let a = ((-3 * width - base) / nx) + hc - 0.5, b = ((3 * width - base) / nx) + hc - 0.5
+                    lo = max(0, Int(min(a, b).rounded(.down))); hi = min(size - 1, Int(max(a, b).rounded(.up)))
+                } else if abs(base) >= 3 * width { continue }
+                if lo > hi { continue }
+                for c in lo...hi {
+                    let d = ((Double(c) + 0.5 - hc) * nx + base) / width
+                    w[r * size + c] += amp * Float(exp(-d * d))
+                }
+            }
         }
         let sg = Float(sigma)
         for k in 0..<n { p[k] += sg * w[k] }

@@ -97,6 +97,8 @@ public enum SynthError: Error, Equatable, CustomStringConvertible {
     case unknownSeries(patient: String, series: String)
     case unknownImage(patient: String, series: String, imageNumber: Int)
     case io(path: String, reason: String)
+    /// A ground-truth file of the twin that cannot be read.
+    case badTruth(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -104,6 +106,7 @@ public enum SynthError: Error, Equatable, CustomStringConvertible {
         case .unknownSeries(let p, let s): return "patient '\(p)' has no series '\(s)'"
         case .unknownImage(let p, let s, let n): return "\(p)/\(s) has no image number \(n)"
         case .io(let path, let reason): return "\(path): \(reason)"
+        case .badTruth(let path, let reason): return "\(path): \(reason)"
         }
     }
 }

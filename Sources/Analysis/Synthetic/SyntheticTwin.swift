@@ -66,6 +66,12 @@ public final class SyntheticTwin: @unchecked Sendable {
     /// Series plans of the selected patients, in cohort order then SR_2, SR_3, SR_4.
     public func plan() -> [SeriesPlan] { selected.flatMap { plans[$0.record.id] ?? [] } }
 
+    /// The disease ground truth of the selected patients, in cohort order (normal patients
+    /// have score 0 and no patterns).
+    public func diseaseTruth() -> [DiseaseTruth] {
+        selected.map { p in DiseaseTruth(patientID: p.record.id, label: p.record.label, disease: anatomies[p.record.id]?.disease) }
+    }
+
     /// Series plans of every cohort patient (for totals), in cohort order.
     public func fullPlan() -> [SeriesPlan] { cohort.patients.flatMap { plans[$0.record.id] ?? [] } }
 
@@ -173,10 +179,10 @@ public final class SyntheticTwin: @unchecked Sendable {
         var k = 0, lesionSlices = 0, labelled = 0
         var byClass: [ClassLabel: Int] = [:]
         for p in series {
-            var csv = "image_number,z_mm,lung_area_in_region,lung_open,lesion_area,lesion_area_in_region,labelled\n"
+            var csv = "image_number,z_mm,lung_area_in_region,lung_open,lesion_area,lesion_area_in_region,labelled,lung_area,lesion_share\n"
             for _ in 0..<p.sliceCount {
                 let t = truths[k]!; k += 1
-                csv += "\(t.imageNumber),\(String(format: "%.2f", t.zMM)),\(t.lungAreaInRegion),\(t.lungOpen ? "yes" : "no"),\(t.lesionArea),\(t.lesionAreaInRegion),\(t.labelled ? "yes" : "no")\n"
+                csv += "\(t.imageNumber),\(String(format: "%.2f", t.zMM)),\(t.lungAreaInRegion),\(t.lungOpen ? "yes" : "no"),\(t.lesionArea),\(t.lesionAreaInRegion),\(t.labelled ? "yes" : "no"),\(t.lungArea),\(String(format: "%.4f", t.lesionShare))\n"
                 if t.lesionArea > 0 { lesionSlices += 1 }
                 if t.labelled { labelled += 1 }
             }
@@ -185,6 +191,7 @@ public final class SyntheticTwin: @unchecked Sendable {
             try Data(csv.utf8).write(to: d.appendingPathComponent("ground_truth.csv"), options: .atomic)
         }
         _ = fm
+        try Data(DiseaseTruth.csv(diseaseTruth()).utf8).write(to: root.appendingPathComponent(DiseaseTruth.fileName), options: .atomic)
         return SynthSummary(patients: selected.count, series: series.count, slices: total, slicesByClass: byClass,
                             slicesWithLesions: lesionSlices, labelledSlices: labelled, bytesWritten: bytes,
                             seconds: Date().timeIntervalSince(start))

@@ -28,6 +28,7 @@ public enum Registry {
         Table6Entry(),
         Table7Entry(),
         Table8Entry(),
+        TableS5Entry(),
         FigureS1Entry(),
         TableS1Entry(),
         FigureS2Entry(),
@@ -77,6 +78,9 @@ public enum ReportStages {
 
     /// Why a stage that is not defined for `preset` cannot run.
     public static func unavailable(_ stage: String, dataSource: DataSourceIdentity) -> String {
+        if stage == TwinStage.name && !dataSource.isSynthetic {
+            return "needs the synthetic twin's ground truth (the real dataset has no lesion masks or severity scores)"
+        }
         if stage == SelectionValidationStage.name && !dataSource.isSynthetic {
             return "needs per-slice ground truth (lung open or closed), which only the synthetic twin has"
         }

@@ -80,7 +80,7 @@ final class SyntheticRealismTests: XCTestCase {
                                                 options: .init(noise: false, blur: false))
                 let mask = try XCTUnwrap(r.truth.lesionMask, "\(p.patientID) \(p.series) IM\(n) has no lesion")
                 for i in mask.indices where mask[i] != 0 && r.tissue[i] != Tissue.vessel.rawValue {
-                    let kind = try XCTUnwrap(Lesion.Kind(rawValue: mask[i]))
+                    let kind = try XCTUnwrap(LesionKind(rawValue: mask[i]))
                     kinds.insert(mask[i])
                     checked += 1
                     if kind.range.contains(Double(r.hu[i])) { inRange += 1 }

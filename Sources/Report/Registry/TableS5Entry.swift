@@ -1,0 +1,32 @@
+import Analysis
+import Foundation
+
+/// Table S5 (not in the paper): the twin's COVID-19 pneumonia against the published CT
+/// descriptions (`TwinLiterature`), measured from the `twin` stage's ground truth.
+public struct TableS5Entry: ReportEntry {
+    public let id = EntryID.supplement(.table, 5)
+    public let stages = [TwinStage.name]
+
+    public init() {}
+
+    public func build(_ inputs: EntryInputs) throws -> BuiltEntry {
+        let root = inputs.stage(TwinStage.name).appendingPathComponent(TwinStage.folder)
+        let m = try TwinLiterature.measure(root: root)
+        let rows = TwinLiterature.rows(m)
+        let table = ReportTable(header: ["Property", "Published", "Source", "Twin (this run)", "Agrees"],
+                                rows: rows.map { [$0.property, $0.published, $0.source, $0.twin, $0.agrees ? "yes" : "no"] })
+        let csv = PaperCSV.render(header: ["property", "published", "source", "twin", "twin_value", "agreement_low", "agreement_high", "agrees"],
+                                  rows: rows.map { r in
+                                      [r.property, r.published, r.source, r.twin, String(format: "%.4f", r.value),
+                                       String(format: "%.4f", r.agreement.lowerBound), String(format: "%.4f", r.agreement.upperBound), r.agrees ? "yes" : "no"]
+                                  })
+        let agree = rows.filter(\.agrees).count
+        var notes = [
+            "Measured on this run's \(m.covidPatients) COVID-19 patients of the twin from their ground truth (whole-lung samples for the patient-level rows, the rendered slices for the lesion share); \(agree) of \(rows.count) properties fall in the range counted as agreement (CSV columns agreement_low/high).",
+            "A patient counts as peripheral (posterior) when more than half of the lesion volume lies in the outer third (posterior half) of the lung; the severity score is re-measured from the involved share of each lobe with the published bands (1: < 5%, 2: 5–25%, 3: 25–50%, 4: 50–75%, 5: > 75%).",
+            "These rows say the twin's disease resembles the published descriptions in the properties it models; they do not make it real CT. Sources: Sources/Analysis/Synthetic/README.md.",
+        ]
+        if m.normalPatientsWithDisease > 0 { notes.append("\(m.normalPatientsWithDisease) normal patients carry disease in their ground truth: a defect of the twin.") }
+        return BuiltEntry(table: table, files: ["tables/tableS5.csv": Data(csv.utf8)], images: [], notes: notes)
+    }
+}
