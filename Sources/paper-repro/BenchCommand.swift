@@ -25,15 +25,10 @@ struct BenchEngineCommand: ParsableCommand {
     @Flag(help: "Fewer repeats and smaller squares (a smoke run, not a measurement).")
     var quick = false
 
-    @Option(help: "Cores to use (default 2).")
-    var threads: Int = 2
-
-    func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-    }
+    @OptionGroup var engine: EngineOptions
 
     func run() throws {
-        Parallel.setThreads(threads)
+        engine.apply()
         let report = EngineBenchmark.run(quick: quick) { step in
             if !json { FileHandle.standardError.write(Data("… \(step)\n".utf8)) }
         }

@@ -17,8 +17,7 @@ struct BenchModelsCommand: ParsableCommand {
     @Flag(help: "One timed run per measurement instead of the median of 3 (a smoke run).")
     var quick = false
 
-    @Option(help: "Cores to use (default 2).")
-    var threads: Int = 2
+    @OptionGroup var engine: EngineOptions
 
     @Flag(help: "Instead of the benchmark, print per-layer forward times of one model (see --model, --pixels, --batch).")
     var profile = false
@@ -47,12 +46,8 @@ struct BenchModelsCommand: ParsableCommand {
     @Option(help: "With --profile: layers to list, slowest first (default 40).")
     var top: Int = 40
 
-    func validate() throws {
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-    }
-
     func run() throws {
-        Parallel.setThreads(threads)
+        engine.apply()
         if profile { return try printProfile() }
         let report = try CLIErrors.mapped {
             try ModelBenchmark.run(.standard(quick: quick)) { step in
@@ -104,7 +99,7 @@ struct BenchModelsCommand: ParsableCommand {
             return
         }
         let total = p.rows.reduce(0) { $0 + $1.milliseconds + $1.backwardMilliseconds }
-        print("\(p.model) \(training ? "training step" : plain ? "inference (plain)" : "inference") \(p.pixels) px batch \(p.batch), threads \(threads): "
+        print("\(p.model) \(training ? "training step" : plain ? "inference (plain)" : "inference") \(p.pixels) px batch \(p.batch), threads \(engine.threads): "
               + String(format: "median %.1f ms (un-profiled); profiled layers sum to %.1f ms", p.medianMilliseconds, total))
         print("type                      count   forward ms  backward ms    GMAC  GFLOP/s(fwd)")
         for t in p.byType {

@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import NeuralNet
 
 /// Turns the libraries' typed errors into one clear line on stderr and a non-zero exit code.
 enum CLIErrors {
@@ -25,4 +26,23 @@ enum JSONOutput {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
+}
+
+/// `--threads N`, shared by every command that runs the engine (`all`, `figure`, `table`,
+/// `train`, `estimate`, `diagnose`, `bench engine`, `bench models`).
+///
+/// The default is `Parallel.defaultThreads()`: `SLURM_CPUS_PER_TASK` when set to a positive
+/// integer, otherwise the available cores. The engine splits work into fixed chunks, so the
+/// thread count changes the speed, never the numbers (and so never a stage's key).
+struct EngineOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Cores for the engine's kernels; results are identical for any value.",
+                               discussion: "Default: SLURM_CPUS_PER_TASK when set, otherwise the available cores."))
+    var threads: Int = Parallel.defaultThreads()
+
+    func validate() throws {
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+    }
+
+    /// Sets the engine's thread count; every command calls this before any engine work.
+    func apply() { Parallel.setThreads(threads) }
 }

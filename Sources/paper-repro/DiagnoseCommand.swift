@@ -60,6 +60,7 @@ struct DiagnoseCommand: ParsableCommand {
     var timing = false
     @Option(name: .long, help: "Timed runs per path with --timing (after one untimed warm-up run).")
     var repeats = 3
+    @OptionGroup var engine: EngineOptions
 
     func validate() throws {
         _ = try Self.rule(threshold)
@@ -112,6 +113,7 @@ struct DiagnoseCommand: ParsableCommand {
     }
 
     func run() throws {
+        engine.apply()
         let config = try trainingConfig()
         if model == .fpn, config.scale.inputSize < ResNet50V2FPN.minimumInput {
             throw ValidationError("the FPN needs an input size ≥ \(ResNet50V2FPN.minimumInput) (got \(config.scale.inputSize))")

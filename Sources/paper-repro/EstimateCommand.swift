@@ -15,6 +15,7 @@ struct EstimateCommand: ParsableCommand {
     @Option(help: "Timed steps per network, after one warm-up step.") var steps = 2
     @Option(help: "Batch size (default: the preset's).") var batch: Int?
     @Flag(help: "Print the result as JSON.") var json = false
+    @OptionGroup var engine: EngineOptions
 
     func validate() throws {
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
@@ -22,6 +23,7 @@ struct EstimateCommand: ParsableCommand {
     }
 
     func run() throws {
+        engine.apply()
         try CLIErrors.mapped {
             let p = try Preset.load(name: preset, directory: URL(fileURLWithPath: configs))
             let result = try TrainingEstimate.run(preset: p, steps: steps, batchSize: batch) { line in
@@ -38,7 +40,7 @@ struct EstimateCommand: ParsableCommand {
                 print("  \(m.model.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)) \(String(format: "%.3f", m.secondsPerTrainingImage)) s per training image "
                       + "(median of \(result.stepsMeasured) steps; last loss \(String(format: "%.4f", m.lastLoss)))  → \(duration(m.projectedSeconds))")
             }
-            print("training all \(result.models.count * result.folds) networks: about \(duration(result.projectedSeconds)) on \(ProcessInfo.processInfo.activeProcessorCount) cores "
+            print("training all \(result.models.count * result.folds) networks: about \(duration(result.projectedSeconds)) on \(Parallel.threads) threads "
                   + "(plus the twin, evaluation and identification; validation assumed as large as the training set, at a third of the cost per image)")
         }
     }

@@ -96,8 +96,10 @@ struct AllCommand: ParsableCommand {
         commandName: "all", abstract: "Build every figure and table and write the report.")
 
     @OptionGroup var options: RunOptions
+    @OptionGroup var engine: EngineOptions
 
     func run() throws {
+        engine.apply()
         try runReporting {
             let outcome = try options.builder().writeReport()
             let report = options.report
@@ -141,9 +143,13 @@ struct FigureCommand: ParsableCommand {
 
     @Argument(help: "Figure number: 1-12 (the paper's) or S1, S2, … (the report's own).") var number: String
     @OptionGroup var options: RunOptions
+    @OptionGroup var engine: EngineOptions
 
     func validate() throws { _ = try entryID(number, .figure, paperCount: 12) }
-    func run() throws { try buildOne(try entryID(number, .figure, paperCount: 12), options) }
+    func run() throws {
+        engine.apply()
+        try buildOne(try entryID(number, .figure, paperCount: 12), options)
+    }
 }
 
 /// `paper-repro table N`.
@@ -153,9 +159,13 @@ struct TableCommand: ParsableCommand {
 
     @Argument(help: "Table number: 1-8 (the paper's) or S1, S2, … (the report's own).") var number: String
     @OptionGroup var options: RunOptions
+    @OptionGroup var engine: EngineOptions
 
     func validate() throws { _ = try entryID(number, .table, paperCount: 8) }
-    func run() throws { try buildOne(try entryID(number, .table, paperCount: 8), options) }
+    func run() throws {
+        engine.apply()
+        try buildOne(try entryID(number, .table, paperCount: 8), options)
+    }
 }
 
 /// `paper-repro verify --baseline OLD/manifest.json`: compare manifests, fail on drift.

@@ -32,6 +32,7 @@ struct TrainCommand: ParsableCommand {
     var runs: String = "runs"
     @Option(name: .long, help: "Dataset root: the real COVID-CTset layout or a twin (see `paper-repro data index`).")
     var data: String?
+    @OptionGroup var engine: EngineOptions
 
     @Option(name: .long, help: "Standalone training: output folder for weights and history (the options below apply only here).")
     var out: String?
@@ -100,6 +101,7 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        engine.apply()
         if let out { try runStandalone(out: out) } else { try runStage() }
     }
 

@@ -183,9 +183,10 @@ final class ConvolutionTests: XCTestCase {
             if rows >= 4 * Conv2DOp.targetBlockRows {
                 XCTAssert(per <= 2 * Conv2DOp.targetBlockRows && 2 * per >= Conv2DOp.targetBlockRows, "\(per) rows per block")
             }
+            let saved = Parallel.threads
             Parallel.setThreads(1)
             XCTAssertEqual(Conv2DOp.blockRows(g), per)
-            Parallel.setThreads(2)
+            Parallel.setThreads(saved)
         }
     }
 }

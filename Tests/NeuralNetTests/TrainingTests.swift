@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import NeuralNet
 
@@ -58,12 +59,13 @@ final class TrainingTests: XCTestCase {
         XCTAssertGreaterThan(Double(correct) / 200, 0.95, "held-out accuracy \(correct)/200")
     }
 
-    /// Same seed ⇒ bit-identical weights after several steps with 1 and with 2 threads. Sizes are
+    /// Same seed ⇒ bit-identical weights after several steps with 1, 2 and 3 threads. Sizes are
     /// chosen so every kernel runs several chunks.
     func testDeterministicAcrossThreadCounts() {
+        let saved = Parallel.threads
+        defer { Parallel.setThreads(saved) }
         func run(threads: Int) -> [[Float]] {
             Parallel.setThreads(threads)
-            defer { Parallel.setThreads(2) }
             let g = Self.cnn(seed: 5, size: 24, width: 32)
             let opt = Nadam(learningRate: 0.01)
             var rng = RNG(seed: 6)
@@ -73,11 +75,28 @@ final class TrainingTests: XCTestCase {
             }
             return g.parameters.map(\.value.data)
         }
-        let one = run(threads: 1), two = run(threads: 2)
-        XCTAssertEqual(one.count, two.count)
-        for (i, (a, b)) in zip(one, two).enumerated() {
-            XCTAssert(a == b, "parameter \(i) differs between 1 and 2 threads (max diff \(zip(a, b).map { abs($0 - $1) }.max() ?? 0))")
+        let one = run(threads: 1)
+        for n in [2, 3] {
+            let other = run(threads: n)
+            XCTAssertEqual(one.count, other.count)
+            for (i, (a, b)) in zip(one, other).enumerated() {
+                XCTAssert(a == b, "parameter \(i) differs between 1 and \(n) threads (max diff \(zip(a, b).map { abs($0 - $1) }.max() ?? 0))")
+            }
         }
+    }
+
+    /// The default thread count: Slurm's grant when `SLURM_CPUS_PER_TASK` is a positive integer,
+    /// otherwise the available cores.
+    func testDefaultThreadsFromEnvironment() {
+        XCTAssertEqual(Parallel.defaultThreads(environment: [:], availableCores: 8), 8)
+        XCTAssertEqual(Parallel.defaultThreads(environment: ["SLURM_CPUS_PER_TASK": "3"], availableCores: 8), 3)
+        XCTAssertEqual(Parallel.defaultThreads(environment: ["SLURM_CPUS_PER_TASK": "16"], availableCores: 8), 16, "Slurm's value wins")
+        XCTAssertEqual(Parallel.defaultThreads(environment: ["SLURM_CPUS_PER_TASK": " 4 "], availableCores: 2), 4)
+        for bad in ["0", "-2", "", "two", "2.5"] {
+            XCTAssertEqual(Parallel.defaultThreads(environment: ["SLURM_CPUS_PER_TASK": bad], availableCores: 6), 6, "'\(bad)' is ignored")
+        }
+        XCTAssertEqual(Parallel.defaultThreads(environment: ["OTHER": "5"], availableCores: 0), 1)
+        XCTAssertEqual(Parallel.defaultThreads(environment: [:]), Parallel.defaultThreads(environment: [:], availableCores: ProcessInfo.processInfo.activeProcessorCount))
     }
 
     func testInitializersAndRNG() {

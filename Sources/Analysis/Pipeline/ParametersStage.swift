@@ -2,9 +2,11 @@ import Foundation
 
 /// The `parameters` stage: the training parameters a run actually uses (Table 3).
 ///
-/// Output `parameters.json`: the preset's model scale and training block. Every `train`
-/// stage reads its parameters from here, so Table 3 shows what training used, not what a
-/// file claims.
+/// Output `parameters.json`: the preset's model scale and training block — the same fields
+/// every `train-<model>-fold<k>` stage builds its `TrainingConfig` from
+/// (`TrainStage.config(_:preset:)`, `Preset.Training.augmentation`), so Table 3 shows what
+/// training used. The optimizer and loss are the only ones implemented (`Preset.load`
+/// rejects any other).
 public enum ParametersStage {
     /// The stage's name.
     public static let name = "parameters"

@@ -34,20 +34,23 @@ public struct Preset: Codable, Sendable, Equatable {
         public var fpnFeatures: Int
     }
 
-    /// Training schedule and augmentation (Table 3).
+    /// Training schedule and augmentation (Table 3). Every field reaches training:
+    /// `TrainStage.config(_:preset:)` reads the schedule and `augmentation` the ranges.
     public struct Training: Codable, Sendable, Equatable {
         public var epochs: Int
         public var batchSize: Int
         public var learningRate: Double
+        /// The optimizer; only `"Nadam"` is implemented (`Preset.Training.optimizers`).
         public var optimizer: String
+        /// The loss; only `"categorical cross-entropy"` is implemented (`Preset.Training.losses`).
         public var loss: String
         /// Random horizontal and vertical flips.
         public var flips: Bool
-        /// Zoom range as a fraction (0.05 = 5%).
+        /// Zoom range as a fraction (0.05 = 5%), in `0..<1`.
         public var zoomRange: Double
-        /// Rotation range in degrees (360 = any angle).
+        /// Rotation range in degrees (360 = any angle), in `0...360`.
         public var rotationDegrees: Double
-        /// Width/height shift range as a fraction of the side.
+        /// Width/height shift range as a fraction of the side, in `0..<1`.
         public var shiftRange: Double
     }
 
@@ -87,6 +90,8 @@ public enum PresetError: Error, CustomStringConvertible {
     case notFound(name: String, directory: String, available: [String])
     /// The file exists but is not a valid preset.
     case invalid(file: String, reason: String)
+    /// A field holds a value this program does not implement or accept.
+    case invalidField(file: String, field: String, value: String, accepted: String)
 
     public var description: String {
         switch self {
@@ -94,6 +99,8 @@ public enum PresetError: Error, CustomStringConvertible {
             return "no preset '\(name)' in \(directory) (available: \(available.joined(separator: ", ")))"
         case let .invalid(file, reason):
             return "\(file): not a valid preset: \(reason)"
+        case let .invalidField(file, field, value, accepted):
+            return "\(file): not a valid preset: \(field) is \(value); accepted: \(accepted)"
         }
     }
 }
@@ -112,6 +119,7 @@ extension Preset {
             guard preset.name == name else {
                 throw PresetError.invalid(file: file.path, reason: "name '\(preset.name)' differs from file name")
             }
+            try preset.validate(file: file.path)
             return preset
         } catch let error as PresetError {
             throw error

@@ -3,7 +3,8 @@ import NeuralNet
 
 /// The training stages (§2.4, Table 3, Fig. 11): each of the three networks on each fold is its
 /// own stage, `train-<model>-fold<k>` (`train-fpn-fold3`), with the preset's scale, epochs, batch
-/// size and learning rate, Nadam, and Table 3's augmentation. A training stage depends only on
+/// size, learning rate and augmentation (`Preset.Training.augmentation`), and Nadam (the only
+/// optimizer a preset may name; `Preset.load` rejects others). A training stage depends only on
 /// the index and the fold plan, so one training can be run, rerun or resumed alone
 /// (`paper-repro train --model fpn --fold 3`) and the others stay cached.
 ///
@@ -26,13 +27,16 @@ public enum TrainStage {
         ModelKind.allCases.flatMap { m in (1...max(preset.folds, 1)).map { stageName(m, fold: $0) } }
     }
 
-    /// The training configuration of `model` under `preset`.
+    /// The training configuration of `model` under `preset`: its scale, schedule, seed and
+    /// augmentation. Every consumer that builds a network or a training from a preset takes it
+    /// from here, so the stage key (which hashes it) changes with any of those fields.
     public static func config(_ model: ModelKind, preset: Preset) -> TrainingConfig {
         TrainingConfig(model: model,
                        scale: ModelScale(inputSize: preset.model.inputSize, widthMultiplier: preset.model.widthMultiplier,
                                          fpnFeatures: preset.model.fpnFeatures),
                        epochs: preset.training.epochs, batchSize: preset.training.batchSize,
-                       learningRate: preset.training.learningRate, seed: preset.seed)
+                       learningRate: preset.training.learningRate, seed: preset.seed,
+                       augmentation: preset.training.augmentation)
     }
 
     /// Folder of one training inside the collecting stage's output.

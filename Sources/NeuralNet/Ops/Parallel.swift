@@ -1,5 +1,6 @@
 import CBLAS
 import Dispatch
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,9 +10,9 @@ import Glibc
 /// Work is always split into **fixed-size chunks that do not depend on the thread count**;
 /// chunks run on up to `threads` cores (`DispatchQueue.concurrentPerform`). A reduction keeps
 /// one partial result per chunk and combines the partials in chunk order, so results are
-/// bit-identical with 1 or 2 threads.
+/// bit-identical for any thread count.
 public enum Parallel {
-    nonisolated(unsafe) private static var _threads = 2
+    nonisolated(unsafe) private static var _threads = defaultThreads()
     /// OpenBLAS itself always runs single-threaded: its own splitting changes results with the
     /// thread count. `sgemm` below splits large products into fixed blocks instead.
     static let blasSingleThreaded: Void = {
@@ -25,8 +26,25 @@ public enum Parallel {
         #endif
     }()
 
-    /// Number of cores used by element-wise kernels and by OpenBLAS.
+    /// Number of cores used by element-wise kernels and by OpenBLAS. Starts at
+    /// `defaultThreads()`; the command line's `--threads` sets it.
     public static var threads: Int { _threads }
+
+    /// The thread count to use when none is given: `SLURM_CPUS_PER_TASK` when the environment
+    /// sets it to a positive integer (the cores a Slurm job was granted win, even over a larger
+    /// machine), otherwise the cores available to the process.
+    /// - Parameters:
+    ///   - environment: the process environment (a test passes its own dictionary).
+    ///   - availableCores: the active processor count; values below 1 count as 1.
+    /// - Returns: at least 1.
+    public static func defaultThreads(environment: [String: String] = ProcessInfo.processInfo.environment,
+                                      availableCores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+        if let text = environment["SLURM_CPUS_PER_TASK"]?.trimmingCharacters(in: .whitespaces),
+           let slurm = Int(text), slurm >= 1 {
+            return slurm
+        }
+        return max(availableCores, 1)
+    }
 
     /// Sets the number of cores for the engine's kernels, GEMMs included (≥ 1).
     public static func setThreads(_ n: Int) {

@@ -3,8 +3,10 @@ import Foundation
 
 /// Table 3: the training parameters, the paper's beside the ones this run trained with.
 ///
-/// Reads the `parameters` stage (what training uses), not the preset file, so the table
-/// reports what ran. Configuration values compare whatever the data source.
+/// Reads the `parameters` stage, which records the preset's model and training blocks: the
+/// fields `TrainStage.config(_:preset:)` builds every training from. The augmentation rows go
+/// through the same mapping training uses (`Preset.Training.augmentation`), so they show the
+/// ranges the trainings drew from. Configuration values compare whatever the data source.
 public struct Table3Entry: ReportEntry {
     public let id = EntryID(.table, 3)
     public let stages = [ParametersStage.name]
@@ -16,20 +18,28 @@ public struct Table3Entry: ReportEntry {
         guard let paper = inputs.paper.table3.first(where: { $0.network == PaperNetwork.fpn }) else {
             throw ReportError.badTable(file: "table3_training_parameters.csv", reason: "no \(PaperNetwork.fpn) row")
         }
-        let t = used.training, m = used.model
+        let t = used.training, m = used.model, a = t.augmentation
         func percent(_ x: Double) -> String { NumberFormat.plain(x * 100) + "%" }
-        let rotation = t.rotationDegrees >= 360 ? "0 - 360 degree" : "0 - \(NumberFormat.plain(t.rotationDegrees)) degree"
+        let rotation = a.rotationRangeDegrees >= 360 ? "0 - 360 degree" : "0 - \(NumberFormat.plain(a.rotationRangeDegrees)) degree"
+        let flipping = switch (a.horizontalFlip, a.verticalFlip) {
+        case (true, true): "Yes"
+        case (true, false): "Horizontal only"
+        case (false, true): "Vertical only"
+        case (false, false): "No"
+        }
+        let shifting = a.widthShiftFraction == a.heightShiftFraction ? percent(a.widthShiftFraction)
+            : "\(percent(a.widthShiftFraction)) / \(percent(a.heightShiftFraction))"
         let rows: [[String]] = [
             ["Learning rate", paper.learningRate, Table3Entry.scientific(t.learningRate)],
             ["Batch size", paper.batchSize, "\(t.batchSize)"],
             ["Optimizer", paper.optimizer, t.optimizer],
             ["Loss function", paper.lossFunction, t.loss],
             ["Epochs", paper.epochs, "\(t.epochs)"],
-            ["Horizontal / vertical flipping", paper.flipping, t.flips ? "Yes" : "No"],
-            ["Zoom range", paper.zoomRange, percent(t.zoomRange)],
+            ["Horizontal / vertical flipping", paper.flipping, flipping],
+            ["Zoom range", paper.zoomRange, percent(a.zoomRange)],
             ["Rotation range", paper.rotationRange, rotation],
-            ["Width / height shifting", paper.widthHeightShifting, percent(t.shiftRange)],
-            ["Shift range", paper.shiftRange, percent(t.shiftRange)],
+            ["Width / height shifting", paper.widthHeightShifting, shifting],
+            ["Shift range", paper.shiftRange, percent(a.widthShiftFraction)],
             ["Input size (§2.1, not in Table 3)", "512 × 512", "\(m.inputSize) × \(m.inputSize)"],
             ["Backbone width multiplier (not in Table 3)", "1", NumberFormat.plain(m.widthMultiplier)],
             ["FPN features (not stated)", "—", "\(m.fpnFeatures)"],
@@ -49,10 +59,10 @@ public struct Table3Entry: ReportEntry {
         number("batch_size", "Batch size", paper.batchSize, Double(t.batchSize))
         comparisons.append(.text(key: "optimizer", quantity: "Optimizer", paper: paper.optimizer, ours: t.optimizer))
         number("epochs", "Epochs", paper.epochs, Double(t.epochs))
-        comparisons.append(.text(key: "flipping", quantity: "Flipping", paper: paper.flipping, ours: t.flips ? "Yes" : "No"))
-        number("zoom_range", "Zoom range (%)", paper.zoomRange, t.zoomRange)
+        comparisons.append(.text(key: "flipping", quantity: "Flipping", paper: paper.flipping, ours: flipping))
+        number("zoom_range", "Zoom range (%)", paper.zoomRange, a.zoomRange)
         comparisons.append(.text(key: "rotation_range", quantity: "Rotation range", paper: paper.rotationRange, ours: rotation))
-        number("shift_range", "Shift range (%)", paper.shiftRange, t.shiftRange)
+        number("shift_range", "Shift range (%)", paper.shiftRange, a.widthShiftFraction)
         number("input_size", "Input size (px)", "512", Double(m.inputSize))
         number("width_multiplier", "Backbone width multiplier", "1", m.widthMultiplier)
         number("folds", "Folds", "5", Double(used.folds))

@@ -1,0 +1,128 @@
+import Foundation
+import XCTest
+@testable import Analysis
+
+/// The preset's training fields are the ones training uses (§2.4, Table 3): each augmentation
+/// field reaches the `TrainingConfig` a training stage hashes and runs, and a preset naming
+/// something training cannot do is rejected when it is loaded.
+final class PresetWiringTests: XCTestCase {
+    static let configs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("configs")
+
+    /// The part of a training stage's configuration this test reads: the config it trains with.
+    struct Recorded: Decodable { var config: TrainingConfig }
+
+    /// The `TrainingConfig` recorded in the configuration of `preset`'s training stage.
+    func recorded(_ preset: Preset, model: ModelKind = .resnet50v2FPN, fold: Int = 1) throws -> TrainingConfig {
+        try JSONDecoder().decode(Recorded.self, from: TrainStage.definition(model, fold: fold, preset: preset).configuration).config
+    }
+
+    // MARK: - The mapping
+
+    func testPaperPresetMapsToThePaperAugmentation() throws {
+        let paper = try Preset.load(name: "paper", directory: Self.configs)
+        XCTAssertEqual(paper.training.augmentation, AugmentationParameters.paper)
+        XCTAssertEqual(TrainStage.config(.resnet50v2FPN, preset: paper).augmentation, .paper)
+        XCTAssertEqual(try recorded(paper).augmentation, .paper)
+        XCTAssertEqual(paper.training.optimizer, "Nadam")
+    }
+
+    func testEveryAugmentationFieldReachesTheStageAndItsKey() throws {
+        let base = try Preset.load(name: "default", directory: Self.configs)
+        let baseConfiguration = TrainStage.definition(.xception, fold: 2, preset: base).configuration
+        let cases: [(String, (inout Preset) -> Void, (AugmentationParameters) -> Bool)] = [
+            ("flips", { $0.training.flips = false }, { !$0.horizontalFlip && !$0.verticalFlip }),
+            ("zoomRange", { $0.training.zoomRange = 0.2 }, { $0.zoomRange == 0.2 }),
+            ("rotationDegrees", { $0.training.rotationDegrees = 15 }, { $0.rotationRangeDegrees == 15 }),
+            ("shiftRange", { $0.training.shiftRange = 0.125 }, { $0.widthShiftFraction == 0.125 && $0.heightShiftFraction == 0.125 }),
+        ]
+        for (field, change, holds) in cases {
+            var preset = base
+            change(&preset)
+            XCTAssertNoThrow(try preset.validate(file: "\(field).json"), field)
+            let definition = TrainStage.definition(.xception, fold: 2, preset: preset)
+            XCTAssertNotEqual(definition.configuration, baseConfiguration, "\(field) does not change the training stage's configuration")
+            XCTAssertNotEqual(StageKey.key(stage: definition.name, configuration: definition.configuration, upstream: [:]),
+                              StageKey.key(stage: definition.name, configuration: baseConfiguration, upstream: [:]), field)
+            let config = try recorded(preset, model: .xception, fold: 2)
+            XCTAssertTrue(holds(config.augmentation), "\(field): the recorded config has \(config.augmentation)")
+            XCTAssertEqual(config, TrainStage.config(.xception, preset: preset), field)
+            XCTAssertEqual(config.augmentation.shearRangeDegrees, AugmentationParameters.paper.shearRangeDegrees,
+                           "\(field): the shear stays the paper's")
+            // The ablation stage trains from the same config.
+            XCTAssertNotEqual(InputScalingStage.definition(preset: preset).configuration,
+                              InputScalingStage.definition(preset: base).configuration, "\(field) does not reach the input-scaling stage")
+        }
+    }
+
+    func testDisabledRangesMapToNoAugmentationExceptShear() {
+        var t = Preset.Training(epochs: 1, batchSize: 2, learningRate: 1e-4, optimizer: "Nadam", loss: "categorical cross-entropy",
+                                flips: false, zoomRange: 0, rotationDegrees: 0, shiftRange: 0)
+        var expected = AugmentationParameters.disabled
+        expected.shearRangeDegrees = AugmentationParameters.paper.shearRangeDegrees
+        XCTAssertEqual(t.augmentation, expected)
+        t.rotationDegrees = 360
+        XCTAssertEqual(t.augmentation.rotationRangeDegrees, 360)
+    }
+
+    // MARK: - Validation
+
+    /// Writes `preset` as `<dir>/<name>.json` and loads it back.
+    func roundTrip(_ preset: Preset) throws -> Preset {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("preset-wiring-\(getpid())-\(UUID().uuidString.prefix(6))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try JSONEncoder().encode(preset).write(to: dir.appendingPathComponent("\(preset.name).json"))
+        return try Preset.load(name: preset.name, directory: dir)
+    }
+
+    func testUnsupportedOrOutOfRangeFieldsAreRejectedWithTheFieldNamed() throws {
+        let base = try Preset.load(name: "smoke", directory: Self.configs)
+        XCTAssertEqual(try roundTrip(base), base)
+        let bad: [(String, (inout Preset) -> Void, String)] = [
+            ("training.optimizer", { $0.training.optimizer = "Adam" }, "\"Nadam\""),
+            ("training.loss", { $0.training.loss = "mean squared error" }, "\"categorical cross-entropy\""),
+            ("training.zoomRange", { $0.training.zoomRange = -0.1 }, "[0, 1)"),
+            ("training.zoomRange", { $0.training.zoomRange = 1 }, "[0, 1)"),
+            ("training.zoomRange", { $0.training.zoomRange = .nan }, "[0, 1)"),
+            ("training.shiftRange", { $0.training.shiftRange = -0.05 }, "[0, 1)"),
+            ("training.shiftRange", { $0.training.shiftRange = 1.5 }, "[0, 1)"),
+            ("training.rotationDegrees", { $0.training.rotationDegrees = 361 }, "[0, 360]"),
+            ("training.rotationDegrees", { $0.training.rotationDegrees = -5 }, "[0, 360]"),
+            ("training.rotationDegrees", { $0.training.rotationDegrees = .nan }, "[0, 360]"),
+        ]
+        for (field, change, accepted) in bad {
+            var preset = base
+            change(&preset)
+            preset.name = "bad"
+            XCTAssertThrowsError(try preset.validate(file: "configs/bad.json"), field) { error in
+                guard case let PresetError.invalidField(file, named, _, acceptedText) = error else {
+                    return XCTFail("\(field): \(error)")
+                }
+                XCTAssertEqual(file, "configs/bad.json")
+                XCTAssertEqual(named, field)
+                XCTAssertTrue(acceptedText.contains(accepted), "\(field): accepted '\(acceptedText)'")
+                let message = "\(error)"
+                XCTAssertTrue(message.contains("configs/bad.json") && message.contains(field) && message.contains(accepted), message)
+            }
+            // NaN has no JSON form; the finite cases go through a file.
+            let finite = [preset.training.zoomRange, preset.training.shiftRange, preset.training.rotationDegrees].allSatisfy(\.isFinite)
+            guard finite else { continue }
+            XCTAssertThrowsError(try roundTrip(preset), "\(field) passed Preset.load") { error in
+                guard case let PresetError.invalidField(file, named, _, _) = error else { return XCTFail("\(field): \(error)") }
+                XCTAssertTrue(file.hasSuffix("bad.json"), file)
+                XCTAssertEqual(named, field)
+            }
+        }
+        // The boundary values are accepted.
+        var edge = base
+        edge.training.rotationDegrees = 360; edge.training.zoomRange = 0; edge.training.shiftRange = 0.999
+        XCTAssertNoThrow(try edge.validate(file: "edge.json"))
+    }
+
+    func testShippedPresetsAreValid() throws {
+        for preset in try Preset.loadAll(directory: Self.configs) {
+            XCTAssertNoThrow(try preset.validate(file: preset.name), preset.name)
+        }
+    }
+}
