@@ -70,6 +70,9 @@ public struct Preset: Codable, Sendable, Equatable {
     /// Table 7's measurement: the slice counts to time and the timed runs per patient; nil =
     /// the paper's eight counts, median of three.
     public var timing: TimingSettings?
+    /// Why each departure from the paper's Table 3 was made, with the measurement behind it
+    /// (shown in Table 3's notes); nil or empty for the `paper` preset.
+    public var deviations: [String]?
 
     /// Table 7's slice counts and repeats (see `TimingStage`).
     public struct TimingSettings: Codable, Equatable, Sendable {

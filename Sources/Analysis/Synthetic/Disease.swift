@@ -95,6 +95,8 @@ struct Disease: Sendable {
     private(set) var measured: Measured
 
     static let bumpSigmaMM = 9.0
+    /// The most one local raise adds to the field.
+    static let maxBump = 1.0
     /// The least share of a labelled slice's lung that is lesion (noise-free, central plane).
     static let labelledShareFloor = 0.06
     /// What the lesion painting targets on labelled slices (the floor is the guarantee).
@@ -150,7 +152,7 @@ struct Disease: Sendable {
         for _ in 0..<4 { gammaSum += -log(max(g.uniform(), 1e-12)) }
         let total = min(25, max(1, Int((2.5 * gammaSum).rounded())))
         // Bilateral in ~88%; lower lobes favoured (weights), each lobe jittered.
-        let bilateral = g.uniform() < 0.86
+        let bilateral = g.uniform() < 0.8
         let rightOnly = g.uniform() < 0.55
         let base: [Double] = [0.75, 0.5, 1.35, 0.8, 1.3]
         var weights = base.enumerated().map { (i, w) in w * exp(g.normal(0, 0.45)) * ((bilateral || (Lobe(rawValue: i)!.isRight == rightOnly)) ? 1 : 0) }
@@ -305,28 +307,23 @@ struct Disease: Sendable {
         // Raise the field where labelled slices would not show a clear lesion.
         let levels = Array(Set(labelledZ.map { ($0 * 2).rounded() / 2 })).sorted()
         if !levels.isEmpty {
-            func raise(rounds: Int) -> Bool {
-                for _ in 0..<rounds {
-                    var changed = false
-                    for zl in levels {
-                        let share = sliceShare(anatomy: anatomy, z: zl)
-                        if share < Disease.labelledShareTarget {
-                            let add = share < 0.01 ? 0.12 : 0.06
-                            if let i = bumps.firstIndex(where: { abs($0.z - zl) < 0.25 }) { bumps[i].amplitude += add }
-                            else { bumps.append((zl, add)) }
-                            changed = true
-                        }
-                    }
-                    if !changed { return true }
+            // A spared lobe can still hold a labelled slice's lesion: where the experts saw it,
+            // the local raise may cross a high threshold (above what the scored lobes need).
+            let top = thresholds.filter(\.isFinite).max() ?? 0.9
+            for i in 0..<5 where !thresholds[i].isFinite { thresholds[i] = top + 0.6 }
+            for _ in 0..<16 {
+                var changed = false
+                for zl in levels {
+                    let share = sliceShare(anatomy: anatomy, z: zl)
+                    guard share < Disease.labelledShareTarget else { continue }
+                    let add = share < 0.01 ? 0.08 : 0.04
+                    if let i = bumps.firstIndex(where: { abs($0.z - zl) < 2 }) {
+                        guard bumps[i].amplitude < Disease.maxBump else { continue }
+                        bumps[i].amplitude += add
+                    } else { bumps.append((zl, add)) }
+                    changed = true
                 }
-                return false
-            }
-            if !raise(rounds: 6) {
-                // A spared lobe can still hold a labelled slice's lesion: where the experts saw
-                // it, the local raise may cross a high threshold (above what scored lobes need).
-                let top = thresholds.filter(\.isFinite).max() ?? 0.9
-                for i in 0..<5 where !thresholds[i].isFinite { thresholds[i] = top + 0.45 }
-                _ = raise(rounds: 10)
+                if !changed { break }
             }
         }
         // Measurements on the samples.

@@ -71,6 +71,7 @@ public struct Table3Entry: ReportEntry {
             "The paper gives \(paper.epochs) epochs here and in §2.4, but §3.1 and the caption of Fig. 11 show accuracy \"in 20 epochs\"; this run trains for \(t.epochs) epochs as its preset (`\(inputs.preset.name)`) says.",
             "The loss is printed \"\(paper.lossFunction)\" in the paper (a typo for categorical cross-entropy); this run uses \(t.loss).",
         ]
+        for d in inputs.preset.deviations ?? [] { notes.append("Departure of the `\(inputs.preset.name)` preset from the paper: \(d)") }
         let networks = Set(inputs.paper.table3.map { [$0.learningRate, $0.batchSize, $0.optimizer, $0.epochs].joined(separator: "|") })
         if networks.count == 1 { notes.append("The paper uses the same parameters for all three networks, and so does this run.") }
         return BuiltEntry(table: table, files: ["tables/table3.csv": Data(csv.utf8)], comparisons: comparisons, notes: notes)
