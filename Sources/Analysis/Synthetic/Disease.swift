@@ -311,11 +311,15 @@ struct Disease: Sendable {
             // the local raise may cross a high threshold (above what the scored lobes need).
             let top = thresholds.filter(\.isFinite).max() ?? 0.9
             for i in 0..<5 where !thresholds[i].isFinite { thresholds[i] = top + 0.6 }
+            // Raises only add to the field, so a level that shows enough lesion keeps showing it.
+            var pending = levels
             for _ in 0..<16 {
                 var changed = false
-                for zl in levels {
+                var still: [Double] = []
+                for zl in pending {
                     let share = sliceShare(anatomy: anatomy, z: zl)
                     guard share < Disease.labelledShareTarget else { continue }
+                    still.append(zl)
                     let add = share < 0.01 ? 0.08 : 0.04
                     if let i = bumps.firstIndex(where: { abs($0.z - zl) < 2 }) {
                         guard bumps[i].amplitude < Disease.maxBump else { continue }
@@ -323,6 +327,7 @@ struct Disease: Sendable {
                     } else { bumps.append((zl, add)) }
                     changed = true
                 }
+                pending = still
                 if !changed { break }
             }
         }

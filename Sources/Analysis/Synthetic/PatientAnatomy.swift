@@ -63,6 +63,14 @@ struct PatientAnatomy: Sendable {
         }
     }
 
+    /// This anatomy with `disease` in place of its own (nil: the same body without lesions) —
+    /// the twin's counterfactual slices (`SyntheticTwin.LesionOverride`).
+    func with(disease: Disease?) -> PatientAnatomy {
+        var a = self
+        a.disease = disease
+        return a
+    }
+
     /// Is (x, y, z) inside the lung (before vessels and lesions)?
     func isLung(_ x: Double, _ y: Double, _ z: Double) -> Bool {
         LevelGeometry(self, z: z).tissue(x, y).0 == .lung

@@ -31,7 +31,13 @@ public struct SliceTruth: Sendable, Hashable {
 /// sharp kernels (B70s, B90s) add strong white noise; noise falls with thickness. Outside the
 /// 500 mm scan circle the value is 0.
 struct PhantomRenderer {
+    /// Rendering switches (tests and counterfactuals): scanner noise and kernel blur.
     struct Options { var noise = true; var blur = true }
+
+    /// The same series rendered for another body (same plan, size, seed, reference).
+    func with(anatomy: PatientAnatomy) -> PhantomRenderer {
+        PhantomRenderer(anatomy: anatomy, plan: plan, size: size, seed: seed, reference: reference)
+    }
 
     let anatomy: PatientAnatomy
     let plan: SeriesPlan

@@ -47,6 +47,8 @@ public final class SyntheticTwin: @unchecked Sendable {
     private let anatomies: [String: PatientAnatomy]     // selected patients
     private var references: [String: Int] = [:]          // "patient/series" -> open-lung reference
     private let referenceLock = NSLock()
+    private var implants: [String: Disease] = [:]
+    private let implantLock = NSLock()
 
     /// Plans the whole cohort (calibrated on all 377 patients, whatever the selection) and
     /// builds the selected patients' anatomy. Throws `SynthError.unknownPatient`.
@@ -100,6 +102,53 @@ public final class SyntheticTwin: @unchecked Sendable {
         }
         let out = r.render(index: i)
         return (out.pixels, out.truth)
+    }
+
+    /// What a counterfactual render does with the patient's lesions.
+    public enum LesionOverride: String, Sendable, Codable {
+        /// The slice as the twin writes it.
+        case asGenerated
+        /// The same slice without any lesion (same body, vessels, noise).
+        case removed
+        /// A disease drawn into the patient (a normal patient gets COVID-19 pneumonia whose
+        /// lesions are clear at its labelled levels, as a COVID patient's are); for a COVID
+        /// patient this is its own disease.
+        case implanted
+    }
+
+    /// Renders one slice with its lesions as generated, removed, or implanted (for normal
+    /// patients): the counterfactual test of what a network looks at (the dataset audit).
+    public func renderSlice(patient: String, series: String, imageNumber: Int, lesions: LesionOverride) throws -> (pixels: [UInt16], truth: SliceTruth) {
+        try renderCounterfactual(patient: patient, series: series, imageNumber: imageNumber, lesions: lesions, options: .init())
+    }
+
+    func renderCounterfactual(patient: String, series: String, imageNumber: Int, lesions: LesionOverride,
+                              options: PhantomRenderer.Options) throws -> (pixels: [UInt16], truth: SliceTruth) {
+        var r = try renderer(patient: patient, series: series)
+        guard let i = r.plan.index(of: imageNumber) else {
+            throw SynthError.unknownImage(patient: patient, series: series, imageNumber: imageNumber)
+        }
+        switch lesions {
+        case .asGenerated: break
+        case .removed: r = r.with(anatomy: r.anatomy.with(disease: nil))
+        case .implanted:
+            if r.anatomy.disease == nil { r = r.with(anatomy: r.anatomy.with(disease: implantedDisease(patient))) }
+        }
+        let out = r.render(index: i, options: options)
+        return (out.pixels, out.truth)
+    }
+
+    /// The disease implanted into a (normal) patient, built once per patient: a draw keyed by
+    /// the patient, calibrated so its labelled slices show clear lesions.
+    private func implantedDisease(_ patient: String) -> Disease? {
+        implantLock.lock(); defer { implantLock.unlock() }
+        if let d = implants[patient] { return d }
+        guard let an = anatomies[patient], let ps = plans[patient] else { return nil }
+        var z = ps.flatMap { p in p.labelledImageNumbers.compactMap { p.index(of: $0).map { p.zMM(index: $0) } } }
+        if z.isEmpty { z = [0.5 * an.lungHeightMM] }
+        let d = Disease(seed: config.seed, patientID: "implant/" + patient, anatomy: an, labelledZ: z)
+        implants[patient] = d
+        return d
     }
 
     /// Internal: the full render with noise-free planes, for tests.

@@ -73,6 +73,8 @@ public enum Captions {
             caption: "The selection algorithm on the twin for dark values 200–400 and divisors 1.2–2.0: precision and recall of \"selected\" versus \"lung open\" and the share of the labelled slices kept."),
         .supplement(.table, 2): Caption(title: "Decision rules, with and without selection",
             caption: "Patient identification under the paper's two thresholds and other aggregation rules (mean P(COVID), mean of the top 5), with the selection step (§2.2) and without it (every slice classified), all folds' identification patients pooled."),
+        .supplement(.table, 9): Caption(title: "Counterfactual: lesions removed and drawn in",
+            caption: "What each network calls the twin's labelled test slices when their lesions are removed (COVID-19 slices) or drawn in (normal SR_2 slices), the rest of each image unchanged: a network that reads the disease follows the lesions; one that reads the series, thickness or noise does not."),
         .supplement(.table, 5): Caption(title: "The twin against the literature",
             caption: "Each property of COVID-19 pneumonia the twin models (patterns, distribution, severity score, lesion size on labelled slices) as published for hospitalised patients, mostly from Iranian cohorts of early 2020, beside the twin's figure measured from this run's ground truth."),
         .supplement(.table, 3): Caption(title: "Grad-CAM localisation",

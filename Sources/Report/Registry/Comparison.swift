@@ -62,6 +62,9 @@ public struct Comparison: Sendable, Equatable {
     public var difference: String
     public var tolerance: Tolerance
     public var verdict: Verdict
+    /// For a claim about the method (not about the dataset's numbers): whether it holds in this
+    /// run, whatever the data. Nil for comparisons of numbers.
+    public var holds: Bool? = nil
 
     /// A numeric comparison. When `dependsOnData` and the run used synthetic data, the
     /// verdict is "not comparable — synthetic data" whatever the numbers.

@@ -36,6 +36,7 @@ public enum Registry {
         TableS3Entry(),
         FigureS3Entry(),
         TableS4Entry(),
+        TableS9Entry(),
     ]
 
     /// The entry for `id`.
@@ -69,6 +70,7 @@ public enum ReportStages {
             stages.append(EvaluateStage.definition(preset: preset))
             stages.append(IdentifyStage.definition(preset: preset))
             stages.append(GradCAMStage.definition(preset: preset))
+            if dataSource.isSynthetic { stages.append(ShortcutStage.definition(preset: preset)) }
             stages.append(InputScalingStage.definition(preset: preset))
             stages.append(TimingStage.definition(preset: preset, targets: preset.timing?.targets ?? TimingStage.paperTargets,
                                                  repeats: preset.timing?.repeats ?? 3))
@@ -78,6 +80,9 @@ public enum ReportStages {
 
     /// Why a stage that is not defined for `preset` cannot run.
     public static func unavailable(_ stage: String, dataSource: DataSourceIdentity) -> String {
+        if stage == ShortcutStage.name && !dataSource.isSynthetic {
+            return "needs the synthetic twin, which can render a slice again without its lesions; a real patient's lesions cannot be removed"
+        }
         if stage == TwinStage.name && !dataSource.isSynthetic {
             return "needs the synthetic twin's ground truth (the real dataset has no lesion masks or severity scores)"
         }

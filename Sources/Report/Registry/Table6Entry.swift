@@ -53,6 +53,25 @@ public struct Table6Entry: ReportEntry {
                     key: { "avg.\(model.rawValue).patient_\($0)" }, quantity: { "\(model.rawValue): patient \($0), all folds" })
             }
         }
+        // The method claim: threshold 2 identifies patients better than threshold 1 (FPN, all folds).
+        let fpn = ModelKind.resnet50v2FPN
+        if !results.patients(fpn).isEmpty {
+            let t1 = results.counts(fpn, rule: .paperThreshold1).accuracy, t2 = results.counts(fpn, rule: rule).accuracy
+            // The paper compares the two thresholds on fold 1 only (Table 5).
+            func fold1(_ id: Int) -> Double? {
+                inputs.paper.table5.first { $0.thresholdID == id && $0.network == fpn.rawValue }.map { r in
+                    Double(r.covidCorrect + r.normalCorrect) / Double(r.covidCorrect + r.covidWrong + r.normalCorrect + r.normalWrong)
+                }
+            }
+            let p1 = fold1(1), p2 = fold1(2)
+            let paperText = (p1 != nil && p2 != nil) ? "\(p2! > p1! ? "yes" : "no") (fold 1: \(rate(p2!)) vs \(rate(p1!)))" : "yes"
+            let better = t2 > t1
+            comparisons.append(Comparison(
+                key: "thresholds.better", quantity: "Threshold 2 identifies patients more accurately than threshold 1 (FPN, all folds)",
+                paper: paperText, ours: "\(better ? "yes" : "no") (\(rate(t2)) vs \(rate(t1)))", paperValue: nil, oursValue: nil,
+                difference: "—", tolerance: .exact,
+                verdict: inputs.dataSource.isSynthetic ? .notComparable("synthetic data") : (better ? .agrees : .differs), holds: better))
+        }
         var notes = [
             "Threshold 2: a patient is COVID-19 when at least a tenth of the selected slices are classified COVID-19. Accuracy = correct / (correct + wrong) over patients with at least one selected slice; undetermined patients are listed, not counted.",
             "The paper's Avg row is the mean of its fold rows (normal test patients recur across folds, so the rows are not disjoint); ours too.",

@@ -43,7 +43,8 @@ public struct Table7Entry: ReportEntry {
                 key: "selection.time", quantity: "The selection step reduces the total time (all rows)", paper: "yes",
                 ours: "\(faster ? "yes" : "no") (\(s(sumWith)) s with, \(s(sumWithout)) s without)", paperValue: nil, oursValue: nil,
                 difference: "—", tolerance: .exact,
-                verdict: inputs.dataSource.isSynthetic ? .notComparable("synthetic data") : (faster ? .agrees : .differs)))
+                verdict: inputs.dataSource.isSynthetic ? .notComparable("synthetic data") : (faster ? .agrees : .differs),
+                holds: faster))
         }
         let header = ["Slices (paper)", "Paper (s, P100)", "Patient", "Slices", "Selected", "This run (s)", "Read + select",
                       "Read + prepare", "Network", "Decision", "Without selection (s)", "This run / paper"]

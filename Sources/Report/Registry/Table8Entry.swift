@@ -104,6 +104,8 @@ public struct Table8Entry: ReportEntry {
         let mine = order(ours.map { ($0.key.rawValue, $0.value) })
         var c = Comparison.text(key: "ranking.overall_accuracy", quantity: "Networks ordered by mean overall accuracy", paper: theirs, ours: mine)
         if synthetic { c.verdict = .notComparable("synthetic data") }
+        let best = ours.max { ($0.value, $1.key.rawValue) < ($1.value, $0.key.rawValue) }
+        c.holds = best?.key == .resnet50v2FPN && ours.filter { $0.value == best?.value }.count == 1
         return c
     }
 

@@ -39,7 +39,8 @@ public struct TableS2Entry: ReportEntry {
             let ours = with < without ? "yes (\(with) vs \(without) wrong patients)" : "no (\(with) vs \(without) wrong patients)"
             comparisons.append(Comparison(key: "selection.false_detections", quantity: "Selection reduces wrong patient decisions (FPN, threshold 2)",
                                           paper: "yes", ours: ours, paperValue: nil, oursValue: nil, difference: "—", tolerance: .exact,
-                                          verdict: inputs.dataSource.isSynthetic ? .notComparable("synthetic data") : (with < without ? .agrees : .differs)))
+                                          verdict: inputs.dataSource.isSynthetic ? .notComparable("synthetic data") : (with < without ? .agrees : .differs),
+                                          holds: with < without))
         }
         let header = ["Network", "Selection", "Rule", "Correct", "Wrong", "Undetermined", "Accuracy", "Sensitivity", "Specificity", "Slices classified per patient"]
         let csv = PaperCSV.render(header: header.map { $0.lowercased().replacingOccurrences(of: " ", with: "_") }, rows: rows)

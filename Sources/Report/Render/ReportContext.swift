@@ -39,10 +39,12 @@ enum ReportContext {
         ]
     }
 
-    /// The paper's headline claims with this run's verdicts (`Claims.all`).
+    /// The paper's headline claims with this run's verdicts (`Claims.all`), in two groups: the
+    /// dataset's numbers (not comparable on the twin) and claims about the method, which hold or
+    /// do not hold in this run whatever the data.
     static func claims(_ d: ReportDocument) -> [String: Any] {
-        var rows: [[String: Any]] = []
-        var agrees = 0, differs = 0, notMeasured = 0
+        var datasetRows: [[String: Any]] = [], methodRows: [[String: Any]] = []
+        var agrees = 0, differs = 0, notMeasured = 0, holds = 0, fails = 0
         var reasons: [String: Int] = [:]
         for claim in Claims.all {
             let record = d.entries.first { $0.id == claim.entry }
@@ -51,24 +53,39 @@ enum ReportContext {
                                       "anchor": record.map { Anchor.slug($0.heading) } ?? ""]
             if let c = comparison {
                 // Wall-clock numbers stay in their own entry, so this table is the same on every run.
-                let ours = record?.built?.measuresWallClock == true ? "measured: see \(claim.entry.label)" : c.ours
+                let wallClock = record?.built?.measuresWallClock == true
+                let ours = wallClock ? "measured: see \(claim.entry.label)" : c.ours
                 row["paper"] = cell(c.paper); row["ours"] = cell(ours); row["verdict"] = cell(c.verdict.text)
                 switch c.verdict {
                 case .agrees: agrees += 1
                 case .differs: differs += 1
                 case .notComparable(let why): reasons[why, default: 0] += 1
                 }
+                if claim.method, let h = c.holds {
+                    let on = d.dataSource.isSynthetic ? "on the twin" : "in this run"
+                    if wallClock {
+                        row["holds"] = "timed: see \(claim.entry.label)"
+                    } else {
+                        row["holds"] = h ? "holds \(on)" : "does not hold \(on)"
+                        if h { holds += 1 } else { fails += 1 }
+                    }
+                } else if claim.method {
+                    row["holds"] = "—"
+                }
             } else {
                 notMeasured += 1
-                row["paper"] = "—"; row["ours"] = "—"
+                row["paper"] = "—"; row["ours"] = "—"; row["holds"] = "—"
                 row["verdict"] = cell("not measured — " + (record?.pendingReason ?? "this run made no such comparison"))
             }
-            rows.append(row)
+            if claim.method { methodRows.append(row) } else { datasetRows.append(row) }
         }
         var parts = ["\(agrees) of \(Claims.all.count) claims reproduced", "\(differs) not reproduced"]
         for (why, n) in reasons.sorted(by: { $0.key < $1.key }) { parts.append("\(n) not comparable (\(why))") }
         if notMeasured > 0 { parts.append("\(notMeasured) not measured") }
-        return ["rows": rows, "summary": parts.joined(separator: "; ") + "."]
+        let on = d.dataSource.isSynthetic ? "on the twin" : "in this run"
+        let methodSummary = "\(holds) of \(methodRows.count) claims about the method hold \(on), \(fails) do not"
+            + (holds + fails < methodRows.count ? " (the others are timed or not measured)." : ".")
+        return ["rows": datasetRows, "methodRows": methodRows, "summary": parts.joined(separator: "; ") + ".", "methodSummary": methodSummary]
     }
 
     static func cell(_ s: String) -> String {

@@ -1,0 +1,91 @@
+import Foundation
+import NeuralNet
+
+/// The `shortcut` stage (dataset audit, twin only): does a trained network look at the disease
+/// or at something else that goes with the label? Every fold's labelled test slices are rendered
+/// again by the twin with their lesions changed — COVID-19 slices **without** their lesions,
+/// normal SR_2 slices **with** lesions drawn in — and classified by that fold's networks. A
+/// network that reads the lesions calls the first normal and the second COVID-19; the share of
+/// lesion-free COVID slices still called COVID-19 is what a shortcut (series, thickness, noise)
+/// explains.
+public enum ShortcutStage {
+    public static let name = "shortcut"
+    public static let file = "shortcut.json"
+
+    /// The counts of one network over all folds.
+    public struct Result: Codable, Equatable, Sendable {
+        public var model: ModelKind
+        /// Labelled COVID test slices: called COVID as stored, and with the lesions removed.
+        public var covidSlices = 0, covidCalledAsStored = 0, covidCalledWithoutLesions = 0
+        /// Labelled normal SR_2 test slices: called COVID as stored, and with lesions implanted.
+        public var normalSlices = 0, normalCalledAsStored = 0, normalCalledWithLesions = 0
+    }
+
+    public static func definition(preset: Preset) -> StageDefinition {
+        struct Configuration: Codable {
+            var format = 1
+            var size: Int
+            var seed: UInt64
+            var threshold = ClassDecision.threshold
+        }
+        let config = Configuration(size: preset.data.syntheticImageSize, seed: preset.seed)
+        return StageDefinition(name: name, upstream: [TwinStage.name, IndexStage.name, FoldsStage.name, TrainStage.name],
+                               configuration: CanonicalJSON.encode(config)) { context in
+            let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
+            let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
+            var results = ModelKind.allCases.map { Result(model: $0) }
+            for fold in plan.folds {
+                let records = try ImageSet.records(dataset: dataset, patients: fold.testPatients).sorted { $0.key < $1.key }
+                let covid = records.filter { $0.label == .covid }
+                let normal = records.filter { $0.label == .normal && $0.key.series == "SR_2" }
+                let twin = try SyntheticTwin(config: SynthConfig(size: config.size, patients: .ids(Array(Set(fold.testPatients)).sorted()),
+                                                                 seed: config.seed))
+                for (m, model) in ModelKind.allCases.enumerated() {
+                    let training = TrainStage.config(model, preset: preset)
+                    let prep = training.preparation
+                    let graph = try TrainStage.bestModel(model, fold: fold.index, preset: preset, from: context.upstream(TrainStage.name))
+                    func called(_ recs: [ImageRecord], _ lesions: SyntheticTwin.LesionOverride) throws -> Int {
+                        let set = try render(twin, recs, lesions: lesions, preparation: prep)
+                        return EvaluateStage.classify(graph, set, batch: training.evaluationBatchSize).filter { ClassDecision.isCovid($0) }.count
+                    }
+                    results[m].covidSlices += covid.count
+                    results[m].covidCalledAsStored += try called(covid, .asGenerated)
+                    results[m].covidCalledWithoutLesions += try called(covid, .removed)
+                    results[m].normalSlices += normal.count
+                    results[m].normalCalledAsStored += try called(normal, .asGenerated)
+                    results[m].normalCalledWithLesions += try called(normal, .implanted)
+                }
+            }
+            try AtomicFile.write(CanonicalJSON.encode(results), to: context.outputDirectory.appendingPathComponent(file))
+        }
+    }
+
+    /// The records' slices rendered by `twin` with `lesions`, prepared as network input.
+    static func render(_ twin: SyntheticTwin, _ records: [ImageRecord], lesions: SyntheticTwin.LesionOverride,
+                       preparation: InputPreparation) throws -> ImageSet {
+        let n = preparation.size * preparation.size
+        var pixels = [Float](repeating: 0, count: records.count * n)
+        var firstError: Error?
+        let lock = NSLock()
+        let size = twin.config.size
+        pixels.withUnsafeMutableBufferPointer { buffer in
+            let out = buffer
+            DispatchQueue.concurrentPerform(iterations: records.count) { i in
+                let k = records[i].key
+                do {
+                    let (px, _) = try twin.renderSlice(patient: k.patientID, series: k.series, imageNumber: k.imageNumber, lesions: lesions)
+                    let prepared = preparation.prepare(px.map(Float.init), width: size, height: size)
+                    for j in 0..<n { out[i * n + j] = prepared[j] }
+                } catch {
+                    lock.lock(); if firstError == nil { firstError = error }; lock.unlock()
+                }
+            }
+        }
+        if let firstError { throw firstError }
+        return ImageSet(records: records, size: preparation.size, pixels: pixels)
+    }
+
+    public static func read(from directory: URL) throws -> [Result] {
+        try IndexStage.read([Result].self, directory.appendingPathComponent(file))
+    }
+}
