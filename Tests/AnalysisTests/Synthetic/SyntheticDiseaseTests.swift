@@ -121,4 +121,43 @@ final class SyntheticDiseaseTests: XCTestCase {
             XCTAssert("\(e)".contains("disease_truth.csv") && "\(e)".contains("line 2"), "\(e)")
         }
     }
+
+    func testCounterfactualRemovesOnlyTheLesions() throws {
+        let twin = try SynthFixture.twin(size: 128, patients: .firstBalanced(6))
+        // Thin series: one sub-slice, so the central lesion mask is the whole lesion.
+        let thin = try XCTUnwrap(twin.plan().first { $0.label == .covid && $0.thicknessMM < 3 && !$0.labelledImageNumbers.isEmpty })
+        let s = twin.config.size
+        for n in thin.labelledImageNumbers.prefix(4) {
+            let (asIs, truth) = try twin.renderSlice(patient: thin.patientID, series: thin.series, imageNumber: n, lesions: .asGenerated)
+            let (removed, noLesion) = try twin.renderSlice(patient: thin.patientID, series: thin.series, imageNumber: n, lesions: .removed)
+            let mask = try XCTUnwrap(truth.lesionMask)
+            XCTAssertNil(noLesion.lesionMask)
+            XCTAssertEqual(noLesion.lesionArea, 0)
+            // Same pixels wherever no lesion pixel is within one pixel (the kernel blur's reach).
+            var same = 0, differ = 0, changedInside = 0
+            for r in 0..<s { for c in 0..<s {
+                var near = false
+                for dr in -1...1 { for dc in -1...1 {
+                    let rr = min(max(r + dr, 0), s - 1), cc = min(max(c + dc, 0), s - 1)
+                    if mask[rr * s + cc] != 0 { near = true }
+                } }
+                let i = r * s + c
+                if near { if mask[i] != 0 && asIs[i] != removed[i] { changedInside += 1 } }
+                else if asIs[i] == removed[i] { same += 1 } else { differ += 1 }
+            } }
+            XCTAssertEqual(differ, 0, "IM\(n): \(differ) pixels away from the lesion changed")
+            XCTAssertGreaterThan(same, s * s / 2)
+            XCTAssertGreaterThan(Double(changedInside), 0.9 * Double(truth.lesionArea), "IM\(n): the lesion was not removed")
+            // As generated equals the written slice.
+            XCTAssertEqual(asIs, try twin.renderSlice(patient: thin.patientID, series: thin.series, imageNumber: n).pixels)
+        }
+        // Lesions drawn into a normal patient are clear on its labelled slices.
+        let normal = try XCTUnwrap(twin.plan().first { $0.label == .normal && !$0.labelledImageNumbers.isEmpty })
+        for n in normal.labelledImageNumbers.prefix(4) {
+            let (_, t) = try twin.renderSlice(patient: normal.patientID, series: normal.series, imageNumber: n, lesions: .implanted)
+            XCTAssertGreaterThan(t.lesionShare, 0.04, "\(normal.patientID) IM\(n)")
+            let (_, plain) = try twin.renderSlice(patient: normal.patientID, series: normal.series, imageNumber: n)
+            XCTAssertNil(plain.lesionMask)
+        }
+    }
 }
