@@ -37,6 +37,8 @@ public enum Registry {
         FigureS3Entry(),
         TableS4Entry(),
         TableS9Entry(),
+        TableS10Entry(),
+        TableS11Entry(),
     ]
 
     /// The entry for `id`.
@@ -71,6 +73,7 @@ public enum ReportStages {
             stages.append(IdentifyStage.definition(preset: preset))
             stages.append(GradCAMStage.definition(preset: preset))
             if dataSource.isSynthetic { stages.append(ShortcutStage.definition(preset: preset)) }
+            stages.append(MetadataBaselineStage.definition())
             stages.append(InputScalingStage.definition(preset: preset))
             stages.append(TimingStage.definition(preset: preset, targets: preset.timing?.targets ?? TimingStage.paperTargets,
                                                  repeats: preset.timing?.repeats ?? 3))
