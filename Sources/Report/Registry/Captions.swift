@@ -68,7 +68,7 @@ public enum Captions {
         .supplement(.figure, 3): Caption(title: "ROC curves",
             caption: "Image-level ROC curves of the three networks from the softmax P(COVID), all folds' test images pooled, with the area under each curve."),
         .supplement(.table, 4): Caption(title: "Input scaling and augmentation",
-            caption: "The same network trained on fold 1 with the stored values as input (the paper's choice), with the values divided by 65535, with each image divided by its own maximum (which the paper argues against), and with the stored values but without Table 3's augmentation, and tested on fold 1's test images."),
+            caption: "The same network trained on fold 1 with the stored values as input (the paper's choice), with the values divided by 65535, with each image divided by its own maximum (which the paper argues against), and with the stored values but without the run's augmentation (Table 3), and tested on fold 1's test images."),
         .supplement(.table, 1): Caption(title: "Selection parameter sweep",
             caption: "The selection algorithm on the twin for dark values 200–400 and divisors 1.2–2.0: precision and recall of \"selected\" versus \"lung open\" and the share of the labelled slices kept."),
         .supplement(.table, 2): Caption(title: "Decision rules, with and without selection",

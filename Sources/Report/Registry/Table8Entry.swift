@@ -86,7 +86,7 @@ public struct Table8Entry: ReportEntry {
             guard Set(truths).count == 2 else { continue }
             let auc = ROCCurve(scores: mine.flatMap(\.covidProbabilities), truths: truths).auc
             if auc < 0.6 {
-                notes.append("\(model.rawValue) has not learned to separate the classes in this run: its AUC over all folds' test images is \(String(format: "%.3f", auc)) (0.5 is chance), so its accuracy here is that of a near-constant guess on a test set that is mostly normal images, and every result built on it (Tables 5, 6, S2, Fig. 12) is an untrained network's. Table S4 shows what limits it: the same network trained without Table 3's augmentation, for the same epochs.")
+                notes.append("\(model.rawValue) has not learned to separate the classes in this run: its AUC over all folds' test images is \(String(format: "%.3f", auc)) (0.5 is chance), so its accuracy here is that of a near-constant guess on a test set that is mostly normal images, and every result built on it (Tables 5, 6, S2, Fig. 12) is an untrained network's. Table S4 shows what limits it: the same network trained without the run's augmentation, for the same epochs.")
             }
         }
         if inputs.dataSource.isSynthetic {

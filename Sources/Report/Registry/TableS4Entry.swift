@@ -42,7 +42,7 @@ public struct TableS4Entry: ReportEntry {
                                                          r.validationAUCs.map { $0.map { String(format: "%.4f", $0) } ?? "" }.joined(separator: " ")] })
         var notes = ["\(InputScalingStage.model.rawValue), fold \(InputScalingStage.fold), the preset's scale and epochs, the same initial weights and batch order for every input; tested on fold \(InputScalingStage.fold)'s test images (P(COVID) > 0.5). ResNet50V2 rather than the FPN: in reduced runs the FPN's heads, initialised at N(0, 0.001), can sit at chance for the first epochs (Table 8), which would hide any effect of the input.",
                      "The paper (§2.1) keeps the stored 16-bit values because dividing each image by its own maximum changes what a value means from image to image; this is the experiment behind that argument. One training per input: differences of a point or two are within the run-to-run spread of a single fold.",
-                     "The row without augmentation asks what limits learning in a short budget: Table 3's augmentation (rotations over the full 360°, both flips, zoom, shifts, shear) shows the network a new view of every image each epoch. The validation AUC by epoch (on the paper's validation images, drawn from the test patients; accuracy there depends on their COVID/normal balance, AUC does not) shows how far each variant got."]
+                     "The row without augmentation asks what limits learning in a short budget: the run's augmentation (Table 3: rotations, flips, zoom, shifts as the preset sets them, the authors' shear) shows the network a new view of every image each epoch. The validation AUC by epoch (on the paper's validation images, drawn from the test patients; accuracy there depends on their COVID/normal balance, AUC does not) shows how far each variant got."]
         if let verdict = Self.augmentationVerdict(rows, epochs: inputs.preset.training.epochs, size: inputs.preset.model.inputSize) {
             notes.append(verdict)
         }
@@ -58,7 +58,7 @@ public struct TableS4Entry: ReportEntry {
               let without = best(rows.first { $0.scaling == .raw && !$0.augmented }) else { return nil }
         let w = String(format: "%.2f", with), wo = String(format: "%.2f", without)
         if without >= 0.65 && with < 0.6 {
-            return "In this run the network learns without augmentation (best validation AUC \(wo)) but not with it (\(w)): Table 3's augmentation is what \(epochs) epochs cannot afford."
+            return "In this run the network learns without augmentation (best validation AUC \(wo)) but not with it (\(w)): the augmentation is what \(epochs) epochs cannot afford."
         }
         if without < 0.6 && with < 0.6 {
             return "In this run neither learns (best validation AUC \(w) with augmentation, \(wo) without): the budget itself — \(epochs) epochs of a reduced network at \(size) px — is too small for the twin's lesions, which at this size are a few pixels across; the augmentation alone is not the limit."
