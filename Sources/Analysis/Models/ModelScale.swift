@@ -10,10 +10,18 @@ public struct ModelScale: Codable, Equatable, Hashable, Sendable {
     public var widthMultiplier: Double
     /// Feature count of the FPN's convolutions (the paper's code: 256).
     public var fpnFeatures: Int
+    /// Momentum of every batch normalisation's moving statistics; nil = Keras's 0.99 (the paper).
+    /// A reduced preset trained for a few hundred steps may lower it so the moving statistics
+    /// keep up with the weights (otherwise inference-mode outputs lag the training).
+    public var batchNormMomentum: Double?
 
-    public init(inputSize: Int = 512, widthMultiplier: Double = 1, fpnFeatures: Int = 256) {
+    public init(inputSize: Int = 512, widthMultiplier: Double = 1, fpnFeatures: Int = 256, batchNormMomentum: Double? = nil) {
         self.inputSize = inputSize; self.widthMultiplier = widthMultiplier; self.fpnFeatures = fpnFeatures
+        self.batchNormMomentum = batchNormMomentum
     }
+
+    /// The batch normalisation momentum the builders use.
+    public var momentum: Float { Float(batchNormMomentum ?? 0.99) }
 
     /// The paper's full-size models.
     public static let full = ModelScale()

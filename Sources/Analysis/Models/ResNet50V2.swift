@@ -17,7 +17,7 @@ public enum ResNet50V2 {
         x = stack(g, x, filters: 128, blocks: 4, name: "conv3", scale: scale)
         x = stack(g, x, filters: 256, blocks: 6, name: "conv4", scale: scale)
         x = stack(g, x, filters: 512, blocks: 3, stride1: 1, name: "conv5", scale: scale)
-        x = g.add(BatchNormalization("post_bn", epsilon: epsilon), x)
+        x = g.add(BatchNormalization("post_bn", momentum: scale.momentum, epsilon: epsilon), x)
         return g.add(ReLU("post_relu"), x)
     }
 
@@ -35,16 +35,16 @@ public enum ResNet50V2 {
     static func block(_ g: Graph, _ x: Graph.Node, filters: Int, stride: Int = 1, convShortcut: Bool = false,
                       name: String, scale: ModelScale) -> Graph.Node {
         let f = scale.filters(filters), f4 = scale.filters(4 * filters)
-        var preact = g.add(BatchNormalization("\(name)_preact_bn", epsilon: epsilon), x)
+        var preact = g.add(BatchNormalization("\(name)_preact_bn", momentum: scale.momentum, epsilon: epsilon), x)
         preact = g.add(ReLU("\(name)_preact_relu"), preact)
         // Layers are added in the order Keras lists them (model.layers): the residual path up to
         // `_2_relu`, then the shortcut, then `_3_conv`.
         var y = g.add(Conv2D("\(name)_1_conv", filters: f, kernelSize: 1, useBias: false), preact)
-        y = g.add(BatchNormalization("\(name)_1_bn", epsilon: epsilon), y)
+        y = g.add(BatchNormalization("\(name)_1_bn", momentum: scale.momentum, epsilon: epsilon), y)
         y = g.add(ReLU("\(name)_1_relu"), y)
         y = g.add(ZeroPadding2D("\(name)_2_pad", padding: ((1, 1), (1, 1))), y)
         y = g.add(Conv2D("\(name)_2_conv", filters: f, kernelSize: 3, strides: stride, useBias: false), y)
-        y = g.add(BatchNormalization("\(name)_2_bn", epsilon: epsilon), y)
+        y = g.add(BatchNormalization("\(name)_2_bn", momentum: scale.momentum, epsilon: epsilon), y)
         y = g.add(ReLU("\(name)_2_relu"), y)
         let shortcut: Graph.Node
         if convShortcut {

@@ -20,7 +20,7 @@ public enum Xception {
 
     static func backbone(_ g: Graph, _ input: Graph.Node, scale: ModelScale) -> Graph.Node {
         let auto = AutoNames()
-        func bn(_ name: String, _ x: Graph.Node) -> Graph.Node { g.add(BatchNormalization(name, epsilon: epsilon), x) }
+        func bn(_ name: String, _ x: Graph.Node) -> Graph.Node { g.add(BatchNormalization(name, momentum: scale.momentum, epsilon: epsilon), x) }
         func sep(_ name: String, _ filters: Int, _ x: Graph.Node) -> Graph.Node {
             g.add(SeparableConv2D(name, filters: scale.filters(filters), kernelSize: 3, padding: .same, useBias: false), x)
         }

@@ -57,5 +57,9 @@ extension Preset {
     /// - Throws: `PresetError.invalidField` naming `file`, the field and the accepted values.
     public func validate(file: String) throws {
         try training.validate(file: file)
+        if let m = model.batchNormMomentum, !(m > 0 && m < 1) {
+            throw PresetError.invalidField(file: file, field: "model.batchNormMomentum", value: "\(m)",
+                                           accepted: "a number in (0, 1), e.g. 0.99 (Keras's default), or absent")
+        }
     }
 }

@@ -32,6 +32,8 @@ public struct Preset: Codable, Sendable, Equatable {
         public var widthMultiplier: Double
         /// Channels of each feature-pyramid level.
         public var fpnFeatures: Int
+        /// Batch normalisation momentum; nil (absent) = Keras's 0.99, the paper's.
+        public var batchNormMomentum: Double?
     }
 
     /// Training schedule and augmentation (Table 3). Every field reaches training:

@@ -33,7 +33,7 @@ public enum TrainStage {
     public static func config(_ model: ModelKind, preset: Preset) -> TrainingConfig {
         TrainingConfig(model: model,
                        scale: ModelScale(inputSize: preset.model.inputSize, widthMultiplier: preset.model.widthMultiplier,
-                                         fpnFeatures: preset.model.fpnFeatures),
+                                         fpnFeatures: preset.model.fpnFeatures, batchNormMomentum: preset.model.batchNormMomentum),
                        epochs: preset.training.epochs, batchSize: preset.training.batchSize,
                        learningRate: preset.training.learningRate, seed: preset.seed,
                        augmentation: preset.training.augmentation)

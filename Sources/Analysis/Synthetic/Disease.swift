@@ -147,10 +147,10 @@ struct Disease: Sendable {
     /// the slices `all.csv` lists for this patient, over all series.
     init(seed: UInt64, patientID: String, anatomy: PatientAnatomy, labelledZ: [Double]) {
         var g = SynthRandom(seed: seed, ["disease", patientID])
-        // Total score: a gamma(4, 2.5) draw (mean 10, sd 5), 1...25 — hospitalised patients.
+        // Total score: a gamma(4, 2.2) draw (mean 8.8, sd 4.4), 1...25 — hospitalised patients.
         var gammaSum = 0.0
         for _ in 0..<4 { gammaSum += -log(max(g.uniform(), 1e-12)) }
-        let total = min(25, max(1, Int((2.5 * gammaSum).rounded())))
+        let total = min(25, max(1, Int((2.2 * gammaSum).rounded())))
         // Bilateral in ~88%; lower lobes favoured (weights), each lobe jittered.
         let bilateral = g.uniform() < 0.8
         let rightOnly = g.uniform() < 0.55
@@ -197,7 +197,8 @@ struct Disease: Sendable {
         var f = 0.5 * valueNoise3(x / 26, y / 26, z / 26, key: k)
             + 0.32 * valueNoise3(x / 11, y / 11, z / 11, key: k &+ 1)
             + 0.18 * valueNoise3(x / 4.5, y / 4.5, z / 4.5, key: k &+ 2)
-        f += peripheralWeight * (p.radial - 0.7) + posteriorWeight * p.anteroPosterior
+        let ap = p.anteroPosterior
+        f += peripheralWeight * (p.radial - 0.7) + posteriorWeight * (ap >= 0 ? 1.5 * ap * ap : ap)
         for b in bumps {
             let d = (z - b.z) / Disease.bumpSigmaMM
             if abs(d) < 3 { f += b.amplitude * exp(-d * d) }

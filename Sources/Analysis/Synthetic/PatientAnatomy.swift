@@ -54,7 +54,7 @@ struct PatientAnatomy: Sendable {
         domeTopU = g.uniform(0.75, 0.8)
         textureKey = g.next()
         dependentDensity = g.uniform(0.25, 1)
-        dependentDepthMM = g.uniform(5, 14)
+        dependentDepthMM = g.uniform(3, 9)
         vessels = PatientAnatomy.vesselTree(&g, height: lungHeightMM, halfWidth: half, halfDepth: bodyHalfDepthMM)
         disease = nil
         if r.label == .covid {

@@ -169,7 +169,7 @@ struct PhantomRenderer {
                     if p.anteroPosterior > 0.2 {
                         let depth = (1 - p.radial) * min(geo.lungA, geo.lungB)
                         let w = anatomy.dependentDensity * smoothstep(0.2, 0.85, p.anteroPosterior) * exp(-depth / anatomy.dependentDepthMM)
-                        v += 190 * w * (0.75 + 0.5 * valueNoise3(x / 6, y / 6, geo.z / 6, key: key &+ 2))
+                        v += 120 * w * (0.75 + 0.5 * valueNoise3(x / 6, y / 6, geo.z / 6, key: key &+ 2))
                     }
                     // The oblique fissure: a thin line where its plane crosses the slice.
                     if abs(p.fissureMM) < 0.55 && p.radial < 0.97 { v = max(v, -730) }
@@ -246,7 +246,7 @@ struct PhantomRenderer {
         guard let d = anatomy.disease, geo.lungScale > 0 else { return }
         let z = geo.z
         // The field cannot exceed noise (< 1) + the weights + the local raise: skip clear slices.
-        if 1 + 0.3 * max(0, d.peripheralWeight) + max(0, d.posteriorWeight) + d.bumpAt(z) <= d.minThreshold { return }
+        if 1 + 0.3 * max(0, d.peripheralWeight) + 1.5 * max(0, d.posteriorWeight) + d.bumpAt(z) <= d.minThreshold { return }
         let s = spacing, h = Double(size) / 2
         let lung = Tissue.lung.rawValue, vessel = Tissue.vessel.rawValue
         let xr = geo.lungCX + geo.lungA

@@ -36,9 +36,9 @@ public enum Registry {
         TableS3Entry(),
         FigureS3Entry(),
         TableS4Entry(),
-        TableS9Entry(),
         TableS10Entry(),
         TableS11Entry(),
+        TableS12Entry(),
     ]
 
     /// The entry for `id`.

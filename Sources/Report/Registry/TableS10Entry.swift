@@ -1,48 +1,51 @@
 import Analysis
 import Foundation
 
-/// Table S10 (not in the paper; dataset audit): what a classifier reaches from how an image was
-/// acquired — series, slice thickness, image noise — without seeing any disease
-/// (`MetadataBaselineStage`), beside the networks' AUC.
+/// Table S10 (not in the paper; dataset audit): the counterfactual test of what each network
+/// looks at — the twin's labelled test slices rendered again with their lesions removed (COVID)
+/// or implanted (normal SR_2), classified by the fold's networks (`ShortcutStage`).
 public struct TableS10Entry: ReportEntry {
     public let id = EntryID.supplement(.table, 10)
-    public let stages = [MetadataBaselineStage.name, EvaluateStage.name]
+    public let stages = [ShortcutStage.name]
 
     public init() {}
 
     public func build(_ inputs: EntryInputs) throws -> BuiltEntry {
-        let folds = try MetadataBaselineStage.read(from: inputs.stage(MetadataBaselineStage.name))
-        let evaluations = try EvaluateStage.read(from: inputs.stage(EvaluateStage.name))
-        func f(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "—" }
-        func mean(_ v: [Double]) -> Double? { v.isEmpty ? nil : v.reduce(0, +) / Double(v.count) }
-        var rows: [[String]] = []
-        var csv: [[String]] = []
-        for set in MetadataBaseline.FeatureSet.allCases {
-            let per = folds.map { $0.auc[set.rawValue] }
-            rows.append(["Metadata only: \(set.rawValue == "all" ? "series + thickness + noise" : set.rawValue)"] + per.map(f) + [f(mean(per.compactMap { $0 }))])
-            csv.append(["metadata_\(set.rawValue)"] + per.map(f) + [f(mean(per.compactMap { $0 }))])
+        let results = try ShortcutStage.read(from: inputs.stage(ShortcutStage.name))
+        func share(_ k: Int, _ n: Int) -> String {
+            guard n > 0 else { return "—" }
+            let ci = Intervals.wilson(successes: k, trials: n)
+            return String(format: "%.3f (%.3f–%.3f)", Double(k) / Double(n), ci.lower, ci.upper)
         }
-        for model in ModelKind.allCases {
-            let per = folds.map { fold in evaluations.first { $0.model == model && $0.fold == fold.fold }?.auc }
-            rows.append(["Network: \(model.rawValue)"] + per.map(f) + [f(mean(per.compactMap { $0 }))])
-            csv.append(["network_\(model.rawValue)"] + per.map(f) + [f(mean(per.compactMap { $0 }))])
+        let rows = results.map { r in
+            [r.model.rawValue, "\(r.covidSlices)", share(r.covidCalledAsStored, r.covidSlices), share(r.covidCalledWithoutLesions, r.covidSlices),
+             "\(r.normalSlices)", share(r.normalCalledAsStored, r.normalSlices), share(r.normalCalledWithLesions, r.normalSlices)]
         }
-        let header = ["Classifier (image AUC on the fold's test images)"] + folds.map { "Fold \($0.fold)" } + ["Mean"]
-        let file = PaperCSV.render(header: ["classifier"] + folds.map { "fold\($0.fold)" } + ["mean"], rows: csv)
-        let best = MetadataBaseline.FeatureSet.allCases.compactMap { s in mean(folds.compactMap { $0.auc[s.rawValue] }).map { (s, $0) } }
-            .max { $0.1 < $1.1 }
+        let header = ["Network", "COVID slices", "Called COVID as stored", "Called COVID without lesions",
+                      "Normal SR_2 slices", "Called COVID as stored", "Called COVID with lesions drawn in"]
+        let csv = PaperCSV.render(header: ["network", "covid_slices", "covid_called_as_stored", "covid_called_without_lesions",
+                                           "normal_slices", "normal_called_as_stored", "normal_called_with_lesions"],
+                                  rows: results.map { r in
+                                      [r.model.rawValue, "\(r.covidSlices)", "\(r.covidCalledAsStored)", "\(r.covidCalledWithoutLesions)",
+                                       "\(r.normalSlices)", "\(r.normalCalledAsStored)", "\(r.normalCalledWithLesions)"]
+                                  })
         var notes = [
-            "A logistic regression on the image's series (SR_2/SR_3/SR_4), slice thickness and a robust noise estimate (1.4826 × median absolute difference from the 3×3 mean over the image's centre), fitted on each fold's training images with the classes weighted equally, never sees the lungs: its AUC is what the acquisition alone tells about the label.",
+            "Every fold's labelled test slices, each classified by that fold's network (all folds pooled; Wilson 95% intervals). The twin renders a slice again from its seed with the lesions removed — same body, vessels, series, thickness, kernel and noise — or, for normal SR_2 slices, with a COVID-19 pneumonia drawn into the patient (clear at its labelled levels).",
         ]
-        if let best {
-            let verdict = best.1 >= 0.8 ? "The acquisition alone separates the classes well (mean AUC \(f(best.1)) with \(best.0.rawValue)): a network can score far above chance without seeing any disease, so high accuracy alone does not show that it detects COVID-19 (the counterfactual test in Table S9 shows what it does look at)."
-                : best.1 >= 0.65 ? "The acquisition separates the classes partly (best mean AUC \(f(best.1)), \(best.0.rawValue)): a shortcut is available to a network, but it explains only part of a high AUC."
-                : "The acquisition barely separates the classes (best mean AUC \(f(best.1))): no strong shortcut through series, thickness or noise."
-            notes.append(verdict)
+        for r in results where r.covidSlices > 0 && r.normalSlices > 0 {
+            let without = Double(r.covidCalledWithoutLesions) / Double(r.covidSlices)
+            let with = Double(r.normalCalledWithLesions) / Double(r.normalSlices)
+            let verdict: String
+            if without <= 0.1 && with >= 0.8 {
+                verdict = "reads the lesions: removing them makes \(String(format: "%.0f%%", 100 * (1 - without))) of COVID slices normal, drawing them in makes \(String(format: "%.0f%%", 100 * with)) of normal slices COVID-19"
+            } else if without > 0.3 {
+                verdict = "takes a shortcut: \(String(format: "%.0f%%", 100 * without)) of COVID slices are still called COVID-19 with no lesion in them"
+            } else {
+                verdict = "mostly reads the lesions, not fully: \(String(format: "%.0f%%", 100 * without)) of lesion-free COVID slices still called COVID-19, \(String(format: "%.0f%%", 100 * with)) of normal slices with lesions called COVID-19"
+            }
+            notes.append("\(r.model.rawValue) \(verdict).")
         }
-        if inputs.dataSource.isSynthetic {
-            notes.append("On the twin, series and thickness follow the real metadata (the labels of all.csv), and noise follows the series' kernel and thickness as the twin renders them; on COVID-CTset the real noise would be measured the same way.")
-        }
-        return BuiltEntry(table: ReportTable(header: header, rows: rows), files: ["tables/tableS10.csv": Data(file.utf8)], notes: notes)
+        notes.append("On COVID-CTset itself this test cannot be run (no one can remove a real patient's lesions); the label-source entries show how far series and thickness alone separate its classes.")
+        return BuiltEntry(table: ReportTable(header: header, rows: rows), files: ["tables/tableS10.csv": Data(csv.utf8)], notes: notes)
     }
 }
