@@ -36,6 +36,18 @@ public enum Registry {
         TableS3Entry(),
         FigureS3Entry(),
         TableS4Entry(),
+        TableS6Entry(),
+        FigureS4Entry(),
+        TableS7Entry(),
+        TableS8Entry(),
+        TableS9Entry(),
+    ]
+
+    /// The dataset audit's entries, in the order of their section ("Dataset audit", after
+    /// "Beyond the paper"): where the labels come from, repeated labels, leakage.
+    public static let datasetAudit: [EntryID] = [
+        .supplement(.table, 6), .supplement(.figure, 4), .supplement(.table, 7),
+        .supplement(.table, 8), .supplement(.table, 9),
     ]
 
     /// The entry for `id`.
