@@ -39,11 +39,12 @@ public struct TableS6Entry: ReportEntry {
         let covidOther = other.map { covid.series($0) }.reduce(0, +), normalOther = other.map { normal.series($0) }.reduce(0, +)
         let normalOnly = thicknesses.filter { normal.thickness($0) > 0 && covid.thickness($0) == 0 }
         let covidOnly = thicknesses.filter { covid.thickness($0) > 0 && normal.thickness($0) == 0 }
+        func kind(_ t: Double?) -> String { t == nil ? "of unknown thickness" : LabelSources.thicknessText(t) + " slices" }
         let commonest = thicknesses.max { normal.thickness($0) < normal.thickness($1) } ?? nil
         var facts = ["\(NumberFormat.grouped(normal.series("SR_2"))) of the \(NumberFormat.grouped(normal.images)) normal rows of all.csv (\(DatasetAudit.percent(normal.seriesShare("SR_2")))) are SR_2 slices, against \(NumberFormat.grouped(covid.series("SR_2"))) of the \(NumberFormat.grouped(covid.images)) COVID-19 rows; \(NumberFormat.grouped(covidOther)) COVID-19 rows (\(DatasetAudit.percent(Double(covidOther) / Double(max(covid.images, 1))))) and \(NumberFormat.grouped(normalOther)) normal rows come from \(other.joined(separator: " or "))."]
         facts.append("\(LabelSources.thicknessText(commonest)) slices are \(DatasetAudit.percent(normal.thicknessShare(commonest))) of the normal rows and \(DatasetAudit.percent(covid.thicknessShare(commonest))) of the COVID-19 rows; 1.5 mm slices are \(DatasetAudit.percent(covid.thicknessShare(1.5))) of the COVID-19 rows (\(NumberFormat.grouped(covid.thickness(1.5)))) and \(DatasetAudit.percent(normal.thicknessShare(1.5))) of the normal ones (\(NumberFormat.grouped(normal.thickness(1.5))))"
-                     + (covidOnly.isEmpty ? "" : "; only COVID-19 rows are " + covidOnly.map { "\(LabelSources.thicknessText($0)) (\(NumberFormat.grouped(covid.thickness($0))))" }.joined(separator: ", "))
-                     + (normalOnly.isEmpty ? "" : "; only normal rows are " + normalOnly.map { "\(LabelSources.thicknessText($0)) (\(NumberFormat.grouped(normal.thickness($0))))" }.joined(separator: ", ")) + ".")
+                     + (covidOnly.isEmpty ? "" : "; only COVID-19 rows are " + covidOnly.map { "\(kind($0)) (\(NumberFormat.grouped(covid.thickness($0))))" }.joined(separator: " or "))
+                     + (normalOnly.isEmpty ? "" : "; only normal rows are " + normalOnly.map { "\(kind($0)) (\(NumberFormat.grouped(normal.thickness($0))))" }.joined(separator: " or ")) + ".")
         let results = audit.shortcuts.filter { $0.objective == .balancedAccuracy }
         let byFeature = { (f: ShortcutCheck.Feature) in DatasetAudit.mean(results.filter { $0.feature == f }.map(\.test.balancedAccuracy)) }
         let verdict = "the classes are not drawn from the same series. " + facts.joined(separator: " ")

@@ -15,7 +15,7 @@ public struct TableS7Entry: ReportEntry {
         let results = audit.shortcuts
         func f(_ x: Double) -> String { x.isFinite ? NumberFormat.fixed(x, 4) : "—" }
         func values(_ r: ShortcutCheck.Result) -> String {
-            r.rule.covidValues.isEmpty ? "none" : r.rule.covidValues.sorted(by: naturalLess).joined(separator: ", ")
+            r.rule.covidValues.isEmpty ? "none" : r.rule.covidValues.sorted(by: naturalLess).joined(separator: "; ")
         }
         let header = ["Fold", "Feature", "Fitted for", "Called COVID-19", "Training accuracy", "Test accuracy",
                       "Test balanced accuracy", "Test sensitivity", "Test specificity", "Test images"]
@@ -29,7 +29,7 @@ public struct TableS7Entry: ReportEntry {
             header: ["fold", "feature", "objective", "covid_values", "train_accuracy", "train_balanced_accuracy", "test_accuracy",
                      "test_balanced_accuracy", "test_covid_tp", "test_covid_fn", "test_covid_fp", "test_normal_tp"],
             rows: results.map { r in
-                ["\(r.fold)", r.feature.rawValue, r.objective.rawValue, values(r).replacingOccurrences(of: ", ", with: ";"),
+                ["\(r.fold)", r.feature.rawValue, r.objective.rawValue, values(r),
                  f(r.train.metrics.overallAccuracy), f(r.train.balancedAccuracy), f(r.test.metrics.overallAccuracy),
                  f(r.test.balancedAccuracy), "\(r.test.covidTP)", "\(r.test.covidFN)", "\(r.test.covidFP)", "\(r.test.normalTP)"]
             })
