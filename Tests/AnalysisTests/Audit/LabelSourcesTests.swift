@@ -184,3 +184,34 @@ extension LabelSourcesTests {
         XCTAssertLessThanOrEqual(share, 0.5, "no slice is listed three times")
     }
 }
+
+extension LabelSourcesTests {
+    /// A real dataset's own all.csv and Patient_details.csv are used when both are in its root;
+    /// without them, the index's labelled slices; the twin always uses the shipped metadata.
+    func testSourcesForARun() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("label-sources-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let labelled = [slice(1, "SR_3", 4, .covid), slice(2, "SR_2", 7, .normal)]
+        let patients = [Patient(id: "patient1", batch: "137covid", label: .covid, record: nil,
+                                series: [Series(name: "SR_3", directory: dir.path, thicknessMM: 1.5, pixelSpacingMM: nil, slices: [])]),
+                        Patient(id: "patient2", batch: "normal1", label: .normal, record: nil,
+                                series: [Series(name: "SR_2", directory: dir.path, thicknessMM: 6, pixelSpacingMM: nil, slices: [])])]
+        let dataset = Dataset(root: dir.path, layout: .raw, patients: patients, labelled: labelled, notes: [])
+
+        let fromIndex = try LabelSources.forRun(dataset: dataset, synthetic: false)
+        XCTAssertEqual(fromIndex.origin, .index)
+        XCTAssertEqual(fromIndex.rows.map(\.thicknessMM), [1.5, 6])
+
+        try "filename,class\n137covid_patient1_SR_3_IM00004.tif,covid\nnormal1_patient2_SR_2_IM00007.tif,normal\nnormal4_patient2_SR_2_IM00007.tif,normal\n"
+            .write(to: dir.appendingPathComponent("all.csv"), atomically: true, encoding: .utf8)
+        try "Patient ID,SEX,AGE,Date,COVID-19 Infection,SR_2 Folder thickness(mm),SR_3 Folder thickness(mm),SR_4 Folder thickness(mm)\npatient1,F,053Y,20200407,Positive,5,2,N/A\npatient2,M,040Y,20200407,Negative,8,N/A,N/A\n"
+            .write(to: dir.appendingPathComponent("Patient_details.csv"), atomically: true, encoding: .utf8)
+        let fromFiles = try LabelSources.forRun(dataset: dataset, synthetic: false)
+        XCTAssertEqual(fromFiles.origin, .dataset)
+        XCTAssertEqual(fromFiles.rows.map(\.thicknessMM), [2, 8, 8])
+        XCTAssertEqual(fromFiles.repeats.count, 1)
+
+        XCTAssertEqual(try LabelSources.forRun(dataset: dataset, synthetic: true).origin, .shipped)
+    }
+}
