@@ -1,3 +1,4 @@
+import Analysis
 import Foundation
 
 // MARK: - Tables 2, 4, 5, 6 and the text
@@ -137,6 +138,30 @@ extension Auditor {
             }
             if !odd { passed.append("Table 2: the \(label) images (train + test) total \(F.grouped(usual)) in every fold.") }
         }
+    }
+
+    /// Table 2's image pools against the labels of `all.csv`: the COVID pool should be its
+    /// COVID rows; a normal pool equal to all normal rows counts the rows that repeat a slice
+    /// under a second batch folder (`PaperRepeats`).
+    mutating func table2AgainstLabels(_ labels: LabelSources) {
+        let covidRows = labels.tally(.covid).images
+        let covidPools = t.table2.map { $0.trainCovidImages + $0.testCovidImages }
+        checks += t.table2.count
+        if covidPools.allSatisfy({ $0 == covidRows }) {
+            passed.append("Table 2: the COVID images (train + test) of every fold equal all.csv's \(F.grouped(covidRows)) COVID rows.")
+        }
+        let normal = labels.tally(.normal), distinct = labels.tally(.normal, repeats: false).images
+        let repeats = normal.images - distinct
+        let folds = PaperRepeats.of(t.table2, sources: labels)
+        let counted = folds.filter(\.countsRepeats)
+        checks += t.table2.count
+        guard !counted.isEmpty, repeats > 0 else { return }
+        let low = counted.compactMap(\.testRepeats).map(\.lowerBound).min()!, high = counted.compactMap(\.testRepeats).map(\.upperBound).max()!
+        add("table2.normalImages.repeats", .disagreement, ["Table 2", "all.csv"],
+            "Table 2's normal images count slices twice: in \(counted.count) of its \(folds.count) folds the normal training + test images are all \(F.grouped(normal.images)) normal rows of the dataset's all.csv, but \(F.grouped(repeats)) of those rows repeat a (patient, series, image) under a second batch folder, so the distinct normal labelled slices are \(F.grouped(distinct)) and the normal test sets count between \(F.grouped(low)) and \(F.grouped(high)) images twice",
+            counted.map { "fold \($0.fold): \(F.grouped($0.trainNormal)) + \(F.grouped($0.testNormal)) = \(F.grouped($0.trainNormal + $0.testNormal))" }.joined(separator: "; ")
+            + " = \(F.grouped(distinct)) distinct + \(F.grouped(repeats)) repeats; a patient's rows are at most \(F.fixed(labels.maxRepeatShare(.normal) * 100, 1))% repeats, so ≤ ⌊train × that share⌋ repeats train and the rest test (Table S8)",
+            printed: Double(counted[0].trainNormal + counted[0].testNormal), recomputed: Double(distinct))
     }
 
     mutating func text() {

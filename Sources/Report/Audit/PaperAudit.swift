@@ -1,7 +1,9 @@
+import Analysis
 import Foundation
 
 /// The "Audit of the paper": re-derives what the paper's tables imply and lists every place
-/// where its printed numbers disagree, computed from the bundled tables alone.
+/// where its printed numbers disagree, computed from the bundled tables and, for Table 2's
+/// image counts, the dataset's own labels (`all.csv`, shipped with the project).
 ///
 /// Tolerances: a Table 8 metric printed with 4 decimals agrees with a recomputed value when
 /// they differ by at most half a unit in the 4th decimal (0.00005); an Avg metric that is a
@@ -14,8 +16,9 @@ public enum PaperAudit {
     /// Above this, an Avg metric is a disagreement rather than a rounding note.
     public static let roundingLimit = 0.0005
 
-    /// Runs every check on `tables`.
-    public static func run(_ tables: PaperTables) -> AuditResult {
+    /// Runs every check on `tables`; with `labels` (the real `all.csv` and
+    /// `Patient_details.csv`, `LabelSources.shipped()`), also Table 2 against the labels.
+    public static func run(_ tables: PaperTables, labels: LabelSources? = nil) -> AuditResult {
         var audit = Auditor(tables: tables)
         audit.table8FoldRows()
         audit.table8AverageRows()
@@ -23,6 +26,7 @@ public enum PaperAudit {
         audit.table5()
         audit.table4AgainstTable1()
         audit.table2()
+        if let labels { audit.table2AgainstLabels(labels) }
         audit.text()
         audit.textAgainstTables2And7()
         return AuditResult(findings: audit.findings, checks: audit.checks, passed: audit.passed)

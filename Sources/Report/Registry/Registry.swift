@@ -36,9 +36,24 @@ public enum Registry {
         TableS3Entry(),
         FigureS3Entry(),
         TableS4Entry(),
+        TableS6Entry(),
+        FigureS4Entry(),
+        TableS7Entry(),
+        TableS8Entry(),
+        TableS9Entry(),
         TableS10Entry(),
         TableS11Entry(),
         TableS12Entry(),
+    ]
+
+    /// The dataset audit's entries, in the order of their section ("Dataset audit", after
+    /// "Beyond the paper"): where the labels come from, repeated labels, leakage, and on the twin
+    /// what the networks look at (counterfactual), the metadata-only baseline and the metrics
+    /// by series and thickness.
+    public static let datasetAudit: [EntryID] = [
+        .supplement(.table, 6), .supplement(.figure, 4), .supplement(.table, 7),
+        .supplement(.table, 8), .supplement(.table, 9), .supplement(.table, 10),
+        .supplement(.table, 11), .supplement(.table, 12),
     ]
 
     /// The entry for `id`.

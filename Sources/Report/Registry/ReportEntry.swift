@@ -110,6 +110,9 @@ public struct BuiltEntry: Sendable {
     public var comparisons: [Comparison]
     /// Remarks shown under the entry (discrepancies in the paper, what differs by design).
     public var notes: [String]
+    /// The entry's conclusion in one paragraph, for entries without a paper value to compare
+    /// (the dataset audit); shown after the comparisons as "Verdict: …".
+    public var verdict: String?
     /// True when the entry shows wall-clock measurements (Table 7): its numbers go to the
     /// manifest's `timing` block and it is the one section allowed to differ between runs.
     public var measuresWallClock = false

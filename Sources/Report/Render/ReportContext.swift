@@ -12,7 +12,10 @@ enum ReportContext {
         let comparisons = built.flatMap { $0.built!.comparisons }
         let agrees = comparisons.filter { $0.verdict == .agrees }.count
         let differs = comparisons.filter { $0.verdict == .differs }.count
-        let contents: [[String: Any]] = d.entries.map { e in
+        let auditIDs = Registry.datasetAudit
+        let beyond = d.entries.filter { $0.id.supplementary && !auditIDs.contains($0.id) }
+        let datasetAudit = auditIDs.compactMap { id in d.entries.first { $0.id == id } }
+        let contents: [[String: Any]] = (d.entries.filter { !auditIDs.contains($0.id) } + datasetAudit).map { e in
             ["label": e.id.label, "anchor": Anchor.slug(e.heading), "pending": e.built == nil]
         }
         return [
@@ -32,8 +35,10 @@ enum ReportContext {
             "auditAnchor": Anchor.slug("Audit of the paper"),
             "runAnchor": Anchor.slug("About this run"),
             "entries": d.entries.filter { !$0.id.supplementary }.map(entry),
-            "supplementary": d.entries.filter { $0.id.supplementary }.map(entry),
-            "hasSupplementary": d.entries.contains { $0.id.supplementary },
+            "supplementary": beyond.map(entry),
+            "hasSupplementary": !beyond.isEmpty,
+            "datasetAudit": datasetAudit.map(entry),
+            "hasDatasetAudit": !datasetAudit.isEmpty,
             "audit": audit(d.audit),
             "run": run(d),
         ]
@@ -141,6 +146,7 @@ enum ReportContext {
             }
         }
         c["notes"] = b.notes
+        if let v = b.verdict { c["verdict"] = v }
         return c
     }
 

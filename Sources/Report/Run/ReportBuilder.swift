@@ -137,7 +137,7 @@ public final class ReportBuilder {
     func assemble(_ entries: [any ReportEntry]) throws -> (ReportDocument, [String: StageResult], [String]) {
         let preset = options.preset
         let paper = try PaperTables.load()
-        let audit = PaperAudit.run(paper)
+        let audit = PaperAudit.run(paper, labels: try LabelSources.shipped())
         let dataSource = try DataSourceIdentity.of(preset)
         let runner = try makeRunner(replacing: replacing)
 
