@@ -10,7 +10,7 @@ enum Im2Col {
     /// Fills `cols` (`[nImages·OH·OW, KH·KW·C]`) from `x` (`[nImages, H, W, C]`), in parallel.
     static func im2col(_ x: UnsafePointer<Float>, nImages: Int, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>) {
         let rowsPerChunk = linesPerChunk(g) * g.w.output
-        Parallel.forChunks(nImages * g.outputPixels, chunk: rowsPerChunk) { _, rows in
+        Parallel.forChunks(nImages * g.outputPixels, chunk: rowsPerChunk, work: nImages * g.outputPixels * g.patch) { _, rows in
             fillRows(x, g, rows: rows, cols + rows.lowerBound * g.patch)
         }
     }
@@ -62,7 +62,7 @@ enum Im2Col {
         let OW = g.w.output, KW = g.w.kernel, OH = g.h.output
         let patch = g.patch
         let linesPerChunk = max(1, 16384 / max(1, W * C * g.h.kernel * g.w.kernel))
-        Parallel.forChunks(nImages * H, chunk: linesPerChunk) { _, lines in
+        Parallel.forChunks(nImages * H, chunk: linesPerChunk, work: nImages * g.outputPixels * g.patch) { _, lines in
             for line in lines {
                 let n = line / H, ih = line % H
                 let dxRow = dx + line * W * C
