@@ -10,46 +10,47 @@ extension Conv2DOp {
     /// Whether `forward` and the kernel gradient of `backward` take the direct loops.
     static func usesDirect(_ g: ConvGeometry) -> Bool { directSingleChannel && g.c == 1 }
 
+    /// The output columns `ow` whose tap `t` reads inside the input: `0 ≤ ow·stride + t - padBefore < input`.
+    @inline(__always)
+    static func validOutputs(_ a: WindowAxis, tap t: Int) -> Range<Int> {
+        let first = a.padBefore - t <= 0 ? 0 : (a.padBefore - t + a.stride - 1) / a.stride
+        let lastSource = a.input - 1 - t + a.padBefore
+        let end = lastSource < 0 ? 0 : min(a.output, lastSource / a.stride + 1)
+        return first..<max(first, end)
+    }
+
     /// `y[n, oh, ow, o] = bias[o] + Σ_{kh, kw} x[n, ih, iw] · k[kh, kw, 0, o]` (taps in `(kh, kw)`
-    /// order; padding reads as zero), parallel over fixed chunks of output lines.
+    /// order; padding reads as zero), parallel over fixed chunks of output lines. Tap by tap over
+    /// a whole output line, so consecutive multiply-adds go to different outputs.
     static func singleChannelForward(_ x: UnsafePointer<Float>, _ g: ConvGeometry, kernel k: UnsafePointer<Float>,
                                      bias: UnsafePointer<Float>?, oc OC: Int, y: UnsafeMutablePointer<Float>) {
         let H = g.h.input, W = g.w.input, OH = g.h.output, OW = g.w.output, KH = g.h.kernel, KW = g.w.kernel
+        let sw = g.w.stride, pw = g.w.padBefore
         Parallel.forChunks(g.n * OH, chunk: max(1, 4096 / max(1, OW * OC)), work: g.n * OH * OW * KH * KW * OC) { _, lines in
             for line in lines {
                 let xImage = x + (line / OH) * H * W, oh = line % OH
-                for ow in 0..<OW {
-                    let out = y + (line * OW + ow) * OC
-                    var o = 0
-                    while o + 8 <= OC {
-                        var acc = bias.map { loadVector($0 + o) } ?? SIMD8<Float>()
-                        for kh in 0..<KH {
-                            let ih = g.h.source(oh, kh)
-                            if ih < 0 || ih >= H { continue }
-                            let xRow = xImage + ih * W
-                            for kw in 0..<KW {
-                                let iw = g.w.source(ow, kw)
-                                if iw < 0 || iw >= W { continue }
-                                acc += SIMD8(repeating: xRow[iw]) * loadVector(k + (kh * KW + kw) * OC + o)
+                let out = y + line * OW * OC
+                if let bias { for ow in 0..<OW { (out + ow * OC).update(from: bias, count: OC) } } else { out.update(repeating: 0, count: OW * OC) }
+                for kh in 0..<KH {
+                    let ih = g.h.source(oh, kh)
+                    if ih < 0 || ih >= H { continue }
+                    let xRow = xImage + ih * W
+                    for kw in 0..<KW {
+                        let kv = k + (kh * KW + kw) * OC
+                        let xs = xRow + kw - pw
+                        let valid = validOutputs(g.w, tap: kw)
+                        if OC % 8 == 0 {
+                            for ow in valid {
+                                let xv = SIMD8<Float>(repeating: xs[ow * sw]), d = out + ow * OC
+                                var o = 0
+                                while o < OC { storeVector(loadVector(d + o) + xv * loadVector(kv + o), d + o); o += 8 }
+                            }
+                        } else {
+                            for ow in valid {
+                                let xv = xs[ow * sw], d = out + ow * OC
+                                for o in 0..<OC { d[o] += xv * kv[o] }
                             }
                         }
-                        storeVector(acc, out + o)
-                        o += 8
-                    }
-                    while o < OC {
-                        var acc = bias?[o] ?? 0
-                        for kh in 0..<KH {
-                            let ih = g.h.source(oh, kh)
-                            if ih < 0 || ih >= H { continue }
-                            let xRow = xImage + ih * W
-                            for kw in 0..<KW {
-                                let iw = g.w.source(ow, kw)
-                                if iw < 0 || iw >= W { continue }
-                                acc += xRow[iw] * k[(kh * KW + kw) * OC + o]
-                            }
-                        }
-                        out[o] = acc
-                        o += 1
                     }
                 }
             }
@@ -82,26 +83,32 @@ extension Conv2DOp {
                         let xRow = xImage + ih * W
                         for kw in 0..<KW {
                             let a = p + (kh * KW + kw) * OC
+                            let xs = xRow + kw - g.w.padBefore, sw = g.w.stride
+                            let valid = validOutputs(g.w, tap: kw)
                             var o = 0
                             while o + 8 <= OC {
-                                var acc = SIMD8<Float>()
-                                for ow in 0..<OW {
-                                    let iw = g.w.source(ow, kw)
-                                    if iw < 0 || iw >= W { continue }
-                                    acc += SIMD8(repeating: xRow[iw]) * loadVector(dyRow + ow * OC + o)
+                                // Four running sums (outputs ow ≡ 0, 1, 2, 3 mod 4 of the valid range), added at the end.
+                                var acc = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+                                var ow = valid.lowerBound
+                                while ow + 4 <= valid.upperBound {
+                                    acc.0 += SIMD8(repeating: xs[ow * sw]) * loadVector(dyRow + ow * OC + o)
+                                    acc.1 += SIMD8(repeating: xs[(ow + 1) * sw]) * loadVector(dyRow + (ow + 1) * OC + o)
+                                    acc.2 += SIMD8(repeating: xs[(ow + 2) * sw]) * loadVector(dyRow + (ow + 2) * OC + o)
+                                    acc.3 += SIMD8(repeating: xs[(ow + 3) * sw]) * loadVector(dyRow + (ow + 3) * OC + o)
+                                    ow += 4
                                 }
-                                storeVector(loadVector(a + o) + acc, a + o)
+                                while ow < valid.upperBound {
+                                    acc.0 += SIMD8(repeating: xs[ow * sw]) * loadVector(dyRow + ow * OC + o)
+                                    ow += 1
+                                }
+                                storeVector(loadVector(a + o) + ((acc.0 + acc.1) + (acc.2 + acc.3)), a + o)
                                 o += 8
                             }
-                            while o < OC {
-                                var acc: Float = 0
-                                for ow in 0..<OW {
-                                    let iw = g.w.source(ow, kw)
-                                    if iw < 0 || iw >= W { continue }
-                                    acc += xRow[iw] * dyRow[ow * OC + o]
+                            if o < OC {
+                                for ow in valid {
+                                    let xv = xs[ow * sw], d = dyRow + ow * OC
+                                    for q in o..<OC { a[q] += xv * d[q] }
                                 }
-                                a[o] += acc
-                                o += 1
                             }
                         }
                     }
