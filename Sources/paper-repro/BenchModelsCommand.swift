@@ -82,7 +82,7 @@ struct BenchModelsCommand: ParsableCommand {
                   + String(format: " %9.3f %8.1f %7.0f%% %13.0f", Double(m.multiplyAddsPerImage) * 1e-9, m.gflops,
                            m.fractionOfCeiling * 100, m.peakRSSMiB))
         }
-        print("ratio = ours / TensorFlow 2.21 CPU (anchors.md); GFLOP/s from the forward multiply-adds (training: 3 × forward).")
+        print("ratio = ours / TensorFlow 2.21 CPU (docs/performance-anchors.md); GFLOP/s from the forward multiply-adds (training: 3 × forward).")
         print(report.peakMemoryIsPerMeasurement ? "peak RSS: the high-water mark reset before each measurement (includes the model's weights)."
                                                 : "peak RSS: the process's peak up to each measurement (could not reset the mark).")
         let a = report.anchors
