@@ -261,6 +261,29 @@ final class SmallTensorPathTests: XCTestCase {
 
     // MARK: - Depthwise
 
+    /// Eleven channels: one register of eight lanes and a tail of three, against the Double
+    /// reference and finite differences.
+    func testDepthwiseWideChannelsAgainstReference() {
+        for (i, (s, same)) in [(1, true), (2, true), (2, false)].enumerated() {
+            let xs = [2, 5, 6, 11]
+            let x = Tensor(xs, randomValues(xs.reduce(1, *), seed: UInt64(i) + 400))
+            let k = Tensor([3, 3, 11, 1], randomValues(99, seed: UInt64(i) + 410))
+            let g = ConvGeometry(input: x.shape, kernel: (3, 3), stride: (s, s), padding: same ? .same : .valid)
+            var y = Tensor.zeros([0])
+            DepthwiseConv2DOp.forward(x, kernel: k, geometry: g, into: &y)
+            let ref = referenceDepthwise(x.doubles, xs, k.doubles, kernel: 3, stride: s, same: same)
+            assertClose(y.data, ref.y, tol: 1e-5, "depthwise forward case \(i)")
+            let r = randomValues(ref.y.count, seed: UInt64(i) + 420)
+            var dk = Tensor(shape: k.shape)
+            var dx: Tensor? = Tensor.zeros([0])
+            DepthwiseConv2DOp.backward(Tensor(ref.shape, r), x: x, kernel: k, geometry: g, dKernel: &dk, dx: &dx)
+            let gx = numericGradient(x.doubles) { dot(r, referenceDepthwise($0, xs, k.doubles, kernel: 3, stride: s, same: same).y) }
+            let gk = numericGradient(k.doubles) { dot(r, referenceDepthwise(x.doubles, xs, $0, kernel: 3, stride: s, same: same).y) }
+            assertClose(dx!.data, gx, tol: 1e-4, "depthwise dx case \(i)")
+            assertClose(dk.data, gk, tol: 1e-4, "depthwise dkernel case \(i)")
+        }
+    }
+
     func testDepthwiseIsBitIdenticalAcrossThreads() {
         func run() -> ([Float], [Float], [Float]) {
             let xs = [3, 11, 10, 11]
