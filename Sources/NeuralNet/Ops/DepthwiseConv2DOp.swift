@@ -24,29 +24,18 @@ public enum DepthwiseConv2DOp {
                         for line in r {
                             let n = line / OH, oh = line % OH
                             let yRow = yb + line * OW * C
-                            // Per output pixel and eight channels, the taps summed in a register in
-                            // (kh, kw) order, then stored once.
-                            for ow in 0..<OW {
-                                let d = yRow + ow * C
-                                var c = 0
-                                while c < C {
-                                    let lanes = min(8, C - c)
-                                    var acc = SIMD8<Float>()
-                                    for kh in 0..<g.h.kernel {
-                                        let ih = g.h.source(oh, kh)
-                                        if ih < 0 || ih >= H { continue }
-                                        let xRow = xb + (n * H + ih) * W * C
-                                        for kw in 0..<KW {
-                                            let iw = g.w.source(ow, kw)
-                                            if iw < 0 || iw >= W { continue }
-                                            let s = xRow + iw * C + c, k = kb + (kh * KW + kw) * C + c
-                                            if lanes == 8 { acc += loadVector(s) * loadVector(k) } else {
-                                                for q in 0..<lanes { acc[q] += s[q] * k[q] }
-                                            }
-                                        }
+                            yRow.update(repeating: 0, count: OW * C)
+                            for kh in 0..<g.h.kernel {
+                                let ih = g.h.source(oh, kh)
+                                if ih < 0 || ih >= H { continue }
+                                let xRow = xb + (n * H + ih) * W * C
+                                for ow in 0..<OW {
+                                    let d = yRow + ow * C
+                                    for kw in 0..<KW {
+                                        let iw = g.w.source(ow, kw)
+                                        if iw < 0 || iw >= W { continue }
+                                        multiplyAdd(d, xRow + iw * C, kb + (kh * KW + kw) * C, C)
                                     }
-                                    if lanes == 8 { storeVector(acc, d + c) } else { for q in 0..<lanes { d[c + q] = acc[q] } }
-                                    c += lanes
                                 }
                             }
                         }
@@ -83,26 +72,10 @@ public enum DepthwiseConv2DOp {
                                 let xRow = xb + (n * H + ih) * W * C
                                 for kw in 0..<KW {
                                     let a = acc + (kh * KW + kw) * C
-                                    // The output columns whose tap kw is inside the input.
-                                    let first = g.w.padBefore - kw <= 0 ? 0 : (g.w.padBefore - kw + g.w.stride - 1) / g.w.stride
-                                    let lastSource = W - 1 - kw + g.w.padBefore
-                                    let end = lastSource < 0 ? 0 : min(OW, lastSource / g.w.stride + 1)
-                                    var c = 0
-                                    while c < C {
-                                        let lanes = min(8, C - c)
-                                        var sum = SIMD8<Float>()
-                                        var ow = first
-                                        while ow < end {
-                                            let s = xRow + g.w.source(ow, kw) * C + c, d = dyRow + ow * C + c
-                                            if lanes == 8 { sum += loadVector(d) * loadVector(s) } else {
-                                                for q in 0..<lanes { sum[q] += d[q] * s[q] }
-                                            }
-                                            ow += 1
-                                        }
-                                        if lanes == 8 { storeVector(loadVector(a + c) + sum, a + c) } else {
-                                            for q in 0..<lanes { a[c + q] += sum[q] }
-                                        }
-                                        c += lanes
+                                    for ow in 0..<OW {
+                                        let iw = g.w.source(ow, kw)
+                                        if iw < 0 || iw >= W { continue }
+                                        multiplyAdd(a, dyRow + ow * C, xRow + iw * C, C)
                                     }
                                 }
                             }
@@ -127,22 +100,12 @@ public enum DepthwiseConv2DOp {
                                 for iw in 0..<W {
                                     guard let ows = g.w.outputs(covering: iw) else { continue }
                                     let d = dxRow + iw * C
-                                    var c = 0
-                                    while c < C {
-                                        let lanes = min(8, C - c)
-                                        var sum = SIMD8<Float>()
-                                        for oh in ohs {
-                                            let kh = ih + g.h.padBefore - oh * g.h.stride
-                                            for ow in ows {
-                                                let kw = iw + g.w.padBefore - ow * g.w.stride
-                                                let s = dyb + ((n * OH + oh) * OW + ow) * C + c, k = kb + (kh * KW + kw) * C + c
-                                                if lanes == 8 { sum += loadVector(s) * loadVector(k) } else {
-                                                    for q in 0..<lanes { sum[q] += s[q] * k[q] }
-                                                }
-                                            }
+                                    for oh in ohs {
+                                        let kh = ih + g.h.padBefore - oh * g.h.stride
+                                        for ow in ows {
+                                            let kw = iw + g.w.padBefore - ow * g.w.stride
+                                            multiplyAdd(d, dyb + ((n * OH + oh) * OW + ow) * C, kb + (kh * KW + kw) * C, C)
                                         }
-                                        if lanes == 8 { storeVector(sum, d + c) } else { for q in 0..<lanes { d[c + q] = sum[q] } }
-                                        c += lanes
                                     }
                                 }
                             }
@@ -154,3 +117,9 @@ public enum DepthwiseConv2DOp {
     }
 }
 
+/// `d[c] += s[c]·k[c]` for `c < C`, eight channels at a time.
+@inline(__always) func multiplyAdd(_ d: UnsafeMutablePointer<Float>, _ s: UnsafePointer<Float>, _ k: UnsafePointer<Float>, _ C: Int) {
+    var c = 0
+    while c + 8 <= C { storeVector(loadVector(d + c) + loadVector(s + c) * loadVector(k + c), d + c); c += 8 }
+    while c < C { d[c] += s[c] * k[c]; c += 1 }
+}
