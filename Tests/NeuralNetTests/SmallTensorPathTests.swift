@@ -23,6 +23,9 @@ final class SmallTensorPathTests: XCTestCase {
         ConvCase(n: 4, h: 5, w: 5, c: 6, k: 1, oc: 5, stride: 1, same: true, bias: true, dx: true),   // pointwise
         ConvCase(n: 3, h: 9, w: 8, c: 2, k: 7, oc: 3, stride: 2, same: true, bias: true, dx: false),
         ConvCase(n: 2, h: 6, w: 6, c: 3, k: 3, oc: 2, stride: 1, same: false, bias: false, dx: true),
+        // Enough multiply-adds (≥ `backwardSplitWork`) to be split into two blocks even with large blocks.
+        ConvCase(n: 4, h: 10, w: 10, c: 16, k: 3, oc: 32, stride: 1, same: true, bias: true, dx: true),
+        ConvCase(n: 2, h: 12, w: 12, c: 64, k: 1, oc: 64, stride: 1, same: true, bias: false, dx: true),
     ]
 
     /// Backward of one case: (dk, db, dx) flattened; `blocked` selects the path, `blockRows` the
@@ -47,6 +50,11 @@ final class SmallTensorPathTests: XCTestCase {
     func testBlockedConvolutionBackwardMatchesGeneralPath() {
         for (i, t) in convCases.enumerated() {
             let general = convBackward(t, blocked: false, seed: UInt64(40 + i))
+            if i >= 5 {
+                let g = ConvGeometry(input: Shape([t.n, t.h, t.w, t.c]), kernel: (t.k, t.k), stride: (t.stride, t.stride),
+                                     padding: t.same ? .same : .valid)
+                XCTAssertEqual(Conv2DOp.backwardBlocks(g, oc: t.oc)?.count, 2, "case \(i) splits in two")
+            }
             for rows in [16, 1 << 20] {
                 let blocked = convBackward(t, blocked: true, blockRows: rows, seed: UInt64(40 + i))
                 assertClose(blocked.dk, general.dk.map(Double.init), tol: 1e-5, "case \(i) dk, \(rows) rows per block")

@@ -19,6 +19,9 @@ extension Conv2DOp {
     /// Largest partial kernel gradients (floats, all blocks together) the blocked path keeps;
     /// larger layers take the general path.
     nonisolated(unsafe) public static var blockedPartialBudget = 1 << 21
+    /// Multiply-adds (of the kernel gradient) from which a layer is split into at least two blocks,
+    /// so both cores work on it. A constant: the blocks, and so the results, depend on the shape only.
+    static let backwardSplitWork = 1 << 20
     /// Turns the blocked path off (for comparisons and tests).
     nonisolated(unsafe) public static var blockedBackward = true
 
@@ -27,12 +30,16 @@ extension Conv2DOp {
     static func backwardBlocks(_ g: ConvGeometry, oc OC: Int) -> (perBlock: Int, count: Int)? {
         guard blockedBackward else { return nil }
         let rows = g.n * g.outputPixels
+        // A layer with enough arithmetic for two cores gets at least two blocks.
+        let split = rows * (isPointwise(g) ? g.c : g.patch) * OC >= backwardSplitWork
         if isPointwise(g) {
-            let per = backwardBlockRows
+            var per = backwardBlockRows
+            if split && rows <= per { per = max(8, ((rows + 1) / 2 + 7) / 8 * 8) }
             let count = (rows + per - 1) / per
             return count * g.c * OC <= blockedPartialBudget ? (per, count) : nil
         }
-        let per = max(1, min(g.n, (backwardBlockRows + g.outputPixels - 1) / g.outputPixels))
+        var per = max(1, min(g.n, (backwardBlockRows + g.outputPixels - 1) / g.outputPixels))
+        if split && per >= g.n && g.n > 1 { per = (g.n + 1) / 2 }
         let count = (g.n + per - 1) / per
         guard count * g.patch * OC <= blockedPartialBudget,
               per * max(g.outputPixels, g.inputPixels) * max(g.patch, g.h.kernel * g.w.kernel * OC) <= blockBudget
