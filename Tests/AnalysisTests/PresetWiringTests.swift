@@ -33,7 +33,7 @@ final class PresetWiringTests: XCTestCase {
         let cases: [(String, (inout Preset) -> Void, (AugmentationParameters) -> Bool)] = [
             ("flips", { $0.training.flips = false }, { !$0.horizontalFlip && !$0.verticalFlip }),
             ("zoomRange", { $0.training.zoomRange = 0.2 }, { $0.zoomRange == 0.2 }),
-            ("rotationDegrees", { $0.training.rotationDegrees = 15 }, { $0.rotationRangeDegrees == 15 }),
+            ("rotationDegrees", { $0.training.rotationDegrees = 10 }, { $0.rotationRangeDegrees == 10 }),
             ("shiftRange", { $0.training.shiftRange = 0.125 }, { $0.widthShiftFraction == 0.125 && $0.heightShiftFraction == 0.125 }),
         ]
         for (field, change, holds) in cases {
