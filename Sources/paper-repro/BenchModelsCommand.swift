@@ -46,9 +46,19 @@ struct BenchModelsCommand: ParsableCommand {
     @Option(help: "With --profile: layers to list, slowest first (default 40).")
     var top: Int = 40
 
+    @Flag(help: "Instead of the benchmark, time the training step of the three networks at the default preset's scale (width 0.125, FPN features 32, batch 14) at --small-pixels.")
+    var small = false
+
+    @Option(parsing: .upToNextOption, help: "With --small: input sizes (default 96 72).")
+    var smallPixels: [Int] = [96, 72]
+
+    @Option(help: "With --small: timed steps per network and size (default 9; the median is reported).")
+    var repeats: Int = 9
+
     func run() throws {
         engine.apply()
         if profile { return try printProfile() }
+        if small { return try printSmallScale() }
         let report = try CLIErrors.mapped {
             try ModelBenchmark.run(.standard(quick: quick)) { step in
                 if !json { FileHandle.standardError.write(Data("… \(step)\n".utf8)) }
@@ -72,7 +82,7 @@ struct BenchModelsCommand: ParsableCommand {
                   + String(format: " %9.3f %8.1f %7.0f%% %13.0f", Double(m.multiplyAddsPerImage) * 1e-9, m.gflops,
                            m.fractionOfCeiling * 100, m.peakRSSMiB))
         }
-        print("ratio = ours / TensorFlow 2.21 CPU (anchors.md); GFLOP/s from the forward multiply-adds (training: 3 × forward).")
+        print("ratio = ours / TensorFlow 2.21 CPU (docs/performance-anchors.md); GFLOP/s from the forward multiply-adds (training: 3 × forward).")
         print(report.peakMemoryIsPerMeasurement ? "peak RSS: the high-water mark reset before each measurement (includes the model's weights)."
                                                 : "peak RSS: the process's peak up to each measurement (could not reset the mark).")
         let a = report.anchors
@@ -82,6 +92,36 @@ struct BenchModelsCommand: ParsableCommand {
         if let met = report.fpnTrainingBarMet {
             print("bar: FPN training at 128 px ≤ \(f(a.fpnTraining128MsPerImage, 0)) ms/image: \(met ? "met" : "NOT met")")
         }
+    }
+
+    /// `--small`: the default-scale training step of each network beside TensorFlow's FPN.
+    func printSmallScale() throws {
+        guard repeats >= 1, !smallPixels.isEmpty, smallPixels.allSatisfy({ $0 >= 32 }) else {
+            throw ValidationError("--repeats must be ≥ 1 and --small-pixels at least 32")
+        }
+        let report = try CLIErrors.mapped {
+            try ModelBenchmark.smallScaleTraining(pixels: smallPixels, repeats: quick ? 1 : repeats) { step in
+                if !json { FileHandle.standardError.write(Data("… \(step)\n".utf8)) }
+            }
+        }
+        if json {
+            print(try JSONOutput.string(report))
+            return
+        }
+        print("threads: \(report.threads); training step (forward, backward, Nadam), width \(report.widthMultiplier), "
+              + "FPN features \(report.fpnFeatures), batch \(report.batch); median of \(report.repeats) after one warm-up, "
+              + "networks timed round-robin")
+        print(String(format: "sgemm ceiling (same run): %.1f GFLOP/s", report.ceilingGFLOPs))
+        print("model              px   ms/image  fastest  TF FPN ms/img  ratio  GMAC/img  GFLOP/s  ceiling")
+        for m in report.measurements {
+            let anchor = m.tensorFlowFPNMsPerImage.map { String(format: "%13.1f", $0) } ?? String(repeating: " ", count: 12) + "—"
+            let ratio = m.ratioToTensorFlowFPN.map { String(format: "%6.2f", $0) } ?? "     —"
+            print(m.model.padding(toLength: 17, withPad: " ", startingAt: 0)
+                  + String(format: " %4d %10.2f %8.2f ", m.pixels, m.msPerImage, m.fastestMsPerImage) + anchor + " " + ratio
+                  + String(format: " %9.4f %8.1f %7.1f%%", Double(m.multiplyAddsPerImage) * 1e-9, m.gflops, m.fractionOfCeiling * 100))
+        }
+        print("TF FPN = TensorFlow 2.21 CPU, ResNet50V2-FPN at this scale (docs/performance-anchors.md); ratio = ours / TF.")
+        print("Target of the small-scale work: ≥ 30% of the ceiling, i.e. ratio ≤ 0.3. The machine may be shared: compare runs of one sitting.")
     }
 
     /// `--profile`: per-layer and per-type forward (and backward) times of one model.

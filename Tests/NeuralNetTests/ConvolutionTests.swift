@@ -169,9 +169,9 @@ final class ConvolutionTests: XCTestCase {
     }
 
     /// The fused forward's row blocks: an even number (or one) of equal blocks of whole multiples
-    /// of 8 rows, about `targetBlockRows` each, covering every row; independent of the threads.
+    /// of 8 rows, about `targetRows` each, covering every row; independent of the threads.
     func testFusedBlockPartition() {
-        for (n, h, c) in [(1, 128, 64), (1, 64, 128), (1, 16, 512), (14, 32, 64), (3, 7, 5), (1, 2, 3)] {
+        for (n, h, c) in [(1, 128, 64), (1, 64, 128), (1, 16, 512), (14, 32, 64), (3, 7, 5), (1, 2, 3), (14, 24, 8), (14, 48, 1)] {
             let g = ConvGeometry(input: Shape([n, h, h, c]), kernel: (3, 3), stride: (1, 1), padding: .same)
             let rows = n * g.outputPixels
             let per = Conv2DOp.blockRows(g)
@@ -180,8 +180,9 @@ final class ConvolutionTests: XCTestCase {
             XCTAssert(blocks == 1 || blocks % 2 == 0, "\(n)x\(h)x\(c): \(blocks) blocks")
             XCTAssertGreaterThanOrEqual(blocks * per, rows)
             XCTAssertLessThan((blocks - 1) * per, rows, "no empty block")
-            if rows >= 4 * Conv2DOp.targetBlockRows {
-                XCTAssert(per <= 2 * Conv2DOp.targetBlockRows && 2 * per >= Conv2DOp.targetBlockRows, "\(per) rows per block")
+            let target = Conv2DOp.targetRows(g)
+            if rows >= 4 * target {
+                XCTAssert(per <= 2 * target && 2 * per >= target, "\(per) rows per block")
             }
             let saved = Parallel.threads
             Parallel.setThreads(1)

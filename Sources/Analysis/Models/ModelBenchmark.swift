@@ -5,14 +5,14 @@ import NeuralNet
 /// timed test): inference ms per image at 512 px batch 1 and at 128 px batch 8 for each model,
 /// training ms per image of the FPN at 128 px batch 14 (forward, backward, Nadam step), the peak
 /// resident memory of each measurement, achieved GFLOP/s from `ModelSummary`'s multiply-adds and
-/// their fraction of the machine's sgemm ceiling, beside TensorFlow's anchors (anchors.md).
+/// their fraction of the machine's sgemm ceiling, beside TensorFlow's anchors (docs/performance-anchors.md).
 ///
 /// Times are medians of `repeats` runs after one warm-up run. Inference runs in `.inference` mode
 /// without keeping activations; training uses `Graph.trainStep` (softmax cross-entropy, Nadam
 /// lr 1e-4, Table 3). FLOPs: inference 2·MAC per image; training 3 × 2·MAC per image (the
 /// backward pass taken as twice the forward), the convention of `EngineBenchmark`.
 public enum ModelBenchmark {
-    /// TensorFlow 2.21 CPU on this machine (anchors.md): the bar to meet.
+    /// TensorFlow 2.21 CPU on this machine (docs/performance-anchors.md): the bar to meet.
     public struct Anchors: Codable, Equatable, Sendable {
         public var fpnInference512MsPerImage = 387.0
         public var resnet50v2Inference512MsPerImage = 382.0
@@ -67,7 +67,7 @@ public enum ModelBenchmark {
         public var gflops: Double, fractionOfCeiling: Double
         /// Peak resident memory during the measurement (MiB); see `peakMemoryIsPerMeasurement`.
         public var peakRSSMiB: Double
-        /// TensorFlow's time per image for the same measurement, when anchors.md has one.
+        /// TensorFlow's time per image for the same measurement, when docs/performance-anchors.md has one.
         public var anchorMsPerImage: Double?
     }
 

@@ -13,7 +13,7 @@ public enum SelectionBenchmark {
         public let slicesPerSecond: Double
         public let slicesPerSecondOneCore: Double
         public let cores: Int
-        /// Reference figures measured on this kind of machine (anchors.md).
+        /// Reference figures measured on this kind of machine (docs/performance-anchors.md).
         public let anchorCV2Numpy: Double
         public let anchorPythonLoop: Double
     }

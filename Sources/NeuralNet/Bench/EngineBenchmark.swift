@@ -49,7 +49,7 @@ public enum EngineBenchmark {
         public let gemm: [GemmResult]
         /// Best large-square sgemm GFLOP/s: the denominator of every fraction.
         public let ceilingGFLOPs: Double
-        /// Ratio of the ceiling to the anchor range midpoint (155 GFLOP/s, anchors.md).
+        /// Ratio of the ceiling to the anchor range midpoint (155 GFLOP/s, docs/performance-anchors.md).
         public let ceilingVsAnchor: Double
         public let convolutions: [ConvResult]
         public let stack: StackResult

@@ -47,6 +47,14 @@ public final class Graph {
     nonisolated(unsafe) public static var inferenceFastPaths = true
     /// The fused inference plan, built on first use for the current nodes and outputs.
     var inferencePlanCache: (nodes: Int, outputs: [Node], plan: InferencePlan)?
+    /// When true (default), a training pass runs a BatchNormalization whose only consumer is a
+    /// ReLU together with it (`BatchNormalization.fusedReLUForward` / `fusedReLUBackward`): one
+    /// pass over the tensor instead of two, forward and backward. Off: every layer on its own.
+    nonisolated(unsafe) public static var trainingFusion = true
+    /// Training fusions for the current nodes and outputs: BN node → its ReLU node.
+    var trainingFusionCache: (nodes: Int, outputs: [Node], pairs: [Int: Int])?
+    /// The BN → ReLU pairs fused in the last forward pass (empty unless training with fusion).
+    private var fusedPairs: [Int: Int] = [:]
     /// When true, `forward` and `backward` add each layer's wall time (seconds) to `layerTimes`.
     public var profiling = false
     /// Accumulated wall time per layer name while `profiling` is on.
@@ -135,8 +143,20 @@ public final class Graph {
             values[i] = feeds[k]
         }
         let plan = mode == .inference && !retain && Graph.inferenceFastPaths ? inferencePlan() : nil
+        fusedPairs = mode == .training && retain && Graph.trainingFusion ? trainingFusions() : [:]
+        let fusedReLUs = Set(fusedPairs.values)
         for (i, e) in entries.enumerated() {
             guard let layer = e.layer else { continue }
+            if let j = fusedPairs[i], let bn = layer as? BatchNormalization {
+                // BN + ReLU in one pass; the ReLU node (next) takes the value, and so does the BN node.
+                let t0 = profiling ? clock() : 0
+                let y = bn.fusedReLUForward(values[e.inputs[0]]!, mode: mode)
+                values[i] = y
+                values[j] = y
+                if profiling { layerTimes[e.name, default: (0, 0)].forward += clock() - t0 }
+                continue
+            }
+            if fusedReLUs.contains(i) { continue }   // computed with its BatchNormalization
             if let plan {
                 if plan.absorbed.contains(i) { continue }   // runs within a later fused step
                 if let step = plan.steps[i] {
@@ -166,7 +186,26 @@ public final class Graph {
         return outputs.map { values[$0.index]! }
     }
 
-    /// The value of a node from the last forward pass (nil if released or not computed).
+    /// The BatchNormalization → ReLU pairs a training pass fuses: the BN's only consumer is the
+    /// ReLU, and the BN is not an output.
+    func trainingFusions() -> [Int: Int] {
+        if let c = trainingFusionCache, c.nodes == entries.count, c.outputs == outputs { return c.pairs }
+        var consumers = [[Int]](repeating: [], count: entries.count)
+        for (i, e) in entries.enumerated() { for j in e.inputs { consumers[j].append(i) } }
+        let outputSet = Set(outputs.map(\.index))
+        var pairs: [Int: Int] = [:]
+        for (i, e) in entries.enumerated() where e.layer is BatchNormalization && !outputSet.contains(i) {
+            if consumers[i].count == 1, let j = consumers[i].first, entries[j].layer is ReLU, entries[j].inputs == [i] {
+                pairs[i] = j
+            }
+        }
+        trainingFusionCache = (entries.count, outputs, pairs)
+        return pairs
+    }
+
+    /// The value of a node from the last forward pass (nil if released or not computed). In a
+    /// training pass, a BatchNormalization fused with its ReLU (`trainingFusion`) holds the ReLU's
+    /// output.
     public func value(of node: Node) -> Tensor? { node.index < values.count ? values[node.index] : nil }
 
     // MARK: - Backward
@@ -216,6 +255,11 @@ public final class Graph {
         var wanted = entries.map(\.needsGradient)
         for k in keepIdx { wanted[k] = true }
         // A node needs an input gradient if some consumer chain reaches a wanted node or parameter.
+        // A fused ReLU hands its output gradient to its BatchNormalization unmasked; the BN's
+        // fused backward applies the mask (unless the BN's own gradient is to be kept).
+        var reluOf: [Int: Int] = [:]
+        for (bnIndex, j) in fusedPairs where !keepIdx.contains(bnIndex) { reluOf[j] = bnIndex }
+        var unmasked: [Int: Int] = [:]   // BN node → its ReLU node, for gradients passed unmasked
         for i in entries.indices.reversed() {
             releaseFinished()
             guard let layer = entries[i].layer, let dy = gradients[i] else { continue }
@@ -224,8 +268,18 @@ public final class Graph {
             let ins = e.inputs.map { values[$0]! }
             let need = e.inputs.map { wanted[$0] }
             let t0 = profiling ? clock() : 0
-            let dxs = layer.backward(dy, inputs: ins, output: values[i]!, needInputGradients: need,
+            let dxs: [Tensor?]
+            if let bnIndex = reluOf[i] {
+                // forward: y = max(bn, 0) — differentiated in the BN's fused backward
+                dxs = [dy]
+                unmasked[bnIndex] = i
+            } else if let j = unmasked[i], let bn = layer as? BatchNormalization {
+                dxs = [bn.fusedReLUBackward(dy, input: ins[0], reluOutput: values[j]!, needInputGradient: need[0],
+                                            mode: lastMode, context: context)]
+            } else {
+                dxs = layer.backward(dy, inputs: ins, output: values[i]!, needInputGradients: need,
                                      mode: lastMode, context: context)
+            }
             if profiling { layerTimes[e.name, default: (0, 0)].backward += clock() - t0 }
             for (j, dx) in zip(e.inputs, dxs) {
                 guard let dx, wanted[j] else { continue }

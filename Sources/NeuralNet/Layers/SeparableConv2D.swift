@@ -111,7 +111,7 @@ func addBias(_ y: inout Tensor, _ b: Tensor) {
     y.withUnsafeMutableElements { yp in
         b.data.withUnsafeBufferPointer { bp in
             let yb = yp.baseAddress!, bb = bp.baseAddress!
-            Parallel.forChunks(rows, chunk: max(1, Chunk.elements / C)) { _, r in
+            Parallel.forChunks(rows, chunk: max(1, Chunk.elements / C), work: 2 * rows * C) { _, r in
                 for row in r { for c in 0..<C { yb[row * C + c] += bb[c] } }
             }
         }

@@ -32,6 +32,21 @@ public enum Conv2DOp {
         precondition(kernel.shape == Shape([g.h.kernel, g.w.kernel, g.c, OC]), "kernel \(kernel.shape) ≠ geometry")
         precondition(x.shape == Shape([g.n, g.h.input, g.w.input, g.c]), "input \(x.shape) ≠ geometry")
         y.resize(to: Shape([g.n, g.h.output, g.w.output, OC]))
+        if usesDirect(g) {
+            if let bias { precondition(bias.count == OC) }
+            let b = bias?.data ?? []
+            x.data.withUnsafeBufferPointer { xp in
+                kernel.data.withUnsafeBufferPointer { kp in
+                    b.withUnsafeBufferPointer { bp in
+                        y.withUnsafeMutableElements { yp in
+                            singleChannelForward(xp.baseAddress!, g, kernel: kp.baseAddress!, bias: bias == nil ? nil : bp.baseAddress!,
+                                                 oc: OC, y: yp.baseAddress!)
+                        }
+                    }
+                }
+            }
+            return
+        }
         let rows = g.n * g.outputPixels
         y.withUnsafeMutableElements { yp in
             let yb = yp.baseAddress!
@@ -64,12 +79,21 @@ public enum Conv2DOp {
     /// call, is amortised over enough rows.
     nonisolated(unsafe) public static var targetBlockRows = 128
 
+    /// Floats of im2col a fused block aims for when its patch is short: with few channels
+    /// (`targetBlockRows` rows of a 3×3×8 patch are 9K floats) a block of `targetBlockRows` rows
+    /// makes GEMMs too small to amortise their call, so such blocks take more rows.
+    nonisolated(unsafe) public static var targetBlockFloats = 1 << 15
+
+    /// Rows a fused block aims for: `targetBlockRows`, or more for a short patch (`targetBlockFloats`).
+    static func targetRows(_ g: ConvGeometry) -> Int { max(targetBlockRows, targetBlockFloats / max(1, g.patch)) }
+
     /// Rows of im2col per fused block: the rows split into an even number of equal blocks
-    /// (multiples of 8 rows) of about `targetBlockRows`, so two cores finish together. Fixed by
+    /// (multiples of 8 rows) of about `targetRows(g)`, so two cores finish together. Fixed by
     /// the shape alone, never by the thread count.
     static func blockRows(_ g: ConvGeometry) -> Int {
         let rows = g.n * g.outputPixels
-        var blocks = max(1, (rows + targetBlockRows / 2) / targetBlockRows)
+        let target = targetRows(g)
+        var blocks = max(1, (rows + target / 2) / target)
         if blocks > 1 && blocks % 2 == 1 { blocks += 1 }
         return max(8, ((rows + blocks - 1) / blocks + 7) / 8 * 8)
     }
@@ -87,7 +111,8 @@ public enum Conv2DOp {
         let rows = g.n * g.outputPixels
         let per = blockRows(g)
         let nBlocks = (rows + per - 1) / per
-        let workers = max(1, min(Parallel.threads, nBlocks))
+        let small = rows * g.patch * OC < 4 * Parallel.minimumParallelWork    // multiply-adds
+        let workers = small ? 1 : max(1, min(Parallel.threads, nBlocks))
         let buffer = workspace.buffer(workers * per * g.patch, slot: 1)
         // Blocks are claimed dynamically, so a core slowed by other work does not hold up the rest.
         let next = Atomic<Int>(0)
@@ -135,6 +160,51 @@ public enum Conv2DOp {
         precondition(dy.shape == Shape([g.n, g.h.output, g.w.output, OC]), "dy \(dy.shape) ≠ geometry")
         precondition(dKernel.shape == kernel.shape)
         let rows = g.n * g.outputPixels
+        if dx != nil { dx!.resize(to: Shape([g.n, g.h.input, g.w.input, g.c])) }
+        if usesDirect(g) && dx == nil {
+            let hasBias = dBias != nil
+            var db = hasBias ? dBias!.take() : Tensor.zeros([0])   // moved out: written in place, not copied
+            dy.data.withUnsafeBufferPointer { dyp in
+                x.data.withUnsafeBufferPointer { xp in
+                    dKernel.withUnsafeMutableElements { dkp in
+                        db.withUnsafeMutableElements { dbp in
+                            singleChannelBackward(dyp.baseAddress!, x: xp.baseAddress!, g, oc: OC, dk: dkp.baseAddress!,
+                                                  dBias: hasBias ? dbp.baseAddress! : nil)
+                        }
+                    }
+                }
+            }
+            if hasBias { dBias = db }
+            return
+        }
+        if let blocks = backwardBlocks(g, oc: OC) {
+            let hasBias = dBias != nil
+            var db = hasBias ? dBias!.take() : Tensor.zeros([0])   // moved out: written in place, not copied
+            dy.data.withUnsafeBufferPointer { dyp in
+                x.data.withUnsafeBufferPointer { xp in
+                    kernel.data.withUnsafeBufferPointer { kp in
+                        dKernel.withUnsafeMutableElements { dkp in
+                            db.withUnsafeMutableElements { dbp in
+                                if dx != nil {
+                                    dx!.withUnsafeMutableElements { dxp in
+                                        blockedBackward(dy: dyp.baseAddress!, x: xp.baseAddress!, kernel: kp.baseAddress!, g, oc: OC,
+                                                        blocks: blocks, dk: dkp.baseAddress!,
+                                                        dBias: hasBias ? dbp.baseAddress! : nil,
+                                                        dx: dxp.baseAddress!, workspace: workspace)
+                                    }
+                                } else {
+                                    blockedBackward(dy: dyp.baseAddress!, x: xp.baseAddress!, kernel: kp.baseAddress!, g, oc: OC,
+                                                    blocks: blocks, dk: dkp.baseAddress!,
+                                                    dBias: hasBias ? dbp.baseAddress! : nil, dx: nil, workspace: workspace)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            if hasBias { dBias = db }
+            return
+        }
         // forward: y = b + cols · k   ⇒   db = Σ_rows dy
         if dBias != nil {
             let sums = dy.data.withUnsafeBufferPointer { dp in
@@ -146,7 +216,6 @@ public enum Conv2DOp {
             }
             for c in 0..<OC { dBias!.data[c] += Float(sums[c]) }
         }
-        if dx != nil { dx!.resize(to: Shape([g.n, g.h.input, g.w.input, g.c])) }
         dy.data.withUnsafeBufferPointer { dyp in
             x.data.withUnsafeBufferPointer { xp in
                 kernel.data.withUnsafeBufferPointer { kp in

@@ -6,7 +6,7 @@ public enum ElementwiseOp {
         x.data.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableElements { yp in
                 let xb = xp.baseAddress!, yb = yp.baseAddress!
-                Parallel.forChunks(x.count, chunk: Chunk.elements) { _, r in
+                Parallel.forChunks(x.count, chunk: Chunk.elements, work: 2 * x.count) { _, r in
                     var i = r.lowerBound
                     while i + 8 <= r.upperBound {
                         let v = loadVector(xb + i)
@@ -34,7 +34,7 @@ public enum ElementwiseOp {
             y.data.withUnsafeBufferPointer { yp in
                 dx.withUnsafeMutableElements { op in
                     let db = dp.baseAddress!, yb = yp.baseAddress!, ob = op.baseAddress!
-                    Parallel.forChunks(dy.count, chunk: Chunk.elements) { _, r in
+                    Parallel.forChunks(dy.count, chunk: Chunk.elements, work: 3 * dy.count) { _, r in
                         var i = r.lowerBound
                         while i + 8 <= r.upperBound {
                             let d = loadVector(db + i)
@@ -60,8 +60,10 @@ public enum ElementwiseOp {
             for x in xs.dropFirst() {
                 x.data.withUnsafeBufferPointer { xp in
                     let xb = xp.baseAddress!
-                    Parallel.forChunks(shape.count, chunk: Chunk.elements) { _, r in
-                        for i in r { yb[i] += xb[i] }
+                    Parallel.forChunks(shape.count, chunk: Chunk.elements, work: 2 * shape.count) { _, r in
+                        var i = r.lowerBound
+                        while i + 8 <= r.upperBound { storeVector(loadVector(yb + i) + loadVector(xb + i), yb + i); i += 8 }
+                        while i < r.upperBound { yb[i] += xb[i]; i += 1 }
                     }
                 }
             }
@@ -77,8 +79,10 @@ public enum ElementwiseOp {
             a.data.withUnsafeBufferPointer { ap in
                 b.data.withUnsafeBufferPointer { bp in
                     let yb = yp.baseAddress!, ab = ap.baseAddress!, bb = bp.baseAddress!
-                    Parallel.forChunks(count, chunk: Chunk.elements) { _, r in
-                        for i in r { yb[i] = ab[i] + bb[i] }
+                    Parallel.forChunks(count, chunk: Chunk.elements, work: 3 * count) { _, r in
+                        var i = r.lowerBound
+                        while i + 8 <= r.upperBound { storeVector(loadVector(ab + i) + loadVector(bb + i), yb + i); i += 8 }
+                        while i < r.upperBound { yb[i] = ab[i] + bb[i]; i += 1 }
                     }
                 }
             }
@@ -92,8 +96,10 @@ public enum ElementwiseOp {
         a.withUnsafeMutableElements { ap in
             b.data.withUnsafeBufferPointer { bp in
                 let ab = ap.baseAddress!, bb = bp.baseAddress!
-                Parallel.forChunks(count, chunk: Chunk.elements) { _, r in
-                    for i in r { ab[i] += bb[i] }
+                Parallel.forChunks(count, chunk: Chunk.elements, work: 3 * count) { _, r in
+                    var i = r.lowerBound
+                    while i + 8 <= r.upperBound { storeVector(loadVector(ab + i) + loadVector(bb + i), ab + i); i += 8 }
+                    while i < r.upperBound { ab[i] += bb[i]; i += 1 }
                 }
             }
         }

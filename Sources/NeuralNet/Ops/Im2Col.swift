@@ -10,7 +10,7 @@ enum Im2Col {
     /// Fills `cols` (`[nImages·OH·OW, KH·KW·C]`) from `x` (`[nImages, H, W, C]`), in parallel.
     static func im2col(_ x: UnsafePointer<Float>, nImages: Int, _ g: ConvGeometry, _ cols: UnsafeMutablePointer<Float>) {
         let rowsPerChunk = linesPerChunk(g) * g.w.output
-        Parallel.forChunks(nImages * g.outputPixels, chunk: rowsPerChunk) { _, rows in
+        Parallel.forChunks(nImages * g.outputPixels, chunk: rowsPerChunk, work: nImages * g.outputPixels * g.patch) { _, rows in
             fillRows(x, g, rows: rows, cols + rows.lowerBound * g.patch)
         }
     }
@@ -59,26 +59,33 @@ enum Im2Col {
     /// contributions in a fixed order), so it is parallel and deterministic. Overwrites `dx`.
     static func col2im(_ cols: UnsafePointer<Float>, nImages: Int, _ g: ConvGeometry, _ dx: UnsafeMutablePointer<Float>) {
         let H = g.h.input, W = g.w.input, C = g.c
+        let linesPerChunk = max(1, 16384 / max(1, W * C * g.h.kernel * g.w.kernel))
+        Parallel.forChunks(nImages * H, chunk: linesPerChunk, work: nImages * g.outputPixels * g.patch) { _, lines in
+            col2imLines(cols, g, lines: lines, dx)
+        }
+    }
+
+    /// `col2im` of the input lines `lines` (global line index `n·H + ih`), serially; `cols` and
+    /// `dx` start at the same image.
+    static func col2imLines(_ cols: UnsafePointer<Float>, _ g: ConvGeometry, lines: Range<Int>, _ dx: UnsafeMutablePointer<Float>) {
+        let H = g.h.input, W = g.w.input, C = g.c
         let OW = g.w.output, KW = g.w.kernel, OH = g.h.output
         let patch = g.patch
-        let linesPerChunk = max(1, 16384 / max(1, W * C * g.h.kernel * g.w.kernel))
-        Parallel.forChunks(nImages * H, chunk: linesPerChunk) { _, lines in
-            for line in lines {
-                let n = line / H, ih = line % H
-                let dxRow = dx + line * W * C
-                dxRow.update(repeating: 0, count: W * C)
-                guard let ohs = g.h.outputs(covering: ih) else { continue }
-                for iw in 0..<W {
-                    guard let ows = g.w.outputs(covering: iw) else { continue }
-                    let d = dxRow + iw * C
-                    for oh in ohs {
-                        let kh = ih + g.h.padBefore - oh * g.h.stride
-                        let rowBase = (n * OH + oh) * OW
-                        for ow in ows {
-                            let kw = iw + g.w.padBefore - ow * g.w.stride
-                            let s = cols + (rowBase + ow) * patch + (kh * KW + kw) * C
-                            for c in 0..<C { d[c] += s[c] }
-                        }
+        for line in lines {
+            let n = line / H, ih = line % H
+            let dxRow = dx + line * W * C
+            dxRow.update(repeating: 0, count: W * C)
+            guard let ohs = g.h.outputs(covering: ih) else { continue }
+            for iw in 0..<W {
+                guard let ows = g.w.outputs(covering: iw) else { continue }
+                let d = dxRow + iw * C
+                for oh in ohs {
+                    let kh = ih + g.h.padBefore - oh * g.h.stride
+                    let rowBase = (n * OH + oh) * OW
+                    for ow in ows {
+                        let kw = iw + g.w.padBefore - ow * g.w.stride
+                        let s = cols + (rowBase + ow) * patch + (kh * KW + kw) * C
+                        for c in 0..<C { d[c] += s[c] }
                     }
                 }
             }

@@ -56,13 +56,21 @@ public enum Parallel {
     @inline(__always)
     public static func chunkCount(_ count: Int, chunk: Int) -> Int { (count + chunk - 1) / chunk }
 
+    /// Work (in floats touched, or multiply-adds) below which `forChunks` runs its chunks one after
+    /// another on the calling thread: on tensors of a few hundred kilobytes a pass takes tens of
+    /// microseconds, about what waking the other cores costs, and on a shared machine every
+    /// parallel region risks waiting for a descheduled worker. The chunks are the same either
+    /// way, so results do not change.
+    nonisolated(unsafe) public static var minimumParallelWork = 1 << 18
+
     /// Calls `body(chunkIndex, range)` once for every fixed chunk `[i·chunk, min((i+1)·chunk, count))`.
-    /// Chunks may run concurrently; `body` must only write memory owned by its chunk.
-    public static func forChunks(_ count: Int, chunk: Int, _ body: (Int, Range<Int>) -> Void) {
+    /// Chunks may run concurrently; `body` must only write memory owned by its chunk. With `work`
+    /// (e.g. the floats the whole loop touches) below `minimumParallelWork`, the chunks run serially.
+    public static func forChunks(_ count: Int, chunk: Int, work: Int = .max, _ body: (Int, Range<Int>) -> Void) {
         precondition(chunk > 0)
         let n = chunkCount(count, chunk: chunk)
         if n == 0 { return }
-        if n == 1 || _threads == 1 {
+        if n == 1 || _threads == 1 || work < minimumParallelWork {
             for i in 0..<n { body(i, (i * chunk)..<min((i + 1) * chunk, count)) }
             return
         }
@@ -74,13 +82,13 @@ public enum Parallel {
     /// Per-column sums of a row-major `[rows, cols]` matrix, accumulated in Double: one partial
     /// per fixed chunk of `chunk` rows, partials added in chunk order (thread-count independent).
     /// `value(row, col)` supplies the summand, e.g. `dy[r, c] * xhat[r, c]`.
-    public static func columnSums(rows: Int, cols: Int, chunk: Int = 256,
+    public static func columnSums(rows: Int, cols: Int, chunk: Int = 256, work: Int? = nil,
                                   _ rowTerm: (Int, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
         let nChunks = max(chunkCount(rows, chunk: chunk), 1)
         var partials = [Double](repeating: 0, count: nChunks * cols)
         partials.withUnsafeMutableBufferPointer { pp in
             let base = pp.baseAddress!
-            forChunks(rows, chunk: chunk) { ci, range in
+            forChunks(rows, chunk: chunk, work: work ?? rows * cols) { ci, range in
                 let acc = base + ci * cols
                 for r in range { rowTerm(r, acc) }
             }

@@ -10,7 +10,7 @@ public enum PoolingOp {
             y.withUnsafeMutableElements { yp in
                 argmax.withUnsafeMutableBufferPointer { ap in
                     let xb = xp.baseAddress!, yb = yp.baseAddress!, ab = ap.baseAddress!
-                    Parallel.forChunks(g.n * OH, chunk: max(1, 8192 / max(1, OW * C))) { _, r in
+                    Parallel.forChunks(g.n * OH, chunk: max(1, 8192 / max(1, OW * C)), work: x.count * 2) { _, r in
                         for line in r {
                             let n = line / OH, oh = line % OH
                             for ow in 0..<OW {
@@ -65,7 +65,7 @@ public enum PoolingOp {
         x.data.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableElements { yp in
                 let xb = xp.baseAddress!, yb = yp.baseAddress!
-                Parallel.forChunks(g.n * OH, chunk: max(1, 8192 / max(1, OW * C))) { _, r in
+                Parallel.forChunks(g.n * OH, chunk: max(1, 8192 / max(1, OW * C)), work: x.count * 2) { _, r in
                     for line in r {
                         let n = line / OH, oh = line % OH
                         for ow in 0..<OW {
@@ -113,7 +113,7 @@ public enum PoolingOp {
             argmax.withUnsafeBufferPointer { ap in
                 dx.withUnsafeMutableElements { xp in
                     let db = dp.baseAddress!, ab = ap.baseAddress!, xb = xp.baseAddress!
-                    Parallel.forChunks(g.n, chunk: 1) { _, r in
+                    Parallel.forChunks(g.n, chunk: 1, work: 4 * dy.count) { _, r in
                         for n in r {
                             for o in (n * perImage)..<((n + 1) * perImage) { xb[Int(ab[o])] += db[o] }
                         }
@@ -137,7 +137,7 @@ public enum PoolingOp {
         x.data.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableElements { yp in
                 let xb = xp.baseAddress!, yb = yp.baseAddress!
-                Parallel.forChunks(N, chunk: 1) { _, r in
+                Parallel.forChunks(N, chunk: 1, work: x.count) { _, r in
                     for n in r {
                         var acc = [Double](repeating: 0, count: C)
                         for p in 0..<HW {
@@ -166,7 +166,7 @@ public enum PoolingOp {
         dy.data.withUnsafeBufferPointer { dp in
             dx.withUnsafeMutableElements { xp in
                 let db = dp.baseAddress!, xb = xp.baseAddress!
-                Parallel.forChunks(N * HW, chunk: max(1, Chunk.elements / C)) { _, r in
+                Parallel.forChunks(N * HW, chunk: max(1, Chunk.elements / C), work: N * HW * C) { _, r in
                     for row in r {
                         let n = row / HW
                         for c in 0..<C { xb[row * C + c] = db[n * C + c] * inv }

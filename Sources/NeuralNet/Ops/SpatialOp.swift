@@ -18,7 +18,7 @@ public enum SpatialOp {
         x.data.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableElements { yp in
                 let xb = xp.baseAddress!, yb = yp.baseAddress!
-                Parallel.forChunks(N * H, chunk: max(1, Chunk.elements / max(1, W * C))) { _, r in
+                Parallel.forChunks(N * H, chunk: max(1, Chunk.elements / max(1, W * C)), work: 2 * N * H * W * C) { _, r in
                     for line in r {
                         let n = line / H, h = line % H
                         (yb + ((n * PH + h + top) * PW + left) * C).update(from: xb + line * W * C, count: W * C)
@@ -43,7 +43,7 @@ public enum SpatialOp {
         dy.data.withUnsafeBufferPointer { dp in
             dx.withUnsafeMutableElements { xp in
                 let db = dp.baseAddress!, xb = xp.baseAddress!
-                Parallel.forChunks(N * H, chunk: max(1, Chunk.elements / max(1, W * C))) { _, r in
+                Parallel.forChunks(N * H, chunk: max(1, Chunk.elements / max(1, W * C)), work: 2 * N * H * W * C) { _, r in
                     for line in r {
                         let n = line / H, h = line % H
                         (xb + line * W * C).update(from: db + ((n * PH + h + top) * PW + left) * C, count: W * C)
@@ -77,7 +77,7 @@ public enum SpatialOp {
                 x.data.withUnsafeBufferPointer { xp in
                     let xb = xp.baseAddress!
                     let o = offset
-                    Parallel.forChunks(rows, chunk: max(1, Chunk.elements / max(1, total))) { _, r in
+                    Parallel.forChunks(rows, chunk: max(1, Chunk.elements / max(1, total)), work: 2 * rows * total) { _, r in
                         for row in r { (yb + row * total + o).update(from: xb + row * w, count: w) }
                     }
                 }
@@ -107,7 +107,7 @@ public enum SpatialOp {
             dy.data.withUnsafeBufferPointer { dp in
                 parts[i].withUnsafeMutableElements { xp in
                     let db = dp.baseAddress!, xb = xp.baseAddress!
-                    Parallel.forChunks(rows, chunk: max(1, Chunk.elements / max(1, total))) { _, r in
+                    Parallel.forChunks(rows, chunk: max(1, Chunk.elements / max(1, total)), work: 2 * rows * total) { _, r in
                         for row in r { (xb + row * w).update(from: db + row * total + o, count: w) }
                     }
                 }
@@ -142,7 +142,7 @@ public enum SpatialOp {
         x.data.withUnsafeBufferPointer { xp in
             y.withUnsafeMutableElements { yp in
                 let xb = xp.baseAddress!, yb = yp.baseAddress!
-                Parallel.forChunks(N * OH, chunk: max(1, Chunk.elements / max(1, OW * C))) { _, r in
+                Parallel.forChunks(N * OH, chunk: max(1, Chunk.elements / max(1, OW * C)), work: 2 * N * OH * OW * C) { _, r in
                     for line in r {
                         let n = line / OH, oh = line % OH
                         let src = xb + (n * H + srcH[oh]) * W * C
@@ -172,7 +172,7 @@ public enum SpatialOp {
         dy.data.withUnsafeBufferPointer { dp in
             dx.withUnsafeMutableElements { xp in
                 let db = dp.baseAddress!, xb = xp.baseAddress!
-                Parallel.forChunks(N, chunk: 1) { _, r in
+                Parallel.forChunks(N, chunk: 1, work: 4 * dy.count) { _, r in
                     for n in r {
                         for oh in 0..<OH {
                             let dst = xb + (n * H + srcH[oh]) * W * C

@@ -27,6 +27,29 @@ final class ModelBenchmarkTests: XCTestCase {
         XCTAssertEqual(back, report)
     }
 
+    /// `bench models --small`'s code path: every network at every size, round-robin, GFLOP/s and
+    /// the fraction of the ceiling consistent, TensorFlow's figure only where it was measured
+    /// (the FPN at width 0.125, FPN features 32, batch 14).
+    func testSmallScaleTrainingReport() throws {
+        var steps: [String] = []
+        let report = try ModelBenchmark.smallScaleTraining(pixels: [72], batch: 2, repeats: 1, ceilingSizes: [64]) { steps.append($0) }
+        XCTAssertEqual(report.measurements.map(\.model), ["ResNet50V2-FPN", "ResNet50V2", "Xception"])
+        XCTAssertEqual(report.widthMultiplier, 0.125)
+        XCTAssertEqual(report.fpnFeatures, 32)
+        for m in report.measurements {
+            XCTAssertEqual(m.pixels, 72)
+            XCTAssertGreaterThan(m.msPerImage, 0)
+            XCTAssertLessThanOrEqual(m.fastestMsPerImage, m.msPerImage)
+            XCTAssertEqual(m.gflops, Double(m.multiplyAddsPerImage) * 6 / (m.msPerImage * 1e-3) * 1e-9, accuracy: 1e-9 * m.gflops)
+            XCTAssertEqual(m.fractionOfCeiling, m.gflops / report.ceilingGFLOPs, accuracy: 1e-12)
+            XCTAssertNil(m.tensorFlowFPNMsPerImage, "TensorFlow was timed at batch 14 only")
+        }
+        XCTAssertEqual(ModelBenchmark.smallFPNTrainingAnchors, [96: 6.1, 72: 3.9], "docs/performance-anchors.md")
+        XCTAssertEqual(steps.first, "sgemm ceiling")
+        let back = try JSONDecoder().decode(ModelBenchmark.SmallScaleReport.self, from: JSONEncoder().encode(report))
+        XCTAssertEqual(back, report)
+    }
+
     func testModelBenchmarkInputIsClosedForm() {
         let x = ModelBenchmark.input(batch: 2, pixels: 3)
         XCTAssertEqual(x.shape, [2, 3, 3, 1])
