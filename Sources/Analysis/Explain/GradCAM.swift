@@ -24,7 +24,9 @@ public enum GradCAM {
     /// The layer Grad-CAM uses by default for each model: the last convolutional feature map.
     public static func defaultLayer(_ kind: ModelKind) -> String {
         switch kind {
-        case .resnet50v2, .resnet50v2FPN: return "post_relu"
+        case .resnet50v2: return "post_relu"
+        // The FPN classifies from its pyramid levels; P3, the finest, keeps the lesions' positions.
+        case .resnet50v2FPN: return "P3"
         case .xception: return "block14_sepconv2_act"
         }
     }

@@ -61,7 +61,10 @@ public enum GradCAMStage {
     }
 
     public static func definition(preset: Preset) -> StageDefinition {
-        struct Configuration: Codable { var format = 1; var figure = GradCAMStage.figureImages; var scored = GradCAMStage.scoredImages }
+        struct Configuration: Codable {
+            var format = 2; var figure = GradCAMStage.figureImages; var scored = GradCAMStage.scoredImages
+            var layers = ModelKind.allCases.map { GradCAM.defaultLayer($0) }
+        }
         return StageDefinition(name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name],
                                configuration: CanonicalJSON.encode(Configuration())) { context in
             let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))

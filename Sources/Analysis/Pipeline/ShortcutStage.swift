@@ -40,20 +40,24 @@ public enum ShortcutStage {
                 let normal = records.filter { $0.label == .normal && $0.key.series == "SR_2" }
                 let twin = try SyntheticTwin(config: SynthConfig(size: config.size, patients: .ids(Array(Set(fold.testPatients)).sorted()),
                                                                  seed: config.seed))
+                // Each rendering is made once per input preparation and classified by the three networks.
+                var sets: [String: ImageSet] = [:]
                 for (m, model) in ModelKind.allCases.enumerated() {
                     let training = TrainStage.config(model, preset: preset)
                     let prep = training.preparation
                     let graph = try TrainStage.bestModel(model, fold: fold.index, preset: preset, from: context.upstream(TrainStage.name))
-                    func called(_ recs: [ImageRecord], _ lesions: SyntheticTwin.LesionOverride) throws -> Int {
-                        let set = try render(twin, recs, lesions: lesions, preparation: prep)
+                    func called(_ recs: [ImageRecord], _ lesions: SyntheticTwin.LesionOverride, _ tag: String) throws -> Int {
+                        let key = "\(tag)/\(lesions.rawValue)/\(prep.size)/\(prep.scaling.rawValue)/\(prep.resize.rawValue)"
+                        let set = try sets[key] ?? render(twin, recs, lesions: lesions, preparation: prep)
+                        sets[key] = set
                         return EvaluateStage.classify(graph, set, batch: training.evaluationBatchSize).filter { ClassDecision.isCovid($0) }.count
                     }
                     results[m].covidSlices += covid.count
-                    results[m].covidCalledAsStored += try called(covid, .asGenerated)
-                    results[m].covidCalledWithoutLesions += try called(covid, .removed)
+                    results[m].covidCalledAsStored += try called(covid, .asGenerated, "covid")
+                    results[m].covidCalledWithoutLesions += try called(covid, .removed, "covid")
                     results[m].normalSlices += normal.count
-                    results[m].normalCalledAsStored += try called(normal, .asGenerated)
-                    results[m].normalCalledWithLesions += try called(normal, .implanted)
+                    results[m].normalCalledAsStored += try called(normal, .asGenerated, "normal")
+                    results[m].normalCalledWithLesions += try called(normal, .implanted, "normal")
                 }
             }
             try AtomicFile.write(CanonicalJSON.encode(results), to: context.outputDirectory.appendingPathComponent(file))

@@ -38,6 +38,8 @@ public struct TableS10Entry: ReportEntry {
             let verdict: String
             if without <= 0.1 && with >= 0.8 {
                 verdict = "reads the lesions: removing them makes \(String(format: "%.0f%%", 100 * (1 - without))) of COVID slices normal, drawing them in makes \(String(format: "%.0f%%", 100 * with)) of normal slices COVID-19"
+            } else if without <= 0.1 {
+                verdict = "takes no shortcut here: removing the lesions makes \(String(format: "%.0f%%", 100 * (1 - without))) of COVID slices normal; it calls \(String(format: "%.0f%%", 100 * with)) of normal slices with lesions drawn in COVID-19, about as often as it finds real COVID slices (\(String(format: "%.0f%%", 100 * Double(r.covidCalledAsStored) / Double(r.covidSlices))) as stored): it misses lesions rather than reading something else"
             } else if without > 0.3 {
                 verdict = "takes a shortcut: \(String(format: "%.0f%%", 100 * without)) of COVID slices are still called COVID-19 with no lesion in them"
             } else {

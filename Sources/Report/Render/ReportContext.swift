@@ -88,7 +88,7 @@ enum ReportContext {
         for (why, n) in reasons.sorted(by: { $0.key < $1.key }) { parts.append("\(n) not comparable (\(why))") }
         if notMeasured > 0 { parts.append("\(notMeasured) not measured") }
         let on = d.dataSource.isSynthetic ? "on the twin" : "in this run"
-        let methodSummary = "\(holds) of \(methodRows.count) claims about the method hold \(on), \(fails) do not"
+        let methodSummary = "\(holds) of \(methodRows.count) claims about the method hold \(on), \(fails) \(fails == 1 ? "does" : "do") not"
             + (holds + fails < methodRows.count ? " (the others are timed or not measured)." : ".")
         return ["rows": datasetRows, "methodRows": methodRows, "summary": parts.joined(separator: "; ") + ".", "methodSummary": methodSummary]
     }
