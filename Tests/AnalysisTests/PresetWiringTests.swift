@@ -90,6 +90,7 @@ final class PresetWiringTests: XCTestCase {
             ("training.rotationDegrees", { $0.training.rotationDegrees = 361 }, "[0, 360]"),
             ("training.rotationDegrees", { $0.training.rotationDegrees = -5 }, "[0, 360]"),
             ("training.rotationDegrees", { $0.training.rotationDegrees = .nan }, "[0, 360]"),
+            ("training.slices", { $0.training.slices = "balanced" }, "\"series-balanced\""),
         ]
         for (field, change, accepted) in bad {
             var preset = base
@@ -118,6 +119,25 @@ final class PresetWiringTests: XCTestCase {
         var edge = base
         edge.training.rotationDegrees = 360; edge.training.zoomRange = 0; edge.training.shiftRange = 0.999
         XCTAssertNoThrow(try edge.validate(file: "edge.json"))
+    }
+
+    /// `training.slices` reaches the training stages: their config, key and upstream (the
+    /// selection, which a series-balanced set draws from).
+    func testTrainingSlicesReachTheTrainingStage() throws {
+        let base = try Preset.load(name: "smoke", directory: Self.configs)
+        XCTAssertEqual(base.training.trainingSlices, .labelled)
+        var balanced = base
+        balanced.training.slices = "series-balanced"
+        XCTAssertEqual(TrainStage.config(.resnet50v2FPN, preset: balanced).slices, .seriesBalanced)
+        XCTAssertNotEqual(TrainStage.definition(.resnet50v2FPN, fold: 1, preset: balanced).configuration,
+                          TrainStage.definition(.resnet50v2FPN, fold: 1, preset: base).configuration)
+        XCTAssertTrue(TrainStage.definition(.resnet50v2FPN, fold: 1, preset: balanced).upstream.contains(SelectionStage.name))
+        XCTAssertFalse(TrainStage.definition(.resnet50v2FPN, fold: 1, preset: base).upstream.contains(SelectionStage.name))
+        // The audit trains the FPN with the other choice, under its own stage names.
+        XCTAssertEqual(SeriesBalanceStage.auditSlices(base), .seriesBalanced)
+        XCTAssertEqual(SeriesBalanceStage.auditSlices(balanced), .labelled)
+        XCTAssertEqual(SeriesBalanceStage.trainingStageNames(preset: base).first, "train-fpn-series-balanced-fold1")
+        XCTAssertEqual(SeriesBalanceStage.trainingDefinitions(preset: base).first?.name, "train-fpn-series-balanced-fold1")
     }
 
     func testShippedPresetsAreValid() throws {

@@ -31,6 +31,23 @@ public enum GradCAM {
         }
     }
 
+    /// The smallest side a map may have to be used as the FPN's layer.
+    public static let minimumSide = 8
+    /// The FPN's layer when P3 is smaller than `minimumSide`: the backbone's last map at stride 8.
+    public static let fpnFallbackLayer = "conv3_block3_out"
+
+    /// The layer for `kind` in `graph`: `defaultLayer`, except for an FPN whose P3 is smaller
+    /// than `minimumSide` on a side. P3 is 30×30 at the paper's 512 px but 4×4 at 96 px (cells of
+    /// a quarter of the image, wider than the lesions), so at small inputs the map is taken on
+    /// the backbone's last 12×12 map (stride 8), the finest the classifier's path reads.
+    public static func layer(for kind: ModelKind, in graph: Graph) -> String {
+        let preferred = defaultLayer(kind)
+        guard kind == .resnet50v2FPN, let node = graph.node(named: preferred),
+              min(graph.shape(of: node)[0], graph.shape(of: node)[1]) < minimumSide,
+              graph.node(named: fpnFallbackLayer) != nil else { return preferred }
+        return fpnFallbackLayer
+    }
+
     /// Computes the map of one image `[1, H, W, C]` for `classIndex` (nil: the predicted class).
     /// Runs the graph in inference mode (moving BN statistics, no dropout).
     public static func compute(graph: Graph, image: Tensor, layer: String, classIndex: Int? = nil) -> GradCAMMap {
@@ -87,10 +104,16 @@ public enum GradCAM {
 public struct LocalisationScore: Codable, Equatable, Sendable {
     /// Share of the map's total heat that falls inside the lesion mask.
     public let energyInside: Double
-    /// Whether the hottest pixel lies inside the mask (the "pointing game").
+    /// Whether the hottest pixel lies inside the mask (the strict pointing game).
     public let pointingHit: Bool
+    /// Whether the hottest pixel lies within `pointingTolerance` of the image side from the mask:
+    /// the pointing game as Zhang et al. (2016) define it, 15 pixels at 224 px.
+    public var pointingHitWithinTolerance: Bool? = nil
     /// Share of the image the mask covers (the energy a uniform map would score).
     public let maskFraction: Double
+
+    /// The pointing game's tolerance as a fraction of the image side (15 of 224 pixels).
+    public static let pointingTolerance = 15.0 / 224.0
 
     /// Scores `map` against `mask` (same size; true = lesion).
     public init(map: GradCAMMap, mask: [Bool]) {
@@ -103,6 +126,19 @@ public struct LocalisationScore: Codable, Equatable, Sendable {
         }
         energyInside = total > 0 ? inside / total : 0
         pointingHit = total > 0 && mask[bestIndex]
+        let radius = Self.pointingTolerance * Double(max(map.width, map.height))
+        let (bx, by) = (bestIndex % map.width, bestIndex / map.width)
+        var near = false
+        if total > 0 {
+            let r = Int(radius.rounded(.up))
+            search: for y in max(0, by - r)...min(map.height - 1, by + r) {
+                for x in max(0, bx - r)...min(map.width - 1, bx + r) where mask[y * map.width + x] {
+                    let d = Double((x - bx) * (x - bx) + (y - by) * (y - by)).squareRoot()
+                    if d <= radius { near = true; break search }
+                }
+            }
+        }
+        pointingHitWithinTolerance = near
         maskFraction = Double(mask.filter { $0 }.count) / Double(max(mask.count, 1))
     }
 }

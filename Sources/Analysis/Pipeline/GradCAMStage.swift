@@ -5,7 +5,8 @@ import NeuralNet
 /// test images, and on the twin a localisation score of each map against the lesion mask.
 ///
 /// Images are chosen deterministically: the expert-labelled test slices of fold 1 sorted by
-/// key; for the figure, `figureImages` COVID slices with the largest lesions (when masks exist,
+/// key; for the figure, `figureImages` COVID slices, each the largest lesion of a different
+/// patient, the patients with the largest lesions first (when masks exist,
 /// else evenly spaced) and `figureImages` normal slices evenly spaced; for the scores, up to
 /// `scoredImages` COVID slices with a lesion, evenly spaced. Maps explain the COVID class for
 /// the scores and the predicted class for the figure, at each model's default layer.
@@ -62,8 +63,10 @@ public enum GradCAMStage {
 
     public static func definition(preset: Preset) -> StageDefinition {
         struct Configuration: Codable {
-            var format = 2; var figure = GradCAMStage.figureImages; var scored = GradCAMStage.scoredImages
+            var format = 3; var figure = GradCAMStage.figureImages; var scored = GradCAMStage.scoredImages
             var layers = ModelKind.allCases.map { GradCAM.defaultLayer($0) }
+            var fpnFallback = "\(GradCAM.fpnFallbackLayer) below \(GradCAM.minimumSide)"
+            var pointingTolerance = LocalisationScore.pointingTolerance
         }
         return StageDefinition(name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name],
                                configuration: CanonicalJSON.encode(Configuration())) { context in
@@ -78,9 +81,15 @@ public enum GradCAMStage {
             for r in covid {
                 if let m = try lesionMask(for: r.path, size: size), m.contains(true) { lesion.append((r, m)) }
             }
+            // The figure's COVID slices: each patient's largest lesion, the patients with the largest.
+            var largest: [String: (ImageRecord, Int)] = [:]
+            for (r, m) in lesion {
+                let area = m.filter { $0 }.count
+                if let best = largest[r.key.patientID], (best.1, r.key) >= (area, best.0.key) { continue }
+                largest[r.key.patientID] = (r, area)
+            }
             let figureCovid: [ImageRecord] = lesion.isEmpty ? spaced(covid, figureImages)
-                : Array(lesion.sorted { ($0.1.filter { $0 }.count, $1.0.key) > ($1.1.filter { $0 }.count, $0.0.key) }
-                    .prefix(figureImages).map(\.0)).sorted { $0.key < $1.key }
+                : Array(largest.values.sorted { ($0.1, $1.0.key) > ($1.1, $0.0.key) }.prefix(figureImages).map(\.0)).sorted { $0.key < $1.key }
             let figure = figureCovid + spaced(normal, figureImages)
             let scored = spaced(lesion, scoredImages)
             let masks = Dictionary(lesion.map { ($0.0.key, $0.1) }, uniquingKeysWith: { a, _ in a })
@@ -88,7 +97,7 @@ public enum GradCAMStage {
             for model in ModelKind.allCases {
                 let config = TrainStage.config(model, preset: preset)
                 let graph = try TrainStage.bestModel(model, fold: fold.index, preset: preset, from: context.upstream(TrainStage.name))
-                let layer = GradCAM.defaultLayer(model)
+                let layer = GradCAM.layer(for: model, in: graph)
                 let jobs = figure.map { ($0, true, nil as Int?) } + scored.map { ($0.0, false, ClassEncoding.covidIndex as Int?) }
                 for (record, inFigure, classIndex) in jobs {
                     let pixels = try config.preparation.load(record.path)
@@ -105,7 +114,7 @@ public enum GradCAMStage {
             try AtomicFile.write(CanonicalJSON.encodePretty(Output(fold: fold.index, size: size, seed: preset.seed, maps: maps)),
                                  to: context.outputDirectory.appendingPathComponent(file))
             try SafeTensors.write(tensors, metadata: ["seed": "\(preset.seed)", "fold": "\(fold.index)",
-                                                      "layers": ModelKind.allCases.map { "\($0.rawValue)=\(GradCAM.defaultLayer($0))" }.joined(separator: ",")],
+                                                      "layers": Array(Set(maps.map { "\($0.model.rawValue)=\($0.layer)" })).sorted().joined(separator: ",")],
                                   to: context.outputDirectory.appendingPathComponent(mapsFile))
         }
     }

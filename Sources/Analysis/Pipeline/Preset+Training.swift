@@ -48,7 +48,13 @@ extension Preset.Training {
         guard Self.rotationRanges.contains(rotationDegrees) else {
             throw reject("rotationDegrees", "\(rotationDegrees)", "degrees in [0, 360]")
         }
+        if let slices, TrainingSlices(rawValue: slices) == nil {
+            throw reject("slices", "\"\(slices)\"", quoted(TrainingSlices.allCases.map(\.rawValue)))
+        }
     }
+
+    /// The slices training uses (`slices`, "labelled" when absent; `validate` rejects others).
+    public var trainingSlices: TrainingSlices { slices.flatMap(TrainingSlices.init(rawValue:)) ?? .labelled }
 }
 
 extension Preset {

@@ -54,6 +54,9 @@ public struct Preset: Codable, Sendable, Equatable {
         public var rotationDegrees: Double
         /// Width/height shift range as a fraction of the side, in `0..<1`.
         public var shiftRange: Double
+        /// The slices a fold trains on: "labelled" (`all.csv`, the paper; also when absent) or
+        /// "series-balanced" (`TrainingSlices`).
+        public var slices: String?
     }
 
     /// The preset's name (`smoke`, `default`, `paper`); equals the file's base name.

@@ -15,25 +15,38 @@ public enum ShortcutStage {
     /// The counts of one network over all folds.
     public struct Result: Codable, Equatable, Sendable {
         public var model: ModelKind
+        /// Set for the dataset audit's second training of the model (`SeriesBalanceStage`):
+        /// the slices it trained on. Nil for the preset's networks.
+        public var slices: TrainingSlices? = nil
         /// Labelled COVID test slices: called COVID as stored, and with the lesions removed.
         public var covidSlices = 0, covidCalledAsStored = 0, covidCalledWithoutLesions = 0
         /// Labelled normal SR_2 test slices: called COVID as stored, and with lesions implanted.
         public var normalSlices = 0, normalCalledAsStored = 0, normalCalledWithLesions = 0
+
+        /// The network's name, with the audit training's slices when it is the second FPN.
+        public var label: String {
+            slices.map { "\(model.rawValue) (\($0.rawValue) training)" } ?? model.rawValue
+        }
     }
 
     public static func definition(preset: Preset) -> StageDefinition {
         struct Configuration: Codable {
-            var format = 1
+            var format = 2
+            var audit: String
             var size: Int
             var seed: UInt64
             var threshold = ClassDecision.threshold
         }
-        let config = Configuration(size: preset.data.syntheticImageSize, seed: preset.seed)
-        return StageDefinition(name: name, upstream: [TwinStage.name, IndexStage.name, FoldsStage.name, TrainStage.name],
-                               configuration: CanonicalJSON.encode(config)) { context in
+        let auditSlices = SeriesBalanceStage.auditSlices(preset)
+        let config = Configuration(audit: "\(SeriesBalanceStage.model.rawValue)/\(auditSlices.rawValue)",
+                                   size: preset.data.syntheticImageSize, seed: preset.seed)
+        let upstream = [TwinStage.name, IndexStage.name, FoldsStage.name, TrainStage.name] + SeriesBalanceStage.trainingStageNames(preset: preset)
+        return StageDefinition(name: name, upstream: upstream, configuration: CanonicalJSON.encode(config)) { context in
             let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
             let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
-            var results = ModelKind.allCases.map { Result(model: $0) }
+            // The preset's three networks, then the audit's second FPN.
+            let variants: [(ModelKind, TrainingSlices?)] = ModelKind.allCases.map { ($0, nil) } + [(SeriesBalanceStage.model, auditSlices)]
+            var results = variants.map { Result(model: $0.0, slices: $0.1) }
             for fold in plan.folds {
                 let records = try ImageSet.records(dataset: dataset, patients: fold.testPatients).sorted { $0.key < $1.key }
                 let covid = records.filter { $0.label == .covid }
@@ -42,13 +55,18 @@ public enum ShortcutStage {
                                                                  seed: config.seed))
                 // Each rendering is made once per input preparation and classified by the three networks.
                 var sets: [String: ImageSet] = [:]
-                for (m, model) in ModelKind.allCases.enumerated() {
+                for (m, (model, slices)) in variants.enumerated() {
                     let training = TrainStage.config(model, preset: preset)
                     let prep = training.preparation
-                    let graph = try TrainStage.bestModel(model, fold: fold.index, preset: preset, from: context.upstream(TrainStage.name))
+                    let graph = try slices.map {
+                        try SeriesBalanceStage.auditModel(fold: fold.index, preset: preset,
+                                                          from: context.upstream(TrainStage.stageName(model, fold: fold.index, slices: $0)))
+                    } ?? TrainStage.bestModel(model, fold: fold.index, preset: preset, from: context.upstream(TrainStage.name))
                     func called(_ recs: [ImageRecord], _ lesions: SyntheticTwin.LesionOverride, _ tag: String) throws -> Int {
                         let key = "\(tag)/\(lesions.rawValue)/\(prep.size)/\(prep.scaling.rawValue)/\(prep.resize.rawValue)"
-                        let set = try sets[key] ?? render(twin, recs, lesions: lesions, preparation: prep)
+                        // As generated, a slice is the stored file: read it rather than render it again.
+                        let set = try sets[key] ?? (lesions == .asGenerated ? ImageSet.load(recs, preparation: prep)
+                                                    : render(twin, recs, lesions: lesions, preparation: prep))
                         sets[key] = set
                         return EvaluateStage.classify(graph, set, batch: training.evaluationBatchSize).filter { ClassDecision.isCovid($0) }.count
                     }

@@ -19,8 +19,12 @@ public enum TrainStage {
     /// The collecting stage's name.
     public static let name = "train"
 
-    /// The name of the stage that trains `model` on fold `fold` (1-based).
-    public static func stageName(_ model: ModelKind, fold: Int) -> String { "train-\(model.slug)-fold\(fold)" }
+    /// The name of the stage that trains `model` on fold `fold` (1-based); with `slices`, the
+    /// dataset audit's training on those slices instead of the preset's
+    /// (`train-fpn-series-balanced-fold3`).
+    public static func stageName(_ model: ModelKind, fold: Int, slices: TrainingSlices? = nil) -> String {
+        slices.map { "train-\(model.slug)-\($0.rawValue)-fold\(fold)" } ?? "train-\(model.slug)-fold\(fold)"
+    }
 
     /// Every training stage of `preset`, models in `ModelKind.allCases` order, folds ascending.
     public static func stageNames(preset: Preset) -> [String] {
@@ -30,13 +34,14 @@ public enum TrainStage {
     /// The training configuration of `model` under `preset`: its scale, schedule, seed and
     /// augmentation. Every consumer that builds a network or a training from a preset takes it
     /// from here, so the stage key (which hashes it) changes with any of those fields.
-    public static func config(_ model: ModelKind, preset: Preset) -> TrainingConfig {
+    public static func config(_ model: ModelKind, preset: Preset, slices: TrainingSlices? = nil) -> TrainingConfig {
         TrainingConfig(model: model,
                        scale: ModelScale(inputSize: preset.model.inputSize, widthMultiplier: preset.model.widthMultiplier,
                                          fpnFeatures: preset.model.fpnFeatures, batchNormMomentum: preset.model.batchNormMomentum),
                        epochs: preset.training.epochs, batchSize: preset.training.batchSize,
                        learningRate: preset.training.learningRate, seed: preset.seed,
-                       augmentation: preset.training.augmentation)
+                       augmentation: preset.training.augmentation,
+                       trainingSlices: slices ?? preset.training.trainingSlices)
     }
 
     /// Folder of one training inside the collecting stage's output.
@@ -52,7 +57,8 @@ public enum TrainStage {
 
     /// The stage training `model` on fold `fold` of `preset`. `progress` and `epochEnded` see
     /// the training as it runs (they do not change the stage's key or outputs).
-    public static func definition(_ model: ModelKind, fold: Int, preset: Preset,
+    /// With `slices`, the stage trains on those slices instead of the preset's (`stageName`).
+    public static func definition(_ model: ModelKind, fold: Int, preset: Preset, slices: TrainingSlices? = nil,
                                   progress: (@Sendable (TrainingProgress) -> Void)? = nil,
                                   epochEnded: (@Sendable (EpochRecord) -> Void)? = nil) -> StageDefinition {
         struct Configuration: Codable {
@@ -62,18 +68,22 @@ public enum TrainStage {
             var weightSeed: UInt64
         }
         let seed = weightSeed(model, fold: fold, preset: preset)
-        let trainingConfig = config(model, preset: preset)
+        let trainingConfig = config(model, preset: preset, slices: slices)
         let configuration = CanonicalJSON.encode(Configuration(config: trainingConfig, fold: fold, weightSeed: seed))
-        var definition = StageDefinition(name: stageName(model, fold: fold), upstream: [IndexStage.name, FoldsStage.name],
+        let balanced = trainingConfig.slices == .seriesBalanced
+        let name = stageName(model, fold: fold, slices: slices)
+        var definition = StageDefinition(name: name,
+                                         upstream: [IndexStage.name, FoldsStage.name] + (balanced ? [SelectionStage.name] : []),
                                          configuration: configuration) { context in
             let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
             let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
             guard let f = plan.folds.first(where: { $0.index == fold }) else {
-                throw PipelineError.stageFailed(stage: stageName(model, fold: fold),
-                                                reason: "the fold plan has folds \(plan.folds.map(\.index)), not \(fold)")
+                throw PipelineError.stageFailed(stage: name, reason: "the fold plan has folds \(plan.folds.map(\.index)), not \(fold)")
             }
+            let selected = balanced ? try SelectionStage.read(from: context.upstream(SelectionStage.name)).keptImageNumbers : nil
             _ = try FoldTraining.run(dataset: dataset, fold: f, config: trainingConfig, weightSeed: seed,
-                                     outputDirectory: context.outputDirectory, progress: progress, epochEnded: epochEnded)
+                                     outputDirectory: context.outputDirectory, selected: selected,
+                                     progress: progress, epochEnded: epochEnded)
         }
         // Histories hold per-epoch wall times; the weights alone identify the result.
         definition.isTimingRecord = { $0.hasSuffix(Trainer.historyFileName) }

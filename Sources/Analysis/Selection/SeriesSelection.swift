@@ -54,4 +54,8 @@ public struct SelectionResult: Codable, Equatable, Sendable {
     public var keptSlices: Int { series.reduce(0) { $0 + $1.keptCount } }
     /// Fraction of slices kept, 0 when there are none.
     public var keptFraction: Double { totalSlices == 0 ? 0 : Double(keptSlices) / Double(totalSlices) }
+    /// Per "patient/series", the image numbers the selection kept.
+    public var keptImageNumbers: [String: [Int]] {
+        Dictionary(series.map { ("\($0.patientID)/\($0.series)", $0.selectedImageNumbers) }, uniquingKeysWith: { a, _ in a })
+    }
 }

@@ -77,6 +77,8 @@ public enum Captions {
             caption: "The image-level AUC of a classifier that sees only how each image was acquired (series, slice thickness, image noise), fitted on each fold's training images, beside the networks' AUC on the same test images."),
         .supplement(.table, 12): Caption(title: "Image metrics by series and slice thickness",
             caption: "Table 8's accuracy, COVID-19 sensitivity and normal specificity for each network, split by the test image's series and by its slice thickness, all folds pooled."),
+        .supplement(.table, 13): Caption(title: "The fix, measured: series-balanced training",
+            caption: "The FPN trained on the labelled slices (the paper) and trained again with the normal class given the COVID-19 class's mix of series, side by side: on Table 8's test images, on normal patients' thin series, on the counterfactual test and on patients with the paper's thresholds."),
         .supplement(.table, 10): Caption(title: "Counterfactual: lesions removed and drawn in",
             caption: "What each network calls the twin's labelled test slices when their lesions are removed (COVID-19 slices) or drawn in (normal SR_2 slices), the rest of each image unchanged: a network that reads the disease follows the lesions; one that reads the series, thickness or noise does not."),
         .supplement(.table, 5): Caption(title: "The twin against the literature",

@@ -3,14 +3,28 @@ import Foundation
 import Plots
 
 /// Fig. 12: Grad-CAM of the FPN model (fold 1) on COVID-19 and normal test slices (§3.3), laid
-/// out as the paper's figure: each slice beside its map overlaid in jet at alpha 0.5. All maps
-/// share one scale (the largest raw peak among them), so their heat compares across images.
+/// out as the paper's figure: each slice beside its map overlaid in jet at alpha 0.5, each map
+/// on its own scale (its maximum is red), as Grad-CAM maps are shown; on the twin the lesion's
+/// outline is drawn in white.
 public struct Figure12Entry: ReportEntry {
     public let id = EntryID(.figure, 12)
     public let stages = [GradCAMStage.name, IndexStage.name]
     static let model = ModelKind.resnet50v2FPN
 
     public init() {}
+
+    /// Paints the boundary pixels of `mask` (a lesion pixel with a non-lesion 4-neighbour) white.
+    static func outline(_ mask: [Bool], on image: inout RGBImage) {
+        let (w, h) = (image.width, image.height)
+        guard mask.count == w * h else { return }
+        for y in 0..<h {
+            for x in 0..<w where mask[y * w + x] {
+                let edge = x == 0 || y == 0 || x == w - 1 || y == h - 1 || !mask[y * w + x - 1] || !mask[y * w + x + 1]
+                    || !mask[(y - 1) * w + x] || !mask[(y + 1) * w + x]
+                if edge { for c in 0..<3 { image.pixels[3 * (y * w + x) + c] = 255 } }
+            }
+        }
+    }
 
     public func build(_ inputs: EntryInputs) throws -> BuiltEntry {
         let dir = inputs.stage(GradCAMStage.name)
@@ -20,20 +34,22 @@ public struct Figure12Entry: ReportEntry {
         var paths: [SliceKey: String] = [:]
         for p in dataset.patients { for s in p.series { for f in s.slices { paths[SliceKey(patientID: p.id, series: s.name, imageNumber: f.imageNumber)] = f.path } } }
         let shown = output.maps.filter { $0.model == Figure12Entry.model && $0.inFigure }
-        let sharedPeak = shown.map(\.peak).max() ?? 1
         let columns = 4, pairsPerRow = columns / 2
         let rowsCount = (shown.count + pairsPerRow - 1) / pairsPerRow
         let fig = Figure(width: 3.0 * Double(columns), height: 3.2 * Double(max(rowsCount, 1)), dpi: 100)
-        fig.title = "Grad-CAM of \(Figure12Entry.model.rawValue), fold \(output.fold), layer \(shown.first?.layer ?? "?") (jet, alpha 0.5, one shared scale)"
+        fig.title = "Grad-CAM of \(Figure12Entry.model.rawValue), fold \(output.fold), layer \(shown.first?.layer ?? "?") (jet, alpha 0.5, each map on its own scale\(inputs.dataSource.isSynthetic ? "; white: the lesion's outline" : ""))"
         var rows: [[String]] = []
         for (i, m) in shown.enumerated() {
             guard let path = paths[m.key], let map = heat[m.tensor] else {
                 throw PipelineError.stageFailed(stage: GradCAMStage.name, reason: "no slice or map for \(m.key.patientID)/\(m.key.series)/\(m.key.imageNumber)")
             }
             let slice = try SliceSamples.image(path, maxWidth: 256)
-            let scaled = GrayImage(width: output.size, height: output.size, pixels: map.map { $0 * Float(m.peak / sharedPeak) })
-            let overlay = composeImage(slice, window: SliceSamples.lungWindow,
+            let scaled = GrayImage(width: output.size, height: output.size, pixels: map)
+            var overlay = composeImage(slice, window: SliceSamples.lungWindow,
                                        overlay: HeatOverlay(values: scaled, colormap: .jet, alpha: 0.5, range: 0...1))
+            if m.truth == .covid, let mask = try GradCAMStage.lesionMask(for: path, size: slice.width), slice.width == slice.height {
+                Figure12Entry.outline(mask, on: &overlay)
+            }
             let r = i / pairsPerRow, c = (i % pairsPerRow) * 2
             let left = fig.addAxes(row: r, col: c), right = fig.addAxes(row: r, col: c + 1)
             left.image(slice, window: SliceSamples.lungWindow)
@@ -49,7 +65,7 @@ public struct Figure12Entry: ReportEntry {
         }
         let png = Data(try fig.pngData()), svg = Data(try fig.svgString().utf8)
         var notes = [
-            "Each map explains the class the network predicted, at layer `\(shown.first?.layer ?? "post_relu")` (the last convolutional feature map, as the paper's), resized to the \(output.size) px input; the raw maps of all three networks are in the `gradcam` stage's `maps.safetensors` with their layer, class and seed.",
+            "Each map explains the class the network predicted, at layer `\(shown.first?.layer ?? "post_relu")` (for the FPN its finest pyramid level P3, or at inputs where P3 is under \(GradCAM.minimumSide)×\(GradCAM.minimumSide) the backbone's last 12×12 map; see Table S3), resized to the \(output.size) px input; the raw maps of all three networks are in the `gradcam` stage's `maps.safetensors` with their layer, class and seed.",
             "COVID-19 slices shown are fold \(output.fold)'s test slices with the largest lesions; normal slices are evenly spaced through the test set.",
         ]
         if inputs.dataSource.isSynthetic {

@@ -44,6 +44,7 @@ public enum Registry {
         TableS10Entry(),
         TableS11Entry(),
         TableS12Entry(),
+        TableS13Entry(),
     ]
 
     /// The dataset audit's entries, in the order of their section ("Dataset audit", after
@@ -53,7 +54,7 @@ public enum Registry {
     public static let datasetAudit: [EntryID] = [
         .supplement(.table, 6), .supplement(.figure, 4), .supplement(.table, 7),
         .supplement(.table, 8), .supplement(.table, 9), .supplement(.table, 10),
-        .supplement(.table, 11), .supplement(.table, 12),
+        .supplement(.table, 11), .supplement(.table, 12), .supplement(.table, 13),
     ]
 
     /// The entry for `id`.
@@ -87,6 +88,8 @@ public enum ReportStages {
             stages.append(EvaluateStage.definition(preset: preset))
             stages.append(IdentifyStage.definition(preset: preset))
             stages.append(GradCAMStage.definition(preset: preset))
+            stages.append(contentsOf: SeriesBalanceStage.trainingDefinitions(preset: preset))
+            stages.append(SeriesBalanceStage.definition(preset: preset))
             if dataSource.isSynthetic { stages.append(ShortcutStage.definition(preset: preset)) }
             stages.append(MetadataBaselineStage.definition())
             stages.append(InputScalingStage.definition(preset: preset))

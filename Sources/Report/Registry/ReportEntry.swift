@@ -137,6 +137,9 @@ public protocol ReportEntry: Sendable {
     var id: EntryID { get }
     /// Names of the stages whose outputs `build` reads.
     var stages: [String] { get }
+    /// Stages `build` reads when the run can define them (the twin-only ones on a real dataset
+    /// cannot); they run with `stages` whenever they are defined.
+    var optionalStages: [String] { get }
     /// Why the entry cannot be built yet, or nil when it can.
     var pendingReason: String? { get }
     /// Builds the entry from stage outputs. Called only when `pendingReason` is nil and
@@ -146,6 +149,7 @@ public protocol ReportEntry: Sendable {
 
 extension ReportEntry {
     public var pendingReason: String? { nil }
+    public var optionalStages: [String] { [] }
 }
 
 /// An entry that is not reproduced yet; it appears in the report with its reason.

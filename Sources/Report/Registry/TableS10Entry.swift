@@ -18,7 +18,7 @@ public struct TableS10Entry: ReportEntry {
             return String(format: "%.3f (%.3f–%.3f)", Double(k) / Double(n), ci.lower, ci.upper)
         }
         let rows = results.map { r in
-            [r.model.rawValue, "\(r.covidSlices)", share(r.covidCalledAsStored, r.covidSlices), share(r.covidCalledWithoutLesions, r.covidSlices),
+            [r.label, "\(r.covidSlices)", share(r.covidCalledAsStored, r.covidSlices), share(r.covidCalledWithoutLesions, r.covidSlices),
              "\(r.normalSlices)", share(r.normalCalledAsStored, r.normalSlices), share(r.normalCalledWithLesions, r.normalSlices)]
         }
         let header = ["Network", "COVID slices", "Called COVID as stored", "Called COVID without lesions",
@@ -26,7 +26,7 @@ public struct TableS10Entry: ReportEntry {
         let csv = PaperCSV.render(header: ["network", "covid_slices", "covid_called_as_stored", "covid_called_without_lesions",
                                            "normal_slices", "normal_called_as_stored", "normal_called_with_lesions"],
                                   rows: results.map { r in
-                                      [r.model.rawValue, "\(r.covidSlices)", "\(r.covidCalledAsStored)", "\(r.covidCalledWithoutLesions)",
+                                      [r.label, "\(r.covidSlices)", "\(r.covidCalledAsStored)", "\(r.covidCalledWithoutLesions)",
                                        "\(r.normalSlices)", "\(r.normalCalledAsStored)", "\(r.normalCalledWithLesions)"]
                                   })
         var notes = [
@@ -45,7 +45,7 @@ public struct TableS10Entry: ReportEntry {
             } else {
                 verdict = "mostly reads the lesions, not fully: \(String(format: "%.0f%%", 100 * without)) of lesion-free COVID slices still called COVID-19, \(String(format: "%.0f%%", 100 * with)) of normal slices with lesions called COVID-19"
             }
-            notes.append("\(r.model.rawValue) \(verdict).")
+            notes.append("\(r.label) \(verdict).")
         }
         notes.append("On COVID-CTset itself this test cannot be run (no one can remove a real patient's lesions); the label-source entries show how far series and thickness alone separate its classes.")
         return BuiltEntry(table: ReportTable(header: header, rows: rows), files: ["tables/tableS10.csv": Data(csv.utf8)], notes: notes)

@@ -150,6 +150,7 @@ public final class ReportBuilder {
                 pending[entry.id] = ReportStages.unavailable(missing, dataSource: dataSource)
             } else {
                 needed += entry.stages.filter { !needed.contains($0) }
+                needed += entry.optionalStages.filter { runner.isDefined($0) && !needed.contains($0) }
             }
         }
         let results = try runner.run(needed)

@@ -54,10 +54,34 @@ final class GradCAMTests: XCTestCase {
         XCTAssertFalse(LocalisationScore(map: map, mask: [true, false, true, false]).pointingHit)
     }
 
+    /// The tolerant pointing game counts a peak within 15/224 of the side of the mask, not further.
+    func testPointingGameTolerance() {
+        let side = 224
+        var heat = [Float](repeating: 0, count: side * side)
+        heat[100 * side + 100] = 1                        // the peak at (100, 100)
+        let map = GradCAMMap(heat: heat, width: side, height: side, classIndex: 1, probability: 0.9, layer: "x")
+        func mask(atX x: Int) -> [Bool] { var m = [Bool](repeating: false, count: side * side); m[100 * side + x] = true; return m }
+        let near = LocalisationScore(map: map, mask: mask(atX: 115))   // 15 px away
+        XCTAssertFalse(near.pointingHit)
+        XCTAssertEqual(near.pointingHitWithinTolerance, true)
+        let far = LocalisationScore(map: map, mask: mask(atX: 116))    // 16 px away
+        XCTAssertEqual(far.pointingHitWithinTolerance, false)
+        XCTAssertEqual(LocalisationScore(map: map, mask: mask(atX: 100)).pointingHit, true)
+    }
+
+    /// The FPN's map is P3 where P3 is at least 8×8, the backbone's 12×12 map below.
+    func testFPNLayerFollowsTheInputSize() throws {
+        let small = try ResNet50V2FPN.build(scale: ModelScale(inputSize: 96, widthMultiplier: 0.0625, fpnFeatures: 4), seed: 2)
+        XCTAssertEqual(GradCAM.layer(for: .resnet50v2FPN, in: small), GradCAM.fpnFallbackLayer)
+        let large = try ResNet50V2FPN.build(scale: ModelScale(inputSize: 224, widthMultiplier: 0.0625, fpnFeatures: 4), seed: 2)
+        XCTAssertEqual(GradCAM.layer(for: .resnet50v2FPN, in: large), "P3")
+        XCTAssertEqual(GradCAM.layer(for: .resnet50v2, in: small), GradCAM.defaultLayer(.resnet50v2))
+    }
+
     func testGradCAMRunsOnTheFPN() throws {
         let g = try ResNet50V2FPN.build(scale: ModelScale(inputSize: 72, widthMultiplier: 0.0625, fpnFeatures: 4), seed: 2)
         let image = Tensor(shape: [1, 72, 72, 1], data: (0..<(72 * 72)).map { Float($0 % 50) })
-        let map = GradCAM.compute(graph: g, image: image, layer: GradCAM.defaultLayer(.resnet50v2FPN))
+        let map = GradCAM.compute(graph: g, image: image, layer: GradCAM.layer(for: .resnet50v2FPN, in: g))
         XCTAssertEqual(map.heat.count, 72 * 72)
         XCTAssertTrue(map.heat.allSatisfy { $0 >= 0 && $0 <= 1 })
     }
