@@ -5,11 +5,6 @@
 
 import PackageDescription
 
-/// Optimisation for the numeric targets in release builds.
-let numericSettings: [SwiftSetting] = [
-    .unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release)),
-]
-
 let package = Package(
     name: "paper-repro",
     platforms: [.macOS(.v13)],
@@ -41,17 +36,14 @@ let package = Package(
 
         // MARK: - Libraries
         .target(name: "NeuralNet",
-                dependencies: ["CBLAS"],
-                swiftSettings: numericSettings),
+                dependencies: ["CBLAS"]),
         .target(name: "Analysis",
                 dependencies: ["NeuralNet", "CTIFF",
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "Crypto", package: "swift-crypto")],
-                resources: [.copy("Resources/covid-ctset")],
-                swiftSettings: numericSettings),
+                resources: [.copy("Resources/covid-ctset")]),
         .target(name: "Plots",
-                dependencies: ["CCairo", "CPNG"],
-                swiftSettings: numericSettings),
+                dependencies: ["CCairo", "CPNG"]),
         .target(name: "Report",
                 dependencies: ["Analysis", "Plots", "CCMarkGFM",
                                .product(name: "Mustache", package: "swift-mustache"),

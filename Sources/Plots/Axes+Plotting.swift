@@ -114,8 +114,9 @@ extension Axes {
     /// How confusion-matrix percentages are computed.
     public enum PercentOf: Sendable { case total, row }
 
-    /// A confusion matrix: `counts[true][predicted]`, cells coloured by count, each showing the
-    /// count and its percentage (of all samples, or of its true-class row) on a second line.
+    /// A confusion matrix: `counts[true][predicted]`, each cell showing the count and its
+    /// percentage (of all samples, or of its true-class row) on a second line and coloured by
+    /// that share — by row, a rare class's correct cell is as bright as a common class's.
     /// Axis labels default to "Predicted label" / "True label" (scikit-learn's display).
     public func confusionMatrix(_ counts: [[Int]], classNames: [String], percentOf: PercentOf = .total,
                                 colormap: Colormap = .viridis, colorbar: Bool = true) {
@@ -129,8 +130,13 @@ extension Axes {
                 return "\(c)\n" + String(format: "%.1f%%", pct)
             }
         }
-        heatmap(counts.map { $0.map(Double.init) }, rowLabels: classNames, columnLabels: classNames,
-                colormap: colormap, cellText: text, colorbar: colorbar)
+        let shares = counts.map { row -> [Double] in
+            let denominator = percentOf == .total ? total : row.reduce(0, +)
+            return row.map { denominator > 0 ? Double($0) / Double(denominator) : 0 }
+        }
+        heatmap(shares, rowLabels: classNames, columnLabels: classNames,
+                colormap: colormap, range: 0...1, cellText: text, colorbar: colorbar,
+                colorbarLabel: percentOf == .total ? "share of all" : "share of the true class")
         if xLabel == nil { xLabel = "Predicted label" }
         if yLabel == nil { yLabel = "True label" }
     }

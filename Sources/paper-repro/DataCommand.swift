@@ -27,10 +27,13 @@ struct DataIndexCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not open every slice header (faster; no size or TIFF checks).")
     var noCheck = false
 
+    @Flag(name: .long, help: "Make any data problem fatal (an unreadable slice, a series of mixed sizes or sample types); by default such series and files are left out, listed, and the index goes on.")
+    var strict = false
+
     func run() throws {
         let root = try DataLocation.resolve(data)
         try CLIErrors.mapped {
-            let dataset = try DatasetReader.read(root: root, options: .init(checkSlices: !noCheck))
+            let dataset = try DatasetReader.read(root: root, options: .init(checkSlices: !noCheck, strict: strict))
             let summary = DatasetSummary(dataset)
             if json {
                 print(try JSONOutput.string(summary))

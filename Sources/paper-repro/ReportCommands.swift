@@ -68,6 +68,8 @@ final class StageProgress {
             let how = reused ? "cached" : String(format: "%.2f s", seconds)
             write(isTerminal ? "\r\u{1B}[2K[\(index)/\(total)] \(stage) done (\(how))\n"
                              : "stage \(index)/\(total) \(stage): done (\(how))\n")
+        case let .computing(stage, reason):
+            write(isTerminal ? "\r\u{1B}[2K\(stage): computing (\(reason))\n" : "\(stage): computing (\(reason))\n")
         }
     }
 

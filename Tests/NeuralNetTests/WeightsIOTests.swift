@@ -78,4 +78,44 @@ final class WeightsIOTests: XCTestCase {
             guard case WeightsError.io = e else { return XCTFail("\(e)") }
         }
     }
+
+    /// Safetensors headers that lie: each is a `malformed` error naming the file and the
+    /// tensor, never a crash or a huge allocation.
+    func testHeadersThatLieAreMalformedErrors() throws {
+        func file(_ name: String, header: String, payload: Int) throws -> URL {
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("st-\(getpid())-\(name).safetensors")
+            var bytes = withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { Array($0) }
+            bytes += Array(header.utf8) + [UInt8](repeating: 0, count: payload)
+            try Data(bytes).write(to: url)
+            return url
+        }
+        let cases: [(String, String, Int, String)] = [
+            ("overflow", #"{"w":{"dtype":"F32","shape":[4611686018427387904,4],"data_offsets":[0,16]}}"#, 16, "more values than the file"),
+            ("huge", #"{"w":{"dtype":"F32","shape":[1000000,1000000],"data_offsets":[0,16]}}"#, 16, "more values than the file"),
+            ("negative", #"{"w":{"dtype":"F32","shape":[-2,-2],"data_offsets":[0,16]}}"#, 16, "negative dimension"),
+            ("text-dim", #"{"w":{"dtype":"F32","shape":[2,"x"],"data_offsets":[0,8]}}"#, 8, "bad shape"),
+            ("past-end", #"{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, 8, "do not fit"),
+            ("reversed", #"{"w":{"dtype":"F32","shape":[0],"data_offsets":[16,0]}}"#, 16, "do not fit"),
+            ("offset-overflow", #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[9223372036854775800,9223372036854775804]}}"#, 16, "do not fit"),
+        ]
+        for (name, header, payload, expected) in cases {
+            let url = try file(name, header: header, payload: payload)
+            defer { try? FileManager.default.removeItem(at: url) }
+            XCTAssertThrowsError(try SafeTensors.read(from: url), name) { e in
+                guard case let WeightsError.malformed(f, reason) = e else { return XCTFail("\(name): \(e)") }
+                XCTAssertEqual(f, url.path)
+                XCTAssertTrue(reason.contains(expected), "\(name): \(reason)")
+                XCTAssertTrue(reason.hasPrefix("w:"), "names the tensor: \(reason)")
+            }
+        }
+        // A header length past the end, and a dtype this engine does not hold.
+        let long = try file("long", header: "{}", payload: 0)
+        var bytes = [UInt8](try Data(contentsOf: long)); bytes[0] = 0xff; bytes[7] = 0x7f
+        try Data(bytes).write(to: long)
+        XCTAssertThrowsError(try SafeTensors.read(from: long)) { XCTAssertTrue("\($0)".contains("exceeds file"), "\($0)") }
+        let f64 = try file("f64", header: #"{"w":{"dtype":"F64","shape":[1],"data_offsets":[0,8]}}"#, payload: 8)
+        XCTAssertThrowsError(try SafeTensors.read(from: f64)) { e in
+            guard case WeightsError.unsupportedDType = e else { return XCTFail("\(e)") }
+        }
+    }
 }

@@ -73,6 +73,85 @@ final class PipelineTests: XCTestCase {
         XCTAssertFalse(r3["down"]!.reused)
     }
 
+    /// The code version is part of the key: a new version recomputes the stage and says why;
+    /// downstream stages are recomputed only when its outputs changed.
+    func testCodeVersionChangesTheKeyAndOnlyIt() throws {
+        let config = Data("{\"x\":1}".utf8)
+        let v1 = StageKey.key(stage: "s", configuration: config, upstream: ["u": "aa"])
+        XCTAssertEqual(v1, StageKey.key(stage: "s", configuration: config, upstream: ["u": "aa"], codeVersion: 1),
+                       "version 1 keeps keys made before versions existed")
+        let v2 = StageKey.key(stage: "s", configuration: config, upstream: ["u": "aa"], codeVersion: 2)
+        XCTAssertNotEqual(v1, v2)
+        XCTAssertEqual(v2, StageKey.key(stage: "s", configuration: config, upstream: ["u": "aa"], codeVersion: 2))
+        XCTAssertNotEqual(v2, StageKey.key(stage: "s", configuration: config, upstream: ["u": "aa"], codeVersion: 3))
+        // Families: every training stage shares the "train" version.
+        XCTAssertEqual(StageCodeVersions.family(of: "train-fpn-series-balanced-fold3"), "train")
+        XCTAssertEqual(StageCodeVersions.family(of: "evaluate"), "evaluate")
+
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let counter = RunCounter()
+        func runner(upVersion: Int, downVersion: Int) -> (StageRunner, () -> [String]) {
+            let r = StageRunner(root: dir, presetSeed: 7, versions: [:], force: false)
+            var defs = stages(counter, upstreamValue: "a")
+            defs[0].codeVersion = upVersion
+            defs[1].codeVersion = downVersion
+            defs.forEach(r.register)
+            final class Box: @unchecked Sendable { var lines: [String] = [] }
+            let box = Box()
+            r.onEvent = { if case let .computing(stage, reason) = $0 { box.lines.append("\(stage): \(reason)") } }
+            return (r, { box.lines })
+        }
+        let (first, firstReasons) = runner(upVersion: 1, downVersion: 1)
+        _ = try first.run(["down"])
+        XCTAssertEqual(firstReasons(), ["up: first run", "down: first run"])
+        let (same, sameReasons) = runner(upVersion: 1, downVersion: 1)
+        _ = try same.run(["down"])
+        XCTAssertEqual(sameReasons(), [], "nothing recomputed when no version changed")
+        let (newDown, downReasons) = runner(upVersion: 1, downVersion: 2)
+        let r = try newDown.run(["down"])
+        XCTAssertTrue(r["up"]!.reused)
+        XCTAssertFalse(r["down"]!.reused)
+        XCTAssertEqual(downReasons(), ["down: code version 1 → 2"])
+        XCTAssertEqual(r["down"]!.record.codeVersion, 2)
+        // A new version upstream recomputes it; its output is the same bytes, so what is
+        // downstream keeps its key and is reused.
+        let (newUp, upReasons) = runner(upVersion: 2, downVersion: 2)
+        let r2 = try newUp.run(["down"])
+        XCTAssertEqual(upReasons(), ["up: code version 1 → 2"])
+        XCTAssertEqual(counter.count("up"), 2)
+        XCTAssertEqual(counter.count("down"), 2)
+        XCTAssertTrue(r2["down"]!.reused)
+    }
+
+    /// A second runner on a locked folder is refused with a message naming the holder; another
+    /// process sees the lock too; the lock goes with its holder.
+    func testALockedCacheIsRefusedWithAMessage() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var held: CacheLock? = try CacheLock(folder: dir)
+        let runner = StageRunner(root: dir, presetSeed: 1, versions: [:], force: false)
+        runner.register(StageDefinition(name: "s", configuration: Data()) { _ in })
+        XCTAssertThrowsError(try runner.run(["s"])) { error in
+            guard case let PipelineError.locked(path, holder)? = error as? PipelineError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, dir.path)
+            XCTAssertTrue(holder.contains("pid \(getpid())"), holder)
+            XCTAssertTrue("\(error)".contains("in use by another paper-repro"), "\(error)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("s").path), "nothing was written")
+        // Another process: flock(1) cannot take it either.
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/flock") {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+            p.arguments = ["-n", held!.file.path, "true"]
+            try p.run(); p.waitUntilExit()
+            XCTAssertNotEqual(p.terminationStatus, 0, "another process took a held lock")
+        }
+        // Released: the same runner now works.
+        held = nil
+        XCTAssertNoThrow(try runner.run(["s"]))
+    }
+
     func testFailedStageLeavesNoFinishedFolder() throws {
         let dir = try Fixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

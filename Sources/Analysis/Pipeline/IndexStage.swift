@@ -51,6 +51,11 @@ public enum IndexStage {
     }
 
     /// Reads the indexed dataset from the stage's folder.
+    /// Reads the summary (`data index`'s output, with the series left out and files skipped).
+    public static func readSummary(from directory: URL) throws -> DatasetSummary {
+        try read(DatasetSummary.self, directory.appendingPathComponent(summaryFile))
+    }
+
     public static func readDataset(from directory: URL) throws -> Dataset {
         try read(Dataset.self, directory.appendingPathComponent(datasetFile))
     }

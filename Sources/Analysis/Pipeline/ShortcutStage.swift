@@ -11,6 +11,10 @@ import NeuralNet
 public enum ShortcutStage {
     public static let name = "shortcut"
     public static let file = "shortcut.json"
+    /// Normal test slices per fold that get lesions drawn in: evenly spaced through the fold's
+    /// normal SR_2 test slices in key order (a fold has thousands; 400 give a Wilson interval
+    /// narrower than ±5 points).
+    public static let normalPerFold = 400
 
     /// The counts of one network over all folds.
     public struct Result: Codable, Equatable, Sendable {
@@ -31,7 +35,8 @@ public enum ShortcutStage {
 
     public static func definition(preset: Preset) -> StageDefinition {
         struct Configuration: Codable {
-            var format = 2
+            var format = 3
+            var normalPerFold = ShortcutStage.normalPerFold
             var audit: String
             var size: Int
             var seed: UInt64
@@ -50,7 +55,8 @@ public enum ShortcutStage {
             for fold in plan.folds {
                 let records = try ImageSet.records(dataset: dataset, patients: fold.testPatients).sorted { $0.key < $1.key }
                 let covid = records.filter { $0.label == .covid }
-                let normal = records.filter { $0.label == .normal && $0.key.series == "SR_2" }
+                // Normal SR_2 slices, at most `normalPerFold` evenly spaced (rendering is the cost).
+                let normal = GradCAMStage.spaced(records.filter { $0.label == .normal && $0.key.series == "SR_2" }, normalPerFold)
                 let twin = try SyntheticTwin(config: SynthConfig(size: config.size, patients: .ids(Array(Set(fold.testPatients)).sorted()),
                                                                  seed: config.seed))
                 // Each rendering is made once per input preparation and classified by the three networks.

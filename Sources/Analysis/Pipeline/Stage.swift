@@ -37,6 +37,10 @@ public struct StageDefinition: Sendable {
     /// Output files (relative paths) that record wall times beside their results — a training
     /// history — and so are left out of the output hash that downstream keys depend on.
     public var isTimingRecord: @Sendable (String) -> Bool = { _ in false }
+    /// The version of the code that computes the stage, part of its key: raise it whenever a
+    /// change to that code changes the stage's outputs, and the next run recomputes the stage
+    /// and everything downstream instead of reusing old results (`StageCodeVersions`).
+    public var codeVersion: Int = 1
 
     public init(name: String, upstream: [String] = [], configuration: Data,
                 run: @escaping @Sendable (StageContext) throws -> Void) {
@@ -63,4 +67,7 @@ public enum StageEvent: Sendable {
     case started(stage: String, index: Int, total: Int)
     /// `stage` finished after `seconds` (0 when reused).
     case finished(stage: String, index: Int, total: Int, seconds: Double, reused: Bool)
+    /// `stage` will be computed rather than reused, and why ("first run", "code version 1 → 2",
+    /// "configuration changed", "upstream index changed", "--force", …).
+    case computing(stage: String, reason: String)
 }

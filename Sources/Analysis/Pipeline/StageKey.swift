@@ -3,8 +3,8 @@ import Foundation
 
 /// Content addresses for stages and files (design.md, "Every stage is a pure function").
 ///
-/// A stage's key is the SHA-256 of its name, its configuration's canonical JSON and the
-/// output hashes of its upstream stages (sorted by stage name). Two runs with the same
+/// A stage's key is the SHA-256 of its name, its code version, its configuration's canonical
+/// JSON and the output hashes of its upstream stages (sorted by stage name). Two runs with the same
 /// inputs get the same key and share the cached outputs; any change upstream changes it.
 public enum StageKey {
     /// The cache key of a stage, as 64 lowercase hex digits.
@@ -12,9 +12,12 @@ public enum StageKey {
     ///   - stage: the stage's name.
     ///   - configuration: canonical JSON of everything the stage reads besides upstream outputs.
     ///   - upstream: upstream stage name -> that stage's combined output hash.
-    public static func key(stage: String, configuration: Data, upstream: [String: String]) -> String {
+    ///   - codeVersion: the version of the stage's code; version 1 adds nothing, so keys made
+    ///     before versions existed stay valid.
+    public static func key(stage: String, configuration: Data, upstream: [String: String], codeVersion: Int = 1) -> String {
         var hasher = SHA256()
         hasher.update(data: Data("stage:\(stage)\n".utf8))
+        if codeVersion != 1 { hasher.update(data: Data("code:\(codeVersion)\n".utf8)) }
         hasher.update(data: Data("configuration:".utf8))
         hasher.update(data: configuration)
         hasher.update(data: Data("\n".utf8))

@@ -25,4 +25,7 @@ public struct StageRecord: Codable, Sendable, Equatable {
     public var wallSeconds: Double
     /// ISO 8601 time the stage finished.
     public var finishedAt: String
+    /// The stage's code version (`StageDefinition.codeVersion`); absent in records written
+    /// before versions existed, which were version 1.
+    public var codeVersion: Int? = nil
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 
 /// Runs stages through the content-addressed cache under `runs/<preset>/`.
 ///
@@ -18,6 +19,15 @@ public final class StageRunner {
     /// Receives a `StageEvent` per stage start and finish.
     public var onEvent: (StageEvent) -> Void
 
+    /// Stages that may be computed side by side (independent trainings) and how many at once.
+    /// While they run, the engine's threads are shared out among them: at small scale one
+    /// training gains little from a second core, two trainings on one core each gain nearly
+    /// twice. Results do not depend on it (the engine is bit-identical for any thread count).
+    public var isConcurrent: @Sendable (String) -> Bool = { _ in false }
+    public var concurrency = 1
+
+    /// Guards `results`, `counter` and events while stages run side by side.
+    private let state = NSLock()
     private var definitions: [String: StageDefinition] = [:]
     private var results: [String: StageResult] = [:]
     private var resolving: Set<String> = []
@@ -34,9 +44,12 @@ public final class StageRunner {
     }
 
     /// Adds a stage definition; a programmer error if the name is taken.
+    /// A definition left at code version 1 takes its family's version from `StageCodeVersions`.
     public func register(_ definition: StageDefinition) {
         precondition(definitions[definition.name] == nil, "stage '\(definition.name)' defined twice")
-        definitions[definition.name] = definition
+        var d = definition
+        if d.codeVersion == 1 { d.codeVersion = StageCodeVersions.version(for: d.name) }
+        definitions[definition.name] = d
     }
 
     /// True if a stage with this name is defined.
@@ -63,19 +76,66 @@ public final class StageRunner {
         return order
     }
 
-    /// Runs (or reuses) every stage `targets` need and returns all their results by name.
+    /// Runs (or reuses) every stage `targets` need and returns all their results by name,
+    /// holding the folder's `CacheLock` meanwhile.
+    /// - Throws: `PipelineError.locked` when another process is running stages in `root`.
     public func run(_ targets: [String]) throws -> [String: StageResult] {
         let order = try plan(targets)
+        // Held while stages are resolved: a second process on the same folder is refused.
+        let lock = try CacheLock(folder: root)
+        defer { withExtendedLifetime(lock) {} }
         plannedTotal = order.count
         counter = 0
+        let side = concurrency > 1 ? order.filter(isConcurrent) : []
+        if side.count > 1 {
+            // What the side-by-side stages need, first and in order; then they run together.
+            let sideSet = Set(side)
+            var needed: Set<String> = []
+            func collect(_ name: String) {
+                for up in definitions[name]!.upstream where !needed.contains(up) && !sideSet.contains(up) {
+                    needed.insert(up); collect(up)
+                }
+            }
+            side.forEach(collect)
+            for name in order where needed.contains(name) { _ = try resolve(name) }
+            try resolveSideBySide(side)
+        }
         for name in order { _ = try resolve(name) }
-        return results.filter { order.contains($0.key) }
+        return state.withLock { results.filter { order.contains($0.key) } }
+    }
+
+    /// Resolves `names` (whose upstreams outside `names` are resolved) `concurrency` at a time,
+    /// the engine's threads divided among them. Every started stage finishes before the first
+    /// error, if any, is thrown.
+    private func resolveSideBySide(_ names: [String]) throws {
+        let threads = Parallel.threads
+        let width = min(concurrency, names.count)
+        Parallel.setThreads(max(1, threads / width))
+        defer { Parallel.setThreads(threads) }
+        let queue = NSLock()
+        var next = 0
+        var firstError: Error? = nil
+        DispatchQueue.concurrentPerform(iterations: width) { _ in
+            while true {
+                queue.lock()
+                guard next < names.count, firstError == nil else { queue.unlock(); return }
+                let name = names[next]
+                next += 1
+                queue.unlock()
+                do { _ = try resolve(name) } catch {
+                    queue.lock(); if firstError == nil { firstError = error }; queue.unlock()
+                }
+            }
+        }
+        if let firstError { throw firstError }
     }
 
     // MARK: - One stage
 
+    private func emit(_ event: StageEvent) { state.withLock { onEvent(event) } }
+
     private func resolve(_ name: String) throws -> StageResult {
-        if let done = results[name] { return done }
+        if let done = state.withLock({ results[name] }) { return done }
         let definition = definitions[name]!
         var upstreamHashes: [String: String] = [:]
         var upstreamDirectories: [String: URL] = [:]
@@ -84,25 +144,27 @@ public final class StageRunner {
             upstreamHashes[up] = result.record.outputHash
             upstreamDirectories[up] = result.directory
         }
-        let key = StageKey.key(stage: name, configuration: definition.configuration, upstream: upstreamHashes)
+        let key = StageKey.key(stage: name, configuration: definition.configuration, upstream: upstreamHashes,
+                               codeVersion: definition.codeVersion)
         let stageFolder = root.appendingPathComponent(name)
         let finalDirectory = stageFolder.appendingPathComponent(key)
         let partialDirectory = stageFolder.appendingPathComponent("\(key).partial")
         let recordFile = finalDirectory.appendingPathComponent("stage.json")
         let fm = FileManager.default
-        counter += 1
-        let index = counter
-        onEvent(.started(stage: name, index: index, total: plannedTotal))
+        let index = state.withLock { counter += 1; return counter }
+        emit(.started(stage: name, index: index, total: plannedTotal))
 
         if !force, fm.fileExists(atPath: recordFile.path),
            let record = try? JSONDecoder().decode(StageRecord.self, from: Data(contentsOf: recordFile)),
            record.key == key {
             let result = StageResult(record: record, directory: finalDirectory, reused: true)
-            results[name] = result
-            onEvent(.finished(stage: name, index: index, total: plannedTotal, seconds: 0, reused: true))
+            state.withLock { results[name] = result }
+            emit(.finished(stage: name, index: index, total: plannedTotal, seconds: 0, reused: true))
             return result
         }
 
+        emit(.computing(stage: name, reason: reason(for: definition, key: key, upstream: upstreamHashes,
+                                                       in: stageFolder, resuming: fm.fileExists(atPath: partialDirectory.path))))
         do {
             if force {
                 if fm.fileExists(atPath: partialDirectory.path) { try fm.removeItem(at: partialDirectory) }
@@ -130,7 +192,7 @@ public final class StageRunner {
             configuration: String(decoding: definition.configuration, as: UTF8.self),
             upstream: upstreamHashes, outputs: outputs, outputHash: StageKey.combine(outputs),
             seed: seed, versions: versions, wallSeconds: seconds,
-            finishedAt: ISO8601DateFormatter().string(from: Date()))
+            finishedAt: ISO8601DateFormatter().string(from: Date()), codeVersion: definition.codeVersion)
         try AtomicFile.write(CanonicalJSON.encodePretty(record),
                              to: partialDirectory.appendingPathComponent("stage.json"))
         do {
@@ -140,9 +202,26 @@ public final class StageRunner {
             throw PipelineError.io(file: finalDirectory.path, reason: "cannot move finished stage into place: \(error)")
         }
         let result = StageResult(record: record, directory: finalDirectory, reused: false)
-        results[name] = result
-        onEvent(.finished(stage: name, index: index, total: plannedTotal, seconds: seconds, reused: false))
+        state.withLock { results[name] = result }
+        emit(.finished(stage: name, index: index, total: plannedTotal, seconds: seconds, reused: false))
         return result
+    }
+
+    /// Why a stage is computed: compared with the newest finished result in its folder.
+    func reason(for definition: StageDefinition, key: String, upstream: [String: String], in folder: URL, resuming: Bool) -> String {
+        if force { return "--force" }
+        if resuming { return "resuming an interrupted run" }
+        let records = ((try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? [])
+            .filter { !$0.lastPathComponent.hasSuffix(".partial") }
+            .compactMap { try? JSONDecoder().decode(StageRecord.self, from: Data(contentsOf: $0.appendingPathComponent("stage.json"))) }
+        guard let last = records.max(by: { ($0.finishedAt, $0.key) < ($1.finishedAt, $1.key) }) else { return "first run" }
+        var why: [String] = []
+        let before = last.codeVersion ?? 1
+        if before != definition.codeVersion { why.append("code version \(before) → \(definition.codeVersion)") }
+        if last.configuration != String(decoding: definition.configuration, as: UTF8.self) { why.append("configuration changed") }
+        let changed = Set(upstream.keys).union(last.upstream.keys).filter { upstream[$0] != last.upstream[$0] }.sorted()
+        if !changed.isEmpty { why.append("upstream \(changed.joined(separator: ", ")) changed") }
+        return why.isEmpty ? "no reusable result" : why.joined(separator: "; ")
     }
 
     /// Relative path -> SHA-256 of every regular file under `directory`, except `stage.json`

@@ -29,28 +29,31 @@ public enum DarkPixelCounter {
         }
     }
 
-    /// Reads only the region's rows of the TIFF at `path` and counts. Returns the count and the
-    /// image size. Float images are counted on their values (a float < darkValue is dark).
-    public static func count(path: String, darkValue: Int) throws -> (count: Int, width: Int, height: Int) {
+    /// Reads only the region's rows of the TIFF at `path` and counts. Returns the count, the
+    /// image size and the file's header facts (sample type, pages). Float images are counted on
+    /// their values (a float < darkValue is dark).
+    public static func count(path: String, darkValue: Int) throws -> (count: Int, width: Int, height: Int, info: TIFFInfo) {
         var region = SelectionRegion(width: 512, height: 512)
         var size = (0, 0)
+        var header: TIFFInfo? = nil
         let band = try TIFFReader.readRows(path) { info in
             region = SelectionRegion(width: info.width, height: info.height)
             size = (info.width, info.height)
+            header = info
             return region.rows
         }
         let width = size.0
         switch band.pixels {
         case .uint16(let px):
             let n = px.withUnsafeBufferPointer { count(band: $0, width: width, columns: region.columns, darkValue: darkValue) }
-            return (n, size.0, size.1)
+            return (n, size.0, size.1, header!)
         case .float32(let px):
             var n = 0
             let limit = Float(darkValue)
             for r in 0..<band.height {
                 for c in region.columns { n += px[r * width + c] < limit ? 1 : 0 }
             }
-            return (n, size.0, size.1)
+            return (n, size.0, size.1, header!)
         }
     }
 }

@@ -8,12 +8,20 @@ public enum SliceSelector {
         case emptySeries(patientID: String, series: String)
         case unreadableSlice(path: String, reason: String)
         case mixedSizes(series: String, path: String)
+        /// A slice whose samples are of another type than the series' first slice: its values
+        /// would be misread (a signed slice in HU beside unsigned HU + 1024, an 8-bit export).
+        case mixedFormats(series: String, path: String, format: String, seriesFormat: String)
+        /// A file holding several images; a slice is one.
+        case multiPage(path: String, pages: Int)
 
         public var description: String {
             switch self {
             case .emptySeries(let p, let s): return "\(p)/\(s): empty series, nothing to select from"
             case .unreadableSlice(let path, let reason): return "\(path): unreadable slice: \(reason)"
             case .mixedSizes(let s, let path): return "\(s): \(path) differs in size from the series' first slice"
+            case .mixedFormats(let s, let path, let f, let sf):
+                return "\(s): \(path) has \(f) samples, the series' first slice \(sf): the series is excluded rather than misread"
+            case .multiPage(let path, let n): return "\(path): \(n) images in one file (a slice has one)"
             }
         }
     }
@@ -25,16 +33,23 @@ public enum SliceSelector {
         var counts: [Int] = []
         counts.reserveCapacity(series.slices.count)
         var size: (Int, Int)? = nil
+        var format: String? = nil
         for slice in series.slices {
-            let result: (count: Int, width: Int, height: Int)
+            let result: (count: Int, width: Int, height: Int, info: TIFFInfo)
             do {
                 result = try DarkPixelCounter.count(path: slice.path, darkValue: parameters.darkValue)
             } catch let error as TIFFError {
                 throw SelectionError.unreadableSlice(path: slice.path, reason: "\(error)")
             }
+            if result.info.pages > 1 { throw SelectionError.multiPage(path: slice.path, pages: result.info.pages) }
             if let s = size, s != (result.width, result.height) {
                 throw SelectionError.mixedSizes(series: "\(patientID)/\(series.name)", path: slice.path)
             }
+            if let f = format, f != result.info.sampleDescription {
+                throw SelectionError.mixedFormats(series: "\(patientID)/\(series.name)", path: slice.path,
+                                                  format: result.info.sampleDescription, seriesFormat: f)
+            }
+            format = result.info.sampleDescription
             size = (result.width, result.height)
             counts.append(result.count)
         }

@@ -91,11 +91,23 @@ public enum SafeTensors {
             }
             guard let dtype = dict["dtype"] as? String else { throw WeightsError.malformed(file: file, reason: "\(name): no dtype") }
             guard dtype == "F32" else { throw WeightsError.unsupportedDType(file: file, name: name, dtype: dtype) }
-            guard let shape = (dict["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
-                  let offs = (dict["data_offsets"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }), offs.count == 2
-            else { throw WeightsError.malformed(file: file, reason: "\(name): bad shape or data_offsets") }
-            let count = shape.reduce(1, *)
-            guard offs[0] >= 0, offs[1] - offs[0] == count * 4, base + offs[1] <= data.count else {
+            // Every dimension and offset an integer; nothing dropped, nothing that overflows.
+            let rawShape = dict["shape"] as? [Any] ?? [], rawOffsets = dict["data_offsets"] as? [Any] ?? []
+            let shape = rawShape.compactMap { ($0 as? NSNumber)?.intValue }
+            let offs = rawOffsets.compactMap { ($0 as? NSNumber)?.intValue }
+            guard dict["shape"] is [Any], shape.count == rawShape.count, offs.count == 2, rawOffsets.count == 2 else {
+                throw WeightsError.malformed(file: file, reason: "\(name): bad shape or data_offsets")
+            }
+            var count = 1
+            for d in shape {
+                guard d >= 0 else { throw WeightsError.malformed(file: file, reason: "\(name): negative dimension in shape \(shape)") }
+                let (c, overflow) = count.multipliedReportingOverflow(by: d)
+                guard !overflow, c <= data.count else {
+                    throw WeightsError.malformed(file: file, reason: "\(name): shape \(shape) holds more values than the file")
+                }
+                count = c
+            }
+            guard offs[0] >= 0, offs[1] >= offs[0], offs[1] - offs[0] == count * 4, offs[1] <= data.count - base else {
                 throw WeightsError.malformed(file: file, reason: "\(name): data_offsets \(offs) do not fit shape \(shape)")
             }
             entries.append((name, shape, offs[0], count))

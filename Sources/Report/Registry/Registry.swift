@@ -69,6 +69,11 @@ public enum Registry {
 
 /// The stages the report knows how to run, for a preset.
 public enum ReportStages {
+    /// Inputs up to this size train two networks side by side (`StageRunner.concurrency`): on
+    /// the default scale (96 px) a training step on one core takes 1.2× its time on two, so two
+    /// trainings at once finish in 0.6× the time (`paper-repro bench models --small`).
+    public static let sideBySideTrainingMaxInput = 128
+
     /// Every stage that can run for `preset`. An entry whose stages are not all here is
     /// reported as pending, with the reason from `unavailable`.
     public static func definitions(preset: Preset, dataSource: DataSourceIdentity) throws -> [StageDefinition] {

@@ -40,6 +40,15 @@ public struct Table1Entry: ReportEntry {
         if let subset = inputs.preset.data.patientSubset {
             notes.append("The preset limits the data to \(subset) patients per class, so the counts cannot match the paper's.")
         }
+        // Every series left out and file skipped while reading the data, with its reason.
+        let summary = try IndexStage.readSummary(from: inputs.stage(IndexStage.name))
+        if summary.excludedSeries.isEmpty && summary.skippedFiles.isEmpty {
+            notes.append("Reading the data left out no series and skipped no file.")
+        } else {
+            notes.append("Reading the data left out \(summary.excludedSeries.count) series and skipped \(summary.skippedFiles.count) files; the counts above are without them. They are listed below with their reasons.")
+            notes += summary.excludedSeries.map { "Series left out: `\($0.path)`: \($0.reason)." }
+            notes += summary.skippedFiles.map { "File skipped: `\($0.path)`: \($0.reason)." }
+        }
         return BuiltEntry(table: table, files: ["tables/table1.csv": Data(csv.utf8)], comparisons: comparisons, notes: notes)
     }
 }

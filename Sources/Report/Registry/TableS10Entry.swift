@@ -30,7 +30,7 @@ public struct TableS10Entry: ReportEntry {
                                        "\(r.normalSlices)", "\(r.normalCalledAsStored)", "\(r.normalCalledWithLesions)"]
                                   })
         var notes = [
-            "Every fold's labelled test slices, each classified by that fold's network (all folds pooled; Wilson 95% intervals). The twin renders a slice again from its seed with the lesions removed — same body, vessels, series, thickness, kernel and noise — or, for normal SR_2 slices, with a COVID-19 pneumonia drawn into the patient (clear at its labelled levels).",
+            "Every fold's labelled test slices (COVID-19: all; normal SR_2: \(ShortcutStage.normalPerFold) per fold, evenly spaced), each classified by that fold's network (all folds pooled; Wilson 95% intervals). The twin renders a slice again from its seed with the lesions removed — same body, vessels, series, thickness, kernel and noise — or, for normal SR_2 slices, with a COVID-19 pneumonia drawn into the patient (clear at its labelled levels).",
         ]
         for r in results where r.covidSlices > 0 && r.normalSlices > 0 {
             let without = Double(r.covidCalledWithoutLesions) / Double(r.covidSlices)

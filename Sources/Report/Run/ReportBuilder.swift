@@ -1,5 +1,6 @@
 import Analysis
 import Foundation
+import NeuralNet
 
 /// Where a report run reads and writes, and how.
 public struct ReportOptions: Sendable {
@@ -119,6 +120,9 @@ public final class ReportBuilder {
         let runner = StageRunner(root: options.runsDirectory.appendingPathComponent(preset.name),
                                  presetSeed: preset.seed, versions: options.facts.versions,
                                  force: options.force, onEvent: onEvent)
+        // Small networks: two trainings side by side, one core each, beat one training on two.
+        runner.isConcurrent = { $0.hasPrefix("train-") }
+        runner.concurrency = preset.model.inputSize <= ReportStages.sideBySideTrainingMaxInput ? min(2, Parallel.threads) : 1
         for definition in try ReportStages.definitions(preset: preset, dataSource: try DataSourceIdentity.of(preset)) {
             if let replacement = replacing.first(where: { $0.name == definition.name }) {
                 precondition(replacement.configuration == definition.configuration && replacement.upstream == definition.upstream,

@@ -88,7 +88,14 @@ final class DatasetReaderTests: XCTestCase {
     func testMixedSliceSizesNameTheSeriesAndBothSizes() throws {
         try makeRawTree()
         try slice("normal1/patient200/SR_2/IM00005.tif", size: 16)
-        XCTAssertThrowsError(try DatasetReader.read(root: dir.url.path)) { error in
+        // By default the series is left out and listed; the rest is read.
+        let data = try DatasetReader.read(root: dir.url.path)
+        XCTAssertEqual(data.excludedSeries?.count, 1)
+        XCTAssertTrue(data.excludedSeries?[0].reason.contains("8x8") == true && data.excludedSeries?[0].reason.contains("16x16") == true,
+                      "\(data.excludedSeries ?? [])")
+        XCTAssertFalse(data.patients.contains { p in p.id == "patient200" && p.series.contains { $0.name == "SR_2" } })
+        // --strict makes it fatal.
+        XCTAssertThrowsError(try DatasetReader.read(root: dir.url.path, options: .init(strict: true))) { error in
             guard case .mixedSliceSizes(let series, let a, let b)? = error as? DatasetError else { return XCTFail("\(error)") }
             XCTAssertTrue(series.hasSuffix("normal1/patient200/SR_2"), series)
             XCTAssertTrue(a.contains("8x8") && b.contains("16x16") && b.contains("IM00005.tif"), "\(a) / \(b)")

@@ -51,6 +51,17 @@ public struct Dataset: Codable, Sendable {
     public var labelled: [LabelledSlice]
     /// Warnings and notes, one line each (duplicates, missing folders, skipped files, ...).
     public var notes: [String]
+    /// Every series left out because it cannot be used as a series (slices of mixed sizes or
+    /// sample types, a file of several pages), with the reason; nil in indexes written before.
+    public var excludedSeries: [DataProblem]? = nil
+    /// Every slice file skipped because it cannot be read, with the reason.
+    public var skippedFiles: [DataProblem]? = nil
+
+    public init(root: String, layout: DatasetLayout, patients: [Patient], labelled: [LabelledSlice], notes: [String],
+                excludedSeries: [DataProblem]? = nil, skippedFiles: [DataProblem]? = nil) {
+        self.root = root; self.layout = layout; self.patients = patients; self.labelled = labelled; self.notes = notes
+        self.excludedSeries = excludedSeries; self.skippedFiles = skippedFiles
+    }
 
     /// Patients of one class.
     public func patients(_ label: ClassLabel) -> [Patient] { patients.filter { $0.label == label } }
@@ -62,6 +73,15 @@ public struct Dataset: Codable, Sendable {
                              covidImages: covid.reduce(0) { $0 + $1.sliceCount },
                              normalImages: normal.reduce(0) { $0 + $1.sliceCount })
     }
+}
+
+/// A series or file left out of a dataset, and why.
+public struct DataProblem: Codable, Equatable, Sendable, CustomStringConvertible {
+    /// The series folder or the file.
+    public let path: String
+    public let reason: String
+    public init(path: String, reason: String) { self.path = path; self.reason = reason }
+    public var description: String { "\(path): \(reason)" }
 }
 
 /// Patients and images per class (Table 1).
@@ -82,6 +102,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case notADirectory(path: String)
     case noPatients(path: String)
     case mixedSliceSizes(series: String, first: String, other: String)
+    case mixedSampleTypes(series: String, first: String, other: String)
+    case multiPageSlice(path: String, pages: Int)
     case unreadableSlice(path: String, reason: String)
 
     public var description: String {
@@ -89,6 +111,9 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
         case .notADirectory(let p): return "\(p): not a directory"
         case .noPatients(let p): return "\(p): no COVID-CTset patients found (expected <batch>/<patientN>/<SR_k>/IM#####.tif, or flat <batch>_<patient>_<SR_k>_IM#####.tif files)"
         case .mixedSliceSizes(let s, let a, let b): return "\(s): slices of different sizes (\(a) and \(b))"
+        case .mixedSampleTypes(let s, let a, let b):
+            return "\(s): slices of different sample types (\(a) and \(b)); their values would be misread"
+        case .multiPageSlice(let p, let n): return "\(p): \(n) images in one file (a slice has one)"
         case .unreadableSlice(let p, let r): return "\(p): \(r)"
         }
     }

@@ -9,12 +9,16 @@ import Foundation
 ///
 /// Problems in the data are reported in `Dataset.notes`, never by crashing: duplicates across
 /// batch folders (one kept), patients in the CSV without a folder and the reverse, empty series,
-/// non-TIFF files (skipped). Slices of different sizes within a series are an error.
+/// non-TIFF files (skipped). A series whose slices differ in size or sample type, or hold
+/// several pages, is left out with its reason (`Dataset.excludedSeries`), and the rest is read;
+/// with `strict` it is an error.
 public enum DatasetReader {
     public struct Options: Sendable {
         /// Open every slice's header to check it is a TIFF and that sizes agree within a series.
         public var checkSlices: Bool = true
-        public init(checkSlices: Bool = true) { self.checkSlices = checkSlices }
+        /// Make any data problem fatal: an unreadable slice or an unusable series throws.
+        public var strict: Bool = false
+        public init(checkSlices: Bool = true, strict: Bool = false) { self.checkSlices = checkSlices; self.strict = strict }
     }
 
     /// Reads the dataset at `root`.
@@ -47,6 +51,12 @@ public enum DatasetReader {
             notes.add("patients listed in Patient_details.csv without a folder", noFolder)
             let noRow = found.keys.filter { records[$0] == nil }.sorted(by: naturalLess)
             notes.add("patient folders not listed in Patient_details.csv", noRow)
+            for problem in PatientDetails.problems(details) { notes.add(problem.what, problem.items) }
+            let conflicts = found.keys.sorted(by: naturalLess).compactMap { id -> String? in
+                guard let r = records[id], let b = found[id], r.label != b.label else { return nil }
+                return "\(id) (folder \(b.batch): \(b.label.rawValue); CSV: \(r.label.rawValue))"
+            }
+            notes.add("patients whose batch folder and Patient_details.csv disagree on the class (the folder's is used)", conflicts)
         }
 
         var patients: [Patient] = []
@@ -61,9 +71,12 @@ public enum DatasetReader {
             }
             patients.append(Patient(id: id, batch: b.batch, label: b.label, record: records[id], series: series))
         }
-        if options.checkSlices { try checkSlices(&patients, notes: &notes) }
+        var problems = (excluded: [DataProblem](), skipped: [DataProblem]())
+        if options.checkSlices { problems = try checkSlices(&patients, notes: &notes, strict: options.strict) }
+        let excludedDirectories = Set(problems.excluded.map(\.path))
         notes.add("empty series (no slices), left out",
-                  patients.flatMap { p in p.series.filter { $0.slices.isEmpty }.map { "\(p.id)/\($0.name)" } })
+                  patients.flatMap { p in p.series.filter { $0.slices.isEmpty && !excludedDirectories.contains($0.directory) }
+                      .map { "\(p.id)/\($0.name)" } })
         for i in patients.indices { patients[i].series.removeAll { $0.slices.isEmpty } }
         let emptyPatients = patients.filter { $0.series.isEmpty }.map(\.id)
         notes.add("patients without any slice, left out", emptyPatients)
@@ -80,7 +93,9 @@ public enum DatasetReader {
             notes.add("labelled slices without an image file, left out", missing.map { "\($0.patientID)/\($0.series)/IM\(String(format: "%05d", $0.imageNumber))" })
             labelled.removeAll { !present.contains($0.key) }
         }
-        return Dataset(root: rootURL.path, layout: layout, patients: patients, labelled: labelled, notes: notes.lines)
+        return Dataset(root: rootURL.path, layout: layout, patients: patients, labelled: labelled, notes: notes.lines,
+                       excludedSeries: problems.excluded.isEmpty ? nil : problems.excluded,
+                       skippedFiles: problems.skipped.isEmpty ? nil : problems.skipped)
     }
 
     // MARK: - Raw layout
@@ -192,47 +207,66 @@ public enum DatasetReader {
 
     // MARK: - Slice checks
 
-    /// Opens every slice header (both cores): non-TIFF files are dropped with a note; a series
-    /// whose slices differ in size is an error naming the series and both sizes.
-    static func checkSlices(_ patients: inout [Patient], notes: inout NoteBook) throws {
+    /// Opens every slice header (both cores). A file that cannot be read is skipped; a series
+    /// whose slices differ in size or sample type, or that holds a file of several pages, is left
+    /// out (its slices removed). Both are listed with their reasons and summarised in `notes`.
+    /// With `strict`, the first problem (in dataset order) is thrown instead.
+    static func checkSlices(_ patients: inout [Patient], notes: inout NoteBook,
+                            strict: Bool = false) throws -> (excluded: [DataProblem], skipped: [DataProblem]) {
         struct Job { let p: Int; let s: Int }
+        struct Outcome { var kept: [SliceFile] = []; var bad: [DataProblem] = []; var unusable: DatasetError? = nil }
         let jobs = patients.indices.flatMap { p in patients[p].series.indices.map { Job(p: p, s: $0) } }
-        var results = [Result<(kept: [SliceFile], bad: [String]), Error>?](repeating: nil, count: jobs.count)
+        var results = [Outcome?](repeating: nil, count: jobs.count)
         let lock = NSLock()
         DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
             let series = patients[jobs[j].p].series[jobs[j].s]
-            var kept: [SliceFile] = [], bad: [String] = []
-            var first: (size: String, file: String)? = nil
-            var failure: Error? = nil
+            var out = Outcome()
+            var first: (size: String, type: String, file: String)? = nil
             for slice in series.slices {
+                let name = (slice.path as NSString).lastPathComponent
                 do {
                     let info = try TIFFReader.info(slice.path)
-                    let size = "\(info.width)x\(info.height)"
+                    if info.pages > 1 { out.unusable = .multiPageSlice(path: slice.path, pages: info.pages); break }
+                    let size = "\(info.width)x\(info.height)", type = info.sampleDescription
                     if let f = first, f.size != size {
-                        failure = DatasetError.mixedSliceSizes(series: series.directory,
-                                                               first: "\(f.size) in \(f.file)",
-                                                               other: "\(size) in \((slice.path as NSString).lastPathComponent)")
+                        out.unusable = .mixedSliceSizes(series: series.directory, first: "\(f.size) in \(f.file)", other: "\(size) in \(name)")
                         break
                     }
-                    if first == nil { first = (size, (slice.path as NSString).lastPathComponent) }
-                    kept.append(slice)
+                    if let f = first, f.type != type {
+                        out.unusable = .mixedSampleTypes(series: series.directory, first: "\(f.type) in \(f.file)", other: "\(type) in \(name)")
+                        break
+                    }
+                    if first == nil { first = (size, type, name) }
+                    out.kept.append(slice)
                 } catch let error as TIFFError {
-                    bad.append(error.description)
-                } catch { bad.append("\(slice.path): \(error)") }
+                    out.bad.append(DataProblem(path: slice.path, reason: Self.reason(error, path: slice.path)))
+                } catch { out.bad.append(DataProblem(path: slice.path, reason: "\(error)")) }
             }
-            let r: Result<(kept: [SliceFile], bad: [String]), Error> = failure.map { .failure($0) } ?? .success((kept, bad))
-            lock.lock(); results[j] = r; lock.unlock()
+            lock.lock(); results[j] = out; lock.unlock()
         }
-        var bad: [String] = []
+        var excluded: [DataProblem] = [], skipped: [DataProblem] = []
         for (j, r) in results.enumerated() {
-            switch r! {
-            case .failure(let e): throw e
-            case .success(let v):
-                patients[jobs[j].p].series[jobs[j].s].slices = v.kept
-                bad += v.bad
+            let out = r!
+            if strict, let bad = out.bad.first { throw DatasetError.unreadableSlice(path: bad.path, reason: bad.reason) }
+            if let e = out.unusable {
+                if strict { throw e }
+                let series = patients[jobs[j].p].series[jobs[j].s]
+                excluded.append(DataProblem(path: series.directory, reason: Self.reason(e, path: series.directory)))
+                patients[jobs[j].p].series[jobs[j].s].slices = []
+            } else {
+                patients[jobs[j].p].series[jobs[j].s].slices = out.kept
             }
+            skipped += out.bad
         }
-        notes.add("slice files that could not be read as TIFF, skipped", bad)
+        notes.add("slice files that could not be read as TIFF, skipped", skipped.map(\.description))
+        notes.add("series that cannot be used as a series, left out", excluded.map(\.description))
+        return (excluded, skipped)
+    }
+
+    /// An error's message without the path it starts with (the problem lists the path apart).
+    static func reason(_ error: CustomStringConvertible, path: String) -> String {
+        let text = error.description
+        return text.hasPrefix(path + ": ") ? String(text.dropFirst(path.count + 2)) : text
     }
 
     // MARK: - Helpers

@@ -22,6 +22,12 @@ public struct DatasetSummary: Codable, Equatable, Sendable {
     public let labelledNormal: Int
     public let series: [SeriesStats]
     public let notes: [String]
+    /// Every series left out and every file skipped, with the reason (absent when none, so a
+    /// clean dataset's summary is what it was before these lists existed).
+    private let excluded: [DataProblem]?
+    private let skipped: [DataProblem]?
+    public var excludedSeries: [DataProblem] { excluded ?? [] }
+    public var skippedFiles: [DataProblem] { skipped ?? [] }
 
     public init(_ dataset: Dataset) {
         root = dataset.root
@@ -43,7 +49,12 @@ public struct DatasetSummary: Codable, Equatable, Sendable {
                                medianSlices: n.isEmpty ? 0 : n[n.count / 2], maxSlices: n.last ?? 0, thicknessMM: thick)
         }
         notes = dataset.notes
+        excluded = (dataset.excludedSeries ?? []).isEmpty ? nil : dataset.excludedSeries
+        skipped = (dataset.skippedFiles ?? []).isEmpty ? nil : dataset.skippedFiles
     }
+
+    /// Whether anything was left out.
+    public var hasProblems: Bool { !excludedSeries.isEmpty || !skippedFiles.isEmpty }
 
     /// Plain-text rendering for the terminal.
     public var text: String {
@@ -61,6 +72,12 @@ public struct DatasetSummary: Codable, Equatable, Sendable {
         }
         if !notes.isEmpty {
             out += "notes:\n" + notes.map { "  - \($0)" }.joined(separator: "\n") + "\n"
+        }
+        if !excludedSeries.isEmpty {
+            out += "series left out (\(excludedSeries.count)):\n" + excludedSeries.map { "  - \($0)" }.joined(separator: "\n") + "\n"
+        }
+        if !skippedFiles.isEmpty {
+            out += "files skipped (\(skippedFiles.count)):\n" + skippedFiles.map { "  - \($0)" }.joined(separator: "\n") + "\n"
         }
         return out
     }

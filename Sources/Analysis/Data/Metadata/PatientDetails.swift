@@ -58,6 +58,28 @@ public enum PatientDetails {
         }
     }
 
+    /// Fields of `records` that parse but hold no usable value, one list per kind of problem
+    /// (patient ids with the value): SEX other than M or F, AGE without a number, Date that is
+    /// not a calendar day written YYYYMMDD.
+    public static func problems(_ records: [PatientRecord]) -> [(what: String, items: [String])] {
+        let badSex = records.filter { !["M", "F"].contains($0.sex.uppercased()) }.map { "\($0.id) '\($0.sex)'" }
+        let badAge = records.filter { $0.ageYears == nil }.map(\.id)
+        let badDate = records.filter { !isDay($0.scanDate) }.map { "\($0.id) '\($0.scanDate)'" }
+        return [("Patient_details.csv rows whose SEX is neither M nor F", badSex),
+                ("Patient_details.csv rows without a readable AGE (left out of ages)", badAge),
+                ("Patient_details.csv rows whose Date is not a YYYYMMDD day", badDate)]
+    }
+
+    /// Whether `text` is a calendar day written YYYYMMDD (Gregorian, years 1900–2100).
+    public static func isDay(_ text: String) -> Bool {
+        guard text.count == 8, text.allSatisfy(\.isASCII), let n = Int(text) else { return false }
+        let (y, m, d) = (n / 10_000, n / 100 % 100, n % 100)
+        guard (1900...2100).contains(y), (1...12).contains(m), d >= 1 else { return false }
+        let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
+        return d <= days
+    }
+
     /// The copy of a real COVID-CTset metadata file bundled with the project
     /// (`Patient_details.csv`, `Patients_metadata.csv`, `all.csv`).
     public static func bundledURL(_ name: String) -> URL {

@@ -40,6 +40,7 @@ enum TIFFFastBand {
             dir = buf; dirBase = 0
         }
         let entries = u16(dir, dirBase)
+        guard dirBase + 2 + entries * 12 <= dir.count else { return nil }
         var width = 0, height = 0, bps = 1, compression = 1, spp = 1, format = 1, rps = Int.max
         var offsets: (count: Int, type: Int, at: Int)? = nil, counts: (count: Int, type: Int, at: Int)? = nil
         for e in 0..<entries {
@@ -62,6 +63,11 @@ enum TIFFFastBand {
         }
         guard width > 0, height > 0, bps == 16, spp == 1, format == 1, compression == 1,
               let offsets, let counts, offsets.count == counts.count, offsets.type == 3 || offsets.type == 4 else { return nil }
+        // Implausible sizes, and files of several pages, go to libtiff's path, which names them.
+        guard width <= TIFFLimits.maxSide, height <= TIFFLimits.maxSide,
+              let fileSize = TIFFLimits.fileSize(fd), width * height * 2 <= fileSize else { return nil }
+        let next = dirBase + 2 + entries * 12
+        guard next + 4 <= dir.count, u32(dir, next) == 0 else { return nil }
         rps = min(max(rps, 1), height)
         let stripCount = (height + rps - 1) / rps
         guard offsets.count == stripCount else { return nil }

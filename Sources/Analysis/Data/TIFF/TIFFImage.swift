@@ -84,6 +84,14 @@ public struct TIFFInfo: Equatable, Sendable {
     /// Rows per strip (strips) or tile height (tiles).
     public let rowsPerBlock: Int
     public let bigEndian: Bool
+    /// Images (directories) in the file; a CT slice has one.
+    public var pages: Int = 1
+
+    /// The sample type in words: "16-bit unsigned", "16-bit signed", "8-bit unsigned", ….
+    public var sampleDescription: String {
+        let kind = sampleFormat == 2 ? "signed" : (sampleFormat == 3 ? "float" : "unsigned")
+        return "\(bitsPerSample)-bit \(kind)"
+    }
 }
 
 /// A TIFF file that cannot be read or written, with the path and the reason.
@@ -94,6 +102,9 @@ public enum TIFFError: Error, Equatable, CustomStringConvertible {
     case truncated(path: String, detail: String)
     case unsupportedLayout(path: String, reason: String)
     case zeroDimensions(path: String)
+    /// The header describes an image this program refuses to allocate: a side above
+    /// `TIFFLimits.maxSide`, or more pixel bytes than the file can hold.
+    case implausibleSize(path: String, reason: String)
     case invalidRows(path: String, rows: Range<Int>, height: Int)
     case writeFailed(path: String, reason: String)
 
@@ -105,9 +116,44 @@ public enum TIFFError: Error, Equatable, CustomStringConvertible {
         case .truncated(let p, let d): return "\(p): truncated or corrupt TIFF (\(d))"
         case .unsupportedLayout(let p, let r): return "\(p): unsupported TIFF layout: \(r)"
         case .zeroDimensions(let p): return "\(p): image has zero width or height"
+        case .implausibleSize(let p, let r): return "\(p): corrupt TIFF header: \(r)"
         case .invalidRows(let p, let r, let h):
             return "\(p): rows \(r.lowerBound)..<\(r.upperBound) outside the image height \(h)"
         case .writeFailed(let p, let r): return "\(p): cannot write TIFF: \(r)"
         }
+    }
+}
+
+/// What a TIFF header may claim before anything is allocated: no file, however corrupt, makes
+/// the readers allocate more than its pixels could need.
+public enum TIFFLimits {
+    /// The largest side accepted (CT slices are 512; whole-slide images are tiled far larger,
+    /// but nothing this program reads is).
+    public static let maxSide = 16_384
+    /// The largest ratio of decoded to stored bytes accepted for compressed data (Deflate's
+    /// ceiling is about 1,032:1).
+    public static let maxCompressionRatio = 1_100
+
+    /// Checks a header's dimensions against `maxSide` and the file's size.
+    /// - Parameters:
+    ///   - bytesPerSample: 1, 2 or 4.
+    ///   - compressed: whether the pixel data are compressed (then the ratio bound applies).
+    /// - Throws: `TIFFError.implausibleSize` naming the file and the numbers.
+    public static func check(path: String, width: Int, height: Int, bytesPerSample: Int, compressed: Bool, fileSize: Int) throws {
+        guard width <= maxSide, height <= maxSide else {
+            throw TIFFError.implausibleSize(path: path, reason: "\(width) × \(height) pixels (at most \(maxSide) on a side)")
+        }
+        let needed = width * height * bytesPerSample
+        let bound = compressed ? fileSize * maxCompressionRatio : fileSize
+        guard needed <= bound else {
+            throw TIFFError.implausibleSize(path: path, reason: "\(width) × \(height) pixels of \(bytesPerSample) bytes need \(needed) bytes, "
+                + (compressed ? "over \(maxCompressionRatio) times the file's \(fileSize)" : "more than the file's \(fileSize)"))
+        }
+    }
+
+    /// The size of an open file, or nil.
+    static func fileSize(_ fd: Int32) -> Int? {
+        var st = stat()
+        return fstat(fd, &st) == 0 ? Int(st.st_size) : nil
     }
 }

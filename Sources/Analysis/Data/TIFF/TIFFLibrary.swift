@@ -1,11 +1,19 @@
 import CTIFF
 import Foundation
+#if canImport(Logging)
 import Logging
+#endif
 
 /// Routes libtiff's warning and error messages through swift-log, and keeps the last error
 /// of the current thread so that typed errors can quote it.
 enum TIFFLibrary {
+    #if canImport(Logging)
     static let logger = Logger(label: "paper-repro.tiff")
+    #else
+    /// The fuzz build (`scripts/fuzz-tiff`) compiles the reader alone, without swift-log.
+    struct Silent { func debug(_ message: @autoclosure () -> String) {} }
+    static let logger = Silent()
+    #endif
 
     /// Installs the handlers once; every entry point of the TIFF code calls this first.
     static let installHandlers: Void = {

@@ -69,13 +69,14 @@ public enum TIFFReader {
             close(fd)
             throw error
         }
+        let fileSize = TIFFLimits.fileSize(fd) ?? 0
         TIFFLibrary.clearLastError()
         guard let tif = ctiff_fd_open_read(fd, path) else {
             close(fd)
             throw TIFFError.truncated(path: path, detail: TIFFLibrary.lastError(or: "libtiff could not open the file"))
         }
         defer { TIFFClose(tif) }   // closes the descriptor too
-        let layout = try readLayout(tif, path: path)
+        let layout = try readLayout(tif, path: path, fileSize: fileSize)
         return try body(tif, layout)
     }
 
@@ -93,7 +94,7 @@ public enum TIFFReader {
         if !validPrefix.contains(bytes) { throw TIFFError.notATIFF(path: path) }
     }
 
-    static func readLayout(_ tif: OpaquePointer, path: String) throws -> Layout {
+    static func readLayout(_ tif: OpaquePointer, path: String, fileSize: Int) throws -> Layout {
         var width: UInt32 = 0, height: UInt32 = 0
         var spp: UInt16 = 1, bps: UInt16 = 1, format: UInt16 = 1, compression: UInt16 = 1
         _ = ctiff_get_u32(tif, UInt32(TIFFTAG_IMAGEWIDTH), &width)
@@ -120,17 +121,31 @@ public enum TIFFReader {
             let name = format == 1 ? "unsigned" : (format == 2 ? "signed" : (format == 3 ? "float" : "format \(format)"))
             throw TIFFError.unsupportedLayout(path: path, reason: "\(bps)-bit \(name) samples")
         }
+        // Before anything is allocated: the sizes the header claims must fit the file.
+        try TIFFLimits.check(path: path, width: Int(width), height: Int(height), bytesPerSample: max(Int(bps) / 8, 1),
+                             compressed: compression != 1, fileSize: fileSize)
         let tiled = TIFFIsTiled(tif) != 0
         var block: UInt32 = 0
         if tiled {
+            var tileWidth: UInt32 = 0
+            _ = ctiff_get_u32(tif, UInt32(TIFFTAG_TILEWIDTH), &tileWidth)
             _ = ctiff_get_u32(tif, UInt32(TIFFTAG_TILELENGTH), &block)
+            // A tile may overhang the image, but not by more than a 16 MiB buffer or 4× the image.
+            let tileBytes = Int(tileWidth) * Int(block) * max(Int(bps) / 8, 1)
+            guard tileWidth > 0, block > 0, tileWidth <= UInt32(TIFFLimits.maxSide), block <= UInt32(TIFFLimits.maxSide),
+                  tileBytes <= max(16 << 20, 4 * Int(width) * Int(height) * max(Int(bps) / 8, 1)) else {
+                throw TIFFError.implausibleSize(path: path, reason: "tiles of \(tileWidth) × \(block) pixels")
+            }
         } else {
             _ = ctiff_get_u32(tif, UInt32(TIFFTAG_ROWSPERSTRIP), &block)
         }
+        // Pages: count the directories, then return to the first.
+        let pages = Int(TIFFNumberOfDirectories(tif))
+        if pages > 1 { _ = TIFFSetDirectory(tif, 0) }
         let rows = Int(min(max(block, 1), height))
         let info = TIFFInfo(width: Int(width), height: Int(height), bitsPerSample: Int(bps),
                             sampleFormat: Int(format), compression: Int(compression), isTiled: tiled,
-                            rowsPerBlock: rows, bigEndian: TIFFIsBigEndian(tif) != 0)
+                            rowsPerBlock: rows, bigEndian: TIFFIsBigEndian(tif) != 0, pages: max(pages, 1))
         return Layout(info: info, kind: kind)
     }
 
