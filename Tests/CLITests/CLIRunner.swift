@@ -1,3 +1,4 @@
+import Analysis
 import Foundation
 import XCTest
 
@@ -34,5 +35,28 @@ struct CLIRunner {
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
                       stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    /// A new temporary folder `<prefix>-…` holding `configs/tiny.json`: the smoke preset with its
+    /// twin shrunk to 2 + 2 patients at 32 px and the thinnest networks (`epochs`, when given,
+    /// replaces the smoke preset's).
+    static func tinyPresetFolder(_ prefix: String, epochs: Int? = nil) throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(getpid())-\(UUID().uuidString.prefix(6))")
+        let configs = root.appendingPathComponent("configs")
+        try FileManager.default.createDirectory(at: configs, withIntermediateDirectories: true)
+        let packageConfigs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("configs")
+        var preset = try Preset.load(name: "smoke", directory: packageConfigs)
+        preset.name = "tiny"
+        preset.data.syntheticCovidPatients = 2
+        preset.data.syntheticNormalPatients = 2
+        preset.data.syntheticImageSize = 32
+        preset.model.widthMultiplier = 0.0625
+        preset.model.fpnFeatures = 4
+        if let epochs { preset.training.epochs = epochs }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(preset).write(to: configs.appendingPathComponent("tiny.json"))
+        return root
     }
 }

@@ -9,22 +9,7 @@ final class ReliabilityCLITests: XCTestCase {
     var root: URL!
 
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("cli-reliability-\(getpid())-\(UUID().uuidString.prefix(6))")
-        let configs = root.appendingPathComponent("configs")
-        try FileManager.default.createDirectory(at: configs, withIntermediateDirectories: true)
-        let packageConfigs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("configs")
-        var preset = try Preset.load(name: "smoke", directory: packageConfigs)
-        preset.name = "tiny"
-        preset.data.syntheticCovidPatients = 2
-        preset.data.syntheticNormalPatients = 2
-        preset.data.syntheticImageSize = 32
-        preset.model.widthMultiplier = 0.0625
-        preset.model.fpnFeatures = 4
-        preset.training.epochs = 3
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(preset).write(to: configs.appendingPathComponent("tiny.json"))
+        root = try CLIRunner.tinyPresetFolder("cli-reliability", epochs: 3)
     }
 
     override func tearDown() { try? FileManager.default.removeItem(at: root) }

@@ -7,22 +7,7 @@ final class TrainCLITests: XCTestCase {
     var root: URL!
 
     override func setUpWithError() throws {
-        root = FileManager.default.temporaryDirectory.appendingPathComponent("cli-train-\(getpid())-\(UUID().uuidString.prefix(6))")
-        let configs = root.appendingPathComponent("configs")
-        try FileManager.default.createDirectory(at: configs, withIntermediateDirectories: true)
-        // The smoke preset with its twin shrunk to 2 + 2 patients at 32 px and the thinnest networks.
-        let packageConfigs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("configs")
-        var preset = try Preset.load(name: "smoke", directory: packageConfigs)
-        preset.name = "tiny"
-        preset.data.syntheticCovidPatients = 2
-        preset.data.syntheticNormalPatients = 2
-        preset.data.syntheticImageSize = 32
-        preset.model.widthMultiplier = 0.0625
-        preset.model.fpnFeatures = 4
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(preset).write(to: configs.appendingPathComponent("tiny.json"))
+        root = try CLIRunner.tinyPresetFolder("cli-train")
     }
 
     override func tearDown() { try? FileManager.default.removeItem(at: root) }
