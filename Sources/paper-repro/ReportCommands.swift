@@ -16,6 +16,9 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Rebuild every needed stage even when a cached result exists.")
     var force = false
 
+    @Flag(help: "Make any data problem fatal (an unreadable slice, a series of mixed sizes or sample types); by default such series and files are left out and listed in Table 1's notes.")
+    var strict = false
+
     @Option(help: "Folder of preset files.")
     var configs: String = "configs"
 
@@ -48,7 +51,7 @@ struct RunOptions: ParsableArguments {
         let options = ReportOptions(
             preset: preset, runsDirectory: URL(fileURLWithPath: runs),
             reportDirectory: URL(fileURLWithPath: report), templatesDirectory: URL(fileURLWithPath: templates),
-            force: force, facts: RunFacts.current(directory: cwd))
+            force: force, facts: RunFacts.current(directory: cwd), strictData: strict)
         let progress = StageProgress()
         let builder = ReportBuilder(options: options, onEvent: progress.show)
         builder.replacing = TrainingDisplay.trainingStages(preset: preset)

@@ -48,4 +48,19 @@ final class DataIndexCLITests: XCTestCase {
         XCTAssertNotEqual(none.status, 0)
         XCTAssertTrue(none.stderr.contains("--data"), none.stderr)
     }
+
+    /// A series whose slices differ in size: `data index` leaves it out, lists it and exits 0;
+    /// `--strict` makes it fatal, naming the series (the report's side: `Table1Tests`).
+    func testABadSeriesIsLeftOutAndListedUnlessStrict() throws {
+        try TIFFWriter.write(TIFFImage(width: 8, height: 8, uint16: [UInt16](repeating: 1000, count: 64)),
+                             to: root.appendingPathComponent("normal1/patient100/SR_2/IM00006.tif").path)
+        let index = try CLIRunner.run(["data", "index", "--data", root.path])
+        XCTAssertEqual(index.status, 0, index.stderr)
+        XCTAssertTrue(index.stdout.contains("series left out (1)") && index.stdout.contains("patient100/SR_2")
+                      && index.stdout.contains("4x4 in IM00001.tif and 8x8 in IM00006.tif"), index.stdout)
+        let strict = try CLIRunner.run(["data", "index", "--data", root.path, "--strict"])
+        XCTAssertEqual(strict.status, 1)
+        XCTAssertTrue(strict.stderr.contains("patient100/SR_2") && strict.stderr.contains("slices of different sizes"), strict.stderr)
+
+    }
 }

@@ -54,11 +54,11 @@ enum Fixture {
 
     /// A builder writing under `directory` with fixed facts.
     static func builder(_ directory: URL, preset: String = "smoke", entries: [any ReportEntry] = Registry.entries,
-                        force: Bool = false, presetValue: Preset? = nil, runs: URL? = nil) throws -> ReportBuilder {
+                        force: Bool = false, presetValue: Preset? = nil, runs: URL? = nil, strictData: Bool = false) throws -> ReportBuilder {
         let options = ReportOptions(preset: try presetValue ?? Fixture.tinyTwin(preset),
                                     runsDirectory: runs ?? directory.appendingPathComponent("runs"),
                                     reportDirectory: directory.appendingPathComponent("report"),
-                                    templatesDirectory: templates, force: force, facts: facts)
+                                    templatesDirectory: templates, force: force, facts: facts, strictData: strictData)
         return ReportBuilder(options: options, entries: entries)
     }
 

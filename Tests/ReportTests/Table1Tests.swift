@@ -36,6 +36,32 @@ final class Table1Tests: XCTestCase {
         XCTAssertEqual(again.built?.comparisons.last?.oursValue, 4)
     }
 
+    /// A series of mixed slice sizes: Table 1 is built without it and lists it in its notes;
+    /// with `--strict` (`strictData`) the index stage fails, naming the series.
+    func testALeftOutSeriesIsListedAndStrictFails() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("COVID-CTset")
+        for n in 1...3 { try slice(data, "137covid/patient1/SR_2/IM0000\(n).tif") }
+        for n in 1...2 { try slice(data, "normal1/patient2/SR_3/IM0000\(n).tif") }
+        try TIFFWriter.write(TIFFImage(width: 8, height: 8, uint16: [UInt16](repeating: 1100, count: 64)),
+                             to: data.appendingPathComponent("normal1/patient2/SR_3/IM00003.tif").path)
+        try slice(data, "normal2/patient3/SR_2/IM00001.tif")
+        var preset = try Fixture.preset("smoke")
+        preset.data.source = "real"
+        preset.data.realPath = data.path
+        let (record, _) = try Fixture.builder(dir, presetValue: preset).writeEntry(EntryID(.table, 1))
+        let built = try XCTUnwrap(record.built, record.pendingReason ?? "")
+        XCTAssertEqual(built.comparisons.map(\.oursValue), [1, 1, 3, 1], "patient2's only series is left out")
+        XCTAssertTrue(built.notes.contains { $0.contains("left out 1 series") }, "\(built.notes)")
+        XCTAssertTrue(built.notes.contains { $0.hasPrefix("Series left out:") && $0.contains("patient2/SR_3") && $0.contains("4x4 in IM00001.tif and 8x8 in IM00003.tif") },
+                      "\(built.notes)")
+        XCTAssertThrowsError(try Fixture.builder(dir, presetValue: preset, runs: dir.appendingPathComponent("runs-strict"), strictData: true)
+            .writeEntry(EntryID(.table, 1))) { error in
+            XCTAssertTrue("\(error)".contains("patient2/SR_3"), "\(error)")
+        }
+    }
+
     func testSelectionStageReadsTheIndex() throws {
         let dir = try Fixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -25,9 +25,13 @@ public enum IndexStage {
     public static let datasetFile = "dataset.json"
 
     /// The stage definition for the dataset at `location`, identified by `identity`.
-    public static func definition(location: DatasetLocation, identity: DataSourceIdentity) -> StageDefinition {
-        struct Configuration: Codable { var format = 2; var location: DatasetLocation; var identity: DataSourceIdentity }
-        let configuration = CanonicalJSON.encode(Configuration(location: location, identity: identity))
+    /// With `strict`, any data problem fails the stage instead of leaving the series or file
+    /// out (`DatasetReader.Options.strict`); the key changes only then.
+    public static func definition(location: DatasetLocation, identity: DataSourceIdentity, strict: Bool = false) -> StageDefinition {
+        struct Configuration: Codable {
+            var format = 2; var location: DatasetLocation; var identity: DataSourceIdentity; var strict: Bool?
+        }
+        let configuration = CanonicalJSON.encode(Configuration(location: location, identity: identity, strict: strict ? true : nil))
         var upstream: [String] = []
         if case .upstream(let stage, _) = location { upstream = [stage] }
         return StageDefinition(name: name, upstream: upstream, configuration: configuration) { context in
@@ -37,7 +41,7 @@ public enum IndexStage {
             case .upstream(let stage, let subfolder):
                 root = subfolder.isEmpty ? context.upstream(stage).path : context.upstream(stage).appendingPathComponent(subfolder).path
             }
-            let dataset = try DatasetReader.read(root: root)
+            let dataset = try DatasetReader.read(root: root, options: .init(strict: strict))
             let out = context.outputDirectory
             try AtomicFile.write(CanonicalJSON.encodePretty(dataset.counts), to: out.appendingPathComponent(countsFile))
             try AtomicFile.write(CanonicalJSON.encodePretty(DatasetSummary(dataset)), to: out.appendingPathComponent(summaryFile))

@@ -76,14 +76,15 @@ public enum ReportStages {
 
     /// Every stage that can run for `preset`. An entry whose stages are not all here is
     /// reported as pending, with the reason from `unavailable`.
-    public static func definitions(preset: Preset, dataSource: DataSourceIdentity) throws -> [StageDefinition] {
+    /// With `strictData`, the index stage fails on any data problem (`DatasetReader.Options.strict`).
+    public static func definitions(preset: Preset, dataSource: DataSourceIdentity, strictData: Bool = false) throws -> [StageDefinition] {
         var stages = [ParametersStage.definition(preset: preset), try PatientCountsStage.definition()]
         if dataSource.isSynthetic {
             stages.append(try TwinStage.definition(preset: preset))
             stages.append(IndexStage.definition(location: .upstream(stage: TwinStage.name, subfolder: TwinStage.folder),
-                                                identity: dataSource))
+                                                identity: dataSource, strict: strictData))
         } else if let root = dataSource.path {
-            stages.append(IndexStage.definition(location: .path(root), identity: dataSource))
+            stages.append(IndexStage.definition(location: .path(root), identity: dataSource, strict: strictData))
         }
         if stages.contains(where: { $0.name == IndexStage.name }) {
             stages.append(SelectionStage.definition())

@@ -16,9 +16,12 @@ public struct ReportOptions: Sendable {
     public var force: Bool
     /// Git, versions and cores to record.
     public var facts: RunFacts
+    /// Make any data problem fatal instead of leaving the series or file out (`--strict`).
+    public var strictData: Bool
 
     public init(preset: Preset, runsDirectory: URL, reportDirectory: URL, templatesDirectory: URL,
-                force: Bool, facts: RunFacts) {
+                force: Bool, facts: RunFacts, strictData: Bool = false) {
+        self.strictData = strictData
         self.preset = preset
         self.runsDirectory = runsDirectory
         self.reportDirectory = reportDirectory
@@ -123,7 +126,8 @@ public final class ReportBuilder {
         // Small networks: two trainings side by side, one core each, beat one training on two.
         runner.isConcurrent = { $0.hasPrefix("train-") }
         runner.concurrency = preset.model.inputSize <= ReportStages.sideBySideTrainingMaxInput ? min(2, Parallel.threads) : 1
-        for definition in try ReportStages.definitions(preset: preset, dataSource: try DataSourceIdentity.of(preset)) {
+        for definition in try ReportStages.definitions(preset: preset, dataSource: try DataSourceIdentity.of(preset),
+                                                       strictData: options.strictData) {
             if let replacement = replacing.first(where: { $0.name == definition.name }) {
                 precondition(replacement.configuration == definition.configuration && replacement.upstream == definition.upstream,
                              "a replacement of stage '\(definition.name)' must keep its configuration and upstream")
