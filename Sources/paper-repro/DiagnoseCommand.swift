@@ -99,7 +99,7 @@ struct DiagnoseCommand: ParsableCommand {
         } else {
             let name = preset ?? "default"
             let p: Preset
-            do { p = try Preset.load(name: name, directory: URL(fileURLWithPath: configs)) } catch {
+            do { p = try Preset.load(name: name, directory: CheckoutFolder.configs(configs)) } catch {
                 throw ValidationError("\(error) (or give the model scale with --size, --width and --features)")
             }
             config = TrainStage.config(model.kind, preset: p)

@@ -25,7 +25,7 @@ struct EstimateCommand: ParsableCommand {
     func run() throws {
         engine.apply()
         try CLIErrors.mapped {
-            let p = try Preset.load(name: preset, directory: URL(fileURLWithPath: configs))
+            let p = try Preset.load(name: preset, directory: CheckoutFolder.configs(configs))
             let result = try TrainingEstimate.run(preset: p, steps: steps, batchSize: batch) { line in
                 if !json { FileHandle.standardError.write(Data("… \(line)\n".utf8)) }
             }

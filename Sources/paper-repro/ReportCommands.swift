@@ -34,7 +34,7 @@ struct RunOptions: ParsableArguments {
     /// The preset with `--data` applied.
     func loadPreset() throws -> Preset {
         var preset: Preset
-        do { preset = try Preset.load(name: self.preset, directory: URL(fileURLWithPath: configs)) } catch {
+        do { preset = try Preset.load(name: self.preset, directory: CheckoutFolder.configs(configs)) } catch {
             throw ValidationError("\(error)")
         }
         if let data {
@@ -50,7 +50,7 @@ struct RunOptions: ParsableArguments {
         let preset = try loadPreset()
         let options = ReportOptions(
             preset: preset, runsDirectory: URL(fileURLWithPath: runs),
-            reportDirectory: URL(fileURLWithPath: report), templatesDirectory: URL(fileURLWithPath: templates),
+            reportDirectory: URL(fileURLWithPath: report), templatesDirectory: CheckoutFolder.templates(templates),
             force: force, facts: RunFacts.current(directory: cwd), strictData: strict)
         let progress = StageProgress()
         let builder = ReportBuilder(options: options, onEvent: progress.show)
@@ -211,7 +211,7 @@ struct PresetsCommand: ParsableCommand {
 
     func run() throws {
         try runReporting {
-            for p in try Preset.loadAll(directory: URL(fileURLWithPath: configs)) {
+            for p in try Preset.loadAll(directory: CheckoutFolder.configs(configs)) {
                 print("\(p.name): \(p.description)")
                 print("    data \(p.data.source) (\(p.data.syntheticCovidPatients)+\(p.data.syntheticNormalPatients) patients, \(p.data.syntheticImageSize) px); model \(p.model.inputSize) px, width \(p.model.widthMultiplier), FPN \(p.model.fpnFeatures); \(p.training.epochs) epochs, batch \(p.training.batchSize), lr \(p.training.learningRate); \(p.folds) folds; seed \(p.seed)")
             }
