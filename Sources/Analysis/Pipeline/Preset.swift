@@ -1,6 +1,6 @@
 import Foundation
 
-/// A named run configuration, read from `configs/<name>.json` (design.md, "Presets as data").
+/// A named run configuration, read from `configs/<name>.json` (docs/design.md, "Modules": presets as data).
 ///
 /// A preset fixes everything a run depends on besides the data itself: the data source
 /// (synthetic-twin size or the real dataset, optionally a patient subset), the model scale,

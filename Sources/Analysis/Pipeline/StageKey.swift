@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
 
-/// Content addresses for stages and files (design.md, "Every stage is a pure function").
+/// Content addresses for stages and files (docs/design.md, "Every stage is a pure function").
 ///
 /// A stage's key is the SHA-256 of its name, its code version, its configuration's canonical
 /// JSON and the output hashes of its upstream stages (sorted by stage name). Two runs with the same
@@ -46,7 +46,7 @@ public enum StageKey {
         return sha256(Data(lines.utf8))
     }
 
-    /// A 64-bit seed derived from the preset seed and a stage key (design.md, "Numerics"):
+    /// A 64-bit seed derived from the preset seed and a stage key (docs/design.md, "Numerics"):
     /// the first 8 bytes, big-endian, of SHA-256("<seed>:<key>").
     public static func seed(presetSeed: UInt64, key: String) -> UInt64 {
         let digest = Array(SHA256.hash(data: Data("\(presetSeed):\(key)".utf8)))

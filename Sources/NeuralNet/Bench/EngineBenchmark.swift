@@ -9,7 +9,7 @@ import Darwin
 
 /// The engine benchmark behind `paper-repro bench engine` (release builds only; never a test).
 ///
-/// Measures (design.md, "Performance method"): the `cblas_sgemm` ceiling on large squares;
+/// Measures (docs/design.md, "Performance method"): the `cblas_sgemm` ceiling on large squares;
 /// forward and backward GFLOP/s of ResNet50V2's 3×3 and 1×1 convolutions at 512 px (batch 1)
 /// and 128 px (batch 14) and their fraction of the ceiling; images per second of a small
 /// ResNet-style stack at batch 1 and 14; peak resident memory of a batch-14 training step at

@@ -40,7 +40,7 @@ public struct ReportOutcome: Sendable {
 }
 
 /// Builds the report: runs the stages the entries need through the cache, builds every
-/// entry, renders Markdown and HTML and writes the manifest (design.md, "Data flow").
+/// entry, renders Markdown and HTML and writes the manifest (docs/design.md, "Data flow").
 public final class ReportBuilder {
     public let options: ReportOptions
     /// The figures and tables to build (`Registry.entries` unless a test supplies others).
