@@ -191,7 +191,7 @@ struct DiagnosisReport: Codable {
         series = order.map { name in
             let s = bySeries[name]!
             return SeriesCounts(series: name, slices: s.count, selected: s.filter(\.selected).count,
-                                covid: s.filter { ($0.covidProbability ?? 0) > 0.5 }.count)
+                                covid: s.filter { ClassDecision.isCovid($0.covidProbability ?? 0) }.count)
         }
         slices = r.slices
         selectionSeconds = r.selectionSeconds; classificationSeconds = r.classificationSeconds
@@ -213,7 +213,7 @@ struct DiagnosisReport: Codable {
             for s in series where s.selected > 0 {
                 let items = slices.filter { $0.series == s.series && $0.selected }.map { o -> String in
                     let p = o.covidProbability ?? 0
-                    return String(format: "%d:%.3f%@", o.imageNumber, p, p > 0.5 ? "*" : "")
+                    return String(format: "%d:%.3f%@", o.imageNumber, p, ClassDecision.isCovid(p) ? "*" : "")
                 }
                 var line = "  \(s.series):"
                 for item in items {

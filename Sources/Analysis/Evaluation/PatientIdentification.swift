@@ -43,7 +43,7 @@ public struct PatientSlices: Codable, Equatable, Sendable {
     }
 
     /// Selected slices classified COVID (argmax of the two-class softmax: P(COVID) > 0.5).
-    public var covidSlices: Int { covidProbabilities.filter { $0 > 0.5 }.count }
+    public var covidSlices: Int { covidProbabilities.filter(ClassDecision.isCovid).count }
 
     /// Applies `rule`.
     public func decide(_ rule: PatientRule) -> PatientDecision {

@@ -21,7 +21,7 @@ public enum EvaluateStage {
     public static let file = "evaluation.json"
 
     public static func definition(preset: Preset) -> StageDefinition {
-        struct Configuration: Codable { var format = 1; var threshold = 0.5 }
+        struct Configuration: Codable { var format = 1; var threshold = ClassDecision.threshold }
         return StageDefinition(name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name],
                                configuration: CanonicalJSON.encode(Configuration())) { context in
             let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
@@ -50,7 +50,7 @@ public enum EvaluateStage {
     public static func evaluate(_ graph: Graph, _ set: ImageSet, model: ModelKind, fold: Int, batch: Int) -> FoldEvaluation {
         let p = classify(graph, set, batch: batch)
         var counts = ConfusionCounts()
-        for (prob, truth) in zip(p, set.labels) { counts.add(truth: truth, predicted: prob > 0.5 ? .covid : .normal) }
+        for (prob, truth) in zip(p, set.labels) { counts.add(truth: truth, predicted: ClassDecision.isCovid(prob) ? .covid : .normal) }
         return FoldEvaluation(model: model, fold: fold, counts: counts,
                               auc: Set(set.labels).count == 2 ? ROCCurve(scores: p, truths: set.labels).auc : nil,
                               covidProbabilities: p, truths: set.labels, patients: set.records.map(\.key.patientID))

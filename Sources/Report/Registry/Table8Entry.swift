@@ -114,7 +114,7 @@ public struct Table8Entry: ReportEntry {
     static func patientBootstrap(_ r: FoldEvaluation, seed: UInt64) -> String {
         var byPatient: [String: (correct: Int, total: Int)] = [:]
         for i in r.truths.indices {
-            let predicted: ClassLabel = r.covidProbabilities[i] > 0.5 ? .covid : .normal
+            let predicted: ClassLabel = ClassDecision.isCovid(r.covidProbabilities[i]) ? .covid : .normal
             byPatient[r.patients[i], default: (0, 0)].total += 1
             if predicted == r.truths[i] { byPatient[r.patients[i], default: (0, 0)].correct += 1 }
         }
