@@ -28,8 +28,8 @@ struct BenchModelsCommand: ParsableCommand {
     @Flag(help: "With --profile: inference without its fast paths (no layer fusion, no Winograd), for comparison.")
     var plain = false
 
-    @Option(help: "With --profile: FPN, ResNet50V2 or Xception (default FPN).")
-    var model: String = "FPN"
+    @Option(help: "With --profile: fpn, resnet50v2 or xception (or the display names; default fpn).")
+    var model: ModelKind = .resnet50v2FPN
 
     @Option(help: "With --profile: input pixels (default 512).")
     var pixels: Int = 512
@@ -126,10 +126,7 @@ struct BenchModelsCommand: ParsableCommand {
 
     /// `--profile`: per-layer and per-type forward (and backward) times of one model.
     func printProfile() throws {
-        let kinds: [String: ModelKind] = ["fpn": .resnet50v2FPN, "resnet50v2": .resnet50v2, "xception": .xception]
-        guard let kind = kinds[model.lowercased()] ?? ModelKind(rawValue: model) else {
-            throw ValidationError("--model must be FPN, ResNet50V2 or Xception")
-        }
+        let kind = model
         let p = try CLIErrors.mapped {
             try ModelProfile.measure(kind, pixels: pixels, batch: batch, widthMultiplier: width, fpnFeatures: fpnFeatures,
                                      training: training, plain: plain, repeats: quick ? 1 : 3)

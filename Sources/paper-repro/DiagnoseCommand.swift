@@ -17,27 +17,12 @@ struct DiagnoseCommand: ParsableCommand {
             """
     )
 
-    enum Model: String, ExpressibleByArgument, CaseIterable {
-        case fpn, resnet50v2, xception
-        init?(argument: String) {
-            switch argument {
-            case "fpn", "resnet50v2-fpn", "ResNet50V2-FPN": self = .fpn
-            case "resnet50v2", "ResNet50V2": self = .resnet50v2
-            case "xception", "Xception": self = .xception
-            default: return nil
-            }
-        }
-        var kind: ModelKind {
-            switch self { case .fpn: .resnet50v2FPN; case .resnet50v2: .resnet50v2; case .xception: .xception }
-        }
-    }
-
     @Argument(help: "Patient folder (<patient>/SR_k/IM#####.tif), or a folder of one series.")
     var patientDir: String
     @Option(name: .long, help: "Trained weights (a best.safetensors of `paper-repro train` or the train stage).")
     var weights: String
     @Option(name: .long, help: "Network: fpn (ResNet50V2-FPN, the paper's), resnet50v2 or xception.")
-    var model: Model = .fpn
+    var model: ModelKind = .resnet50v2FPN
     @Option(name: .long, help: "Preset whose model scale the weights were trained at (default: default).")
     var preset: String?
     @Option(name: .long, help: "Folder of preset files.")
@@ -95,14 +80,14 @@ struct DiagnoseCommand: ParsableCommand {
     func trainingConfig() throws -> TrainingConfig {
         var config: TrainingConfig
         if preset == nil, let size, let width, let features {
-            config = TrainingConfig(model: model.kind, scale: ModelScale(inputSize: size, widthMultiplier: width, fpnFeatures: features))
+            config = TrainingConfig(model: model, scale: ModelScale(inputSize: size, widthMultiplier: width, fpnFeatures: features))
         } else {
             let name = preset ?? "default"
             let p: Preset
             do { p = try Preset.load(name: name, directory: CheckoutFolder.configs(configs)) } catch {
                 throw ValidationError("\(error) (or give the model scale with --size, --width and --features)")
             }
-            config = TrainStage.config(model.kind, preset: p)
+            config = TrainStage.config(model, preset: p)
             if let size { config.scale.inputSize = size }
             if let width { config.scale.widthMultiplier = width }
             if let features { config.scale.fpnFeatures = features }
@@ -115,7 +100,7 @@ struct DiagnoseCommand: ParsableCommand {
     func run() throws {
         engine.apply()
         let config = try trainingConfig()
-        if model == .fpn, config.scale.inputSize < ResNet50V2FPN.minimumInput {
+        if model == .resnet50v2FPN, config.scale.inputSize < ResNet50V2FPN.minimumInput {
             throw ValidationError("the FPN needs an input size ≥ \(ResNet50V2FPN.minimumInput) (got \(config.scale.inputSize))")
         }
         let rule = try Self.rule(threshold)

@@ -19,11 +19,7 @@ struct ModelSummaryCommand: ParsableCommand {
         abstract: "Print a Keras-style summary of a network (layers, output shapes, parameters, multiply-adds)."
     )
 
-    @Option(help: "Network: resnet50v2, xception or fpn (ResNet50V2-FPN, the paper's).",
-            transform: { s in
-                guard let k = ModelKind(shortName: s) else { throw ValidationError("unknown model '\(s)': use resnet50v2, xception or fpn") }
-                return k
-            })
+    @Option(help: "Network: resnet50v2, xception or fpn (ResNet50V2-FPN, the paper's).")
     var model: ModelKind
 
     @Option(help: "Input size in pixels (the paper: 512).")

@@ -21,7 +21,7 @@ struct TrainCommand: ParsableCommand {
     )
 
     @Option(name: .long, help: "Network: fpn (the paper's ResNet50V2-FPN), resnet50v2 or xception.")
-    var model: Model = .fpn
+    var model: ModelKind = .resnet50v2FPN
     @Option(name: .long, help: "Fold, 1 to the preset's number of folds (5).")
     var fold = 1
     @Option(name: .long, help: "Preset name (a file <name>.json in --configs): its data, scale and training settings.")
@@ -61,15 +61,6 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Timing run: train on this many random images (no dataset) and 64 random validation images.")
     var synthetic: Int?
 
-    enum Model: String, ExpressibleByArgument, CaseIterable {
-        case fpn, resnet50v2, xception
-        init?(argument: String) {
-            guard let kind = ModelKind(name: argument) else { return nil }
-            self.init(rawValue: kind.slug)
-        }
-        var kind: ModelKind { ModelKind(name: rawValue)! }
-    }
-
     /// Options given that only a standalone training (`--out`) uses.
     var standaloneOptionsGiven: [String] {
         [("--epochs", epochs != nil), ("--input-size", inputSize != nil), ("--width", width != nil),
@@ -94,7 +85,7 @@ struct TrainCommand: ParsableCommand {
         if let width, width <= 0 { throw ValidationError("--width must be positive") }
         if let fpnFeatures, fpnFeatures < 1 { throw ValidationError("--fpn-features must be at least 1") }
         if let lr, lr <= 0 { throw ValidationError("--lr must be positive") }
-        if model == .fpn, (inputSize ?? 512) < ResNet50V2FPN.minimumInput {
+        if model == .resnet50v2FPN, (inputSize ?? 512) < ResNet50V2FPN.minimumInput {
             throw ValidationError("the FPN needs --input-size ≥ \(ResNet50V2FPN.minimumInput)")
         }
         if let synthetic, synthetic < 1 { throw ValidationError("--synthetic must be at least 1") }
@@ -112,11 +103,11 @@ struct TrainCommand: ParsableCommand {
         let options = try RunOptions.parse(arguments)
         let loaded = try options.loadPreset()
         guard fold <= loaded.folds else { throw ValidationError("--fold must be in 1...\(loaded.folds) (preset \(loaded.name))") }
-        let display = TrainingDisplay(label: TrainStage.stageName(model.kind, fold: fold))
-        let stage = TrainStage.definition(model.kind, fold: fold, preset: loaded, progress: { display.batch($0) },
+        let display = TrainingDisplay(label: TrainStage.stageName(model, fold: fold))
+        let stage = TrainStage.definition(model, fold: fold, preset: loaded, progress: { display.batch($0) },
                                           epochEnded: { display.epoch($0) })
-        let config = TrainStage.config(model.kind, preset: loaded)
-        print("\(stage.name): \(model.kind.rawValue) at \(config.scale.inputSize) px, width \(config.scale.widthMultiplier), \(config.epochs) epochs, preset \(loaded.name)")
+        let config = TrainStage.config(model, preset: loaded)
+        print("\(stage.name): \(model.rawValue) at \(config.scale.inputSize) px, width \(config.scale.widthMultiplier), \(config.epochs) epochs, preset \(loaded.name)")
         fflush(stdout)
         try runReporting {
             let results = try options.builder().runStages([stage.name], replacing: [stage])
@@ -136,7 +127,7 @@ struct TrainCommand: ParsableCommand {
     func runStandalone(out: String) throws {
         let inputSize = inputSize ?? 512, width = width ?? 1, fpnFeatures = fpnFeatures ?? 256, seed = seed ?? 1
         let validation = validation ?? .testSubset
-        let config = TrainingConfig(model: model.kind, scale: ModelScale(inputSize: inputSize, widthMultiplier: width, fpnFeatures: fpnFeatures),
+        let config = TrainingConfig(model: model, scale: ModelScale(inputSize: inputSize, widthMultiplier: width, fpnFeatures: fpnFeatures),
                                     epochs: epochs ?? 50, batchSize: batch ?? 14, learningRate: lr ?? 1e-4, seed: seed,
                                     augmentation: (augmentation ?? .paper).parameters, inputScaling: inputScaling ?? .raw)
         let outURL = URL(fileURLWithPath: out)

@@ -27,7 +27,8 @@ final class ModelCLITests: XCTestCase {
     func testModelSummaryRejectsUnknownModelAndTinyInput() throws {
         let unknown = try CLIRunner.run(["model", "summary", "--model", "vgg16"])
         XCTAssertNotEqual(unknown.status, 0)
-        XCTAssertTrue(unknown.stderr.contains("unknown model"), unknown.stderr)
+        XCTAssertTrue(unknown.stderr.contains("'vgg16' is invalid") && unknown.stderr.contains("'fpn', 'resnet50v2' or 'xception'"),
+                      unknown.stderr)
         let tiny = try CLIRunner.run(["model", "summary", "--model", "fpn", "--size", "64"])
         XCTAssertNotEqual(tiny.status, 0)
         XCTAssertTrue(tiny.stderr.contains("65"), tiny.stderr)

@@ -107,20 +107,3 @@ public struct ModelSummary: Codable, Equatable, Sendable {
     }
 }
 
-extension ModelKind {
-    /// The command-line name: `resnet50v2`, `xception`, `fpn`.
-    public var shortName: String {
-        switch self {
-        case .resnet50v2: return "resnet50v2"
-        case .xception: return "xception"
-        case .resnet50v2FPN: return "fpn"
-        }
-    }
-
-    /// The kind with a command-line name (`resnet50v2`, `xception`, `fpn`) or its display name.
-    public init?(shortName: String) {
-        let s = shortName.lowercased()
-        guard let k = ModelKind.allCases.first(where: { $0.shortName == s || $0.rawValue.lowercased() == s }) else { return nil }
-        self = k
-    }
-}

@@ -82,8 +82,8 @@ final class ModelSummaryTests: XCTestCase {
                              model: "ResNet50V2-FPN")
         let back = try JSONDecoder().decode(ModelSummary.self, from: JSONEncoder().encode(s))
         XCTAssertEqual(back, s)
-        XCTAssertEqual(ModelKind(shortName: "fpn"), .resnet50v2FPN)
-        XCTAssertEqual(ModelKind(shortName: "Xception"), .xception)
-        XCTAssertNil(ModelKind(shortName: "vgg16"))
+        XCTAssertEqual(ModelKind(name: "fpn"), .resnet50v2FPN)
+        XCTAssertEqual(ModelKind(name: "Xception"), .xception)
+        XCTAssertNil(ModelKind(name: "vgg16"))
     }
 }

@@ -56,7 +56,7 @@ final class ModelsKerasParityTests: XCTestCase {
         if let dir = ProcessInfo.processInfo.environment["PAPER_REPRO_WRITE_PARITY_WEIGHTS"] {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             for kind in ModelKind.allCases {
-                try Self.parityGraph(kind).saveWeights(to: URL(fileURLWithPath: dir).appendingPathComponent("\(kind.shortName).safetensors"),
+                try Self.parityGraph(kind).saveWeights(to: URL(fileURLWithPath: dir).appendingPathComponent("\(kind.slug).safetensors"),
                                                        metadata: ["model": kind.rawValue, "size": "\(Self.size)"])
             }
         }
@@ -65,7 +65,7 @@ final class ModelsKerasParityTests: XCTestCase {
         XCTAssertEqual(fixture.size, Self.size); XCTAssertEqual(fixture.batch, Self.batch)
         let x = ModelBenchmark.input(batch: Self.batch, pixels: Self.size)
         for kind in ModelKind.allCases {
-            let keras = try XCTUnwrap(fixture.models[kind.shortName], "fixture lacks \(kind.shortName)")
+            let keras = try XCTUnwrap(fixture.models[kind.slug], "fixture lacks \(kind.slug)")
             let g = try Self.parityGraph(kind)
             XCTAssertEqual(g.parameterCount, keras.parameters, "\(kind.rawValue): Keras's count_params")
             let logits = g.forward([x], mode: .inference, retainActivations: true)[0]
@@ -79,9 +79,9 @@ final class ModelsKerasParityTests: XCTestCase {
                 check(Double(p.data[n * 2 + k]), keras.probabilities[n][k], scale: keras.probabilities[n][k], "probability[\(n)][\(k)]")
             } }
             for name in Self.probes[kind]! {
-                let stats = try XCTUnwrap(keras.activations[name], "fixture lacks \(kind.shortName)/\(name)")
+                let stats = try XCTUnwrap(keras.activations[name], "fixture lacks \(kind.slug)/\(name)")
                 let v = try XCTUnwrap(g.value(of: XCTUnwrap(g.node(named: name))), name)
-                XCTAssertEqual(Array(v.shape.dims.dropFirst()), Array(stats.shape.dropFirst()), "\(kind.shortName)/\(name) shape")
+                XCTAssertEqual(Array(v.shape.dims.dropFirst()), Array(stats.shape.dropFirst()), "\(kind.slug)/\(name) shape")
                 let sum = v.data.reduce(0.0) { $0 + Double($1) }, sumAbs = v.data.reduce(0.0) { $0 + Double(abs($1)) }
                 check(sumAbs, stats.sum_abs, scale: stats.sum_abs, "\(name) Σ|x|")
                 check(sum, stats.sum, scale: stats.sum_abs, "\(name) Σx (relative to Σ|x|)")
@@ -91,7 +91,7 @@ final class ModelsKerasParityTests: XCTestCase {
             // The fused inference plan (no retained activations) against Keras too.
             let fusedLogits = g.forward([x], mode: .inference)[0]
             let head = g.nodeNames[g.outputs[0].index]
-            let headStats = try XCTUnwrap(keras.activations[head], "fixture lacks \(kind.shortName)/\(head)")
+            let headStats = try XCTUnwrap(keras.activations[head], "fixture lacks \(kind.slug)/\(head)")
             let headMax = fusedLogits.data.reduce(0.0) { max($0, Double(abs($1))) }
             for (i, e) in headStats.first.enumerated() {
                 check(Double(fusedLogits.data[i]), e, scale: headMax, "fused-inference \(head)[\(i)] (relative to max |x|)")
