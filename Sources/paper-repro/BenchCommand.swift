@@ -30,7 +30,7 @@ struct BenchEngineCommand: ParsableCommand {
     func run() throws {
         engine.apply()
         let report = EngineBenchmark.run(quick: quick) { step in
-            if !json { FileHandle.standardError.write(Data("… \(step)\n".utf8)) }
+            if !json { Console.error("… \(step)\n") }
         }
         if json {
             let enc = JSONEncoder()

@@ -61,7 +61,7 @@ struct BenchModelsCommand: ParsableCommand {
         if small { return try printSmallScale() }
         let report = try CLIErrors.mapped {
             try ModelBenchmark.run(.standard(quick: quick)) { step in
-                if !json { FileHandle.standardError.write(Data("… \(step)\n".utf8)) }
+                if !json { Console.error("… \(step)\n") }
             }
         }
         if json {
@@ -101,7 +101,7 @@ struct BenchModelsCommand: ParsableCommand {
         }
         let report = try CLIErrors.mapped {
             try ModelBenchmark.smallScaleTraining(pixels: smallPixels, repeats: quick ? 1 : repeats) { step in
-                if !json { FileHandle.standardError.write(Data("… \(step)\n".utf8)) }
+                if !json { Console.error("… \(step)\n") }
             }
         }
         if json {

@@ -13,9 +13,19 @@ enum CLIErrors {
         } catch let error as ExitCode {
             throw error
         } catch {
-            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            Console.error("error: \(error)\n")
             throw ExitCode(1)
         }
+    }
+}
+
+/// Messages on stderr. Written with stdio, whose failures (a full disk or a file-size limit on
+/// a redirected stderr) are ignored: a message that cannot be shown must not crash the run
+/// (FileHandle.write traps on a failed write).
+enum Console {
+    static func error(_ text: String) {
+        fputs(text, stderr)
+        fflush(stderr)
     }
 }
 

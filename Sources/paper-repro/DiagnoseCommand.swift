@@ -121,7 +121,7 @@ struct DiagnoseCommand: ParsableCommand {
             let patient = URL(fileURLWithPath: patientDir).standardizedFileURL.lastPathComponent
             let result = try PatientDiagnosis.run(patient: patient, series: series, rule: rule) { try classifier.classify($0) }
             if !result.failures.isEmpty {
-                for f in result.failures { FileHandle.standardError.write(Data("error: \(f.patientID)/\(f.series): \(f.reason)\n".utf8)) }
+                for f in result.failures { Console.error("error: \(f.patientID)/\(f.series): \(f.reason)\n") }
                 throw ExitCode(1)
             }
             var report = DiagnosisReport(result, folder: patientDir, weights: weights, config: config)

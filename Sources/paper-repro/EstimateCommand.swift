@@ -27,7 +27,7 @@ struct EstimateCommand: ParsableCommand {
         try CLIErrors.mapped {
             let p = try Preset.load(name: preset, directory: CheckoutFolder.configs(configs))
             let result = try TrainingEstimate.run(preset: p, steps: steps, batchSize: batch) { line in
-                if !json { FileHandle.standardError.write(Data("… \(line)\n".utf8)) }
+                if !json { Console.error("… \(line)\n") }
             }
             if json { print(try JSONOutput.string(result)); return }
             func duration(_ s: Double) -> String {

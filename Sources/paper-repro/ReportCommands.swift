@@ -77,7 +77,7 @@ final class StageProgress {
     }
 
     private func write(_ text: String) {
-        FileHandle.standardError.write(Data(text.utf8))
+        Console.error(text)
     }
 }
 
@@ -88,7 +88,7 @@ func runReporting(_ body: () throws -> Void) throws {
     } catch let error as ExitCode {
         throw error
     } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+        Console.error("error: \(error)\n")
         throw ExitCode.failure
     }
 }
@@ -110,7 +110,7 @@ struct AllCommand: ParsableCommand {
             let report = options.report
             let built = outcome.document.entries.filter { $0.built != nil }.count
             print("wrote \(report)/index.md, \(report)/index.html, \(report)/manifest.json (\(built) of \(outcome.document.entries.count) entries reproduced)")
-            for failure in outcome.failures { FileHandle.standardError.write(Data("error: \(failure)\n".utf8)) }
+            for failure in outcome.failures { Console.error("error: \(failure)\n") }
             if !outcome.failures.isEmpty { throw ExitCode.failure }
         }
     }

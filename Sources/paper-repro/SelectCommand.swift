@@ -55,7 +55,7 @@ struct SelectCommand: ParsableCommand {
             }
             if !result.failures.isEmpty {
                 for f in result.failures {
-                    FileHandle.standardError.write(Data("error: \(f.patientID)/\(f.series): \(f.reason)\n".utf8))
+                    Console.error("error: \(f.patientID)/\(f.series): \(f.reason)\n")
                 }
                 throw ExitCode(2)
             }

@@ -52,8 +52,8 @@ struct SynthCommand: ParsableCommand {
                 last = now
                 let width = 30, filled = width * done / max(total, 1)
                 let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-                FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total) slices".utf8))
-                if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
+                Console.error("\r[\(bar)] \(done)/\(total) slices")
+                if done == total { Console.error("\n") }
             }
         }
         print("wrote \(summary.slices) slices (\(summary.slicesByClass[.covid] ?? 0) COVID, \(summary.slicesByClass[.normal] ?? 0) normal) "

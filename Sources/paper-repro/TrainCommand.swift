@@ -189,9 +189,8 @@ final class TrainingDisplay: @unchecked Sendable {
         let left = Double(p.imagesInEpoch - p.images) / max(rate, 1e-9)
         let filled = 30 * p.images / max(p.imagesInEpoch, 1)
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
-        FileHandle.standardError.write(Data(String(format: "\r%@epoch %d/%d [%@] %d/%d  %.0f img/s  %.0f s left  loss %.4f  acc %.4f",
-                                                  label, p.epoch, p.epochs, bar, p.images, p.imagesInEpoch, rate, left,
-                                                  p.meanLoss, p.accuracy).utf8))
+        Console.error(String(format: "\r%@epoch %d/%d [%@] %d/%d  %.0f img/s  %.0f s left  loss %.4f  acc %.4f",
+                             label, p.epoch, p.epochs, bar, p.images, p.imagesInEpoch, rate, left, p.meanLoss, p.accuracy))
     }
 
     func epoch(_ r: EpochRecord) {
@@ -199,7 +198,7 @@ final class TrainingDisplay: @unchecked Sendable {
                           r.epoch, r.trainLoss, r.trainAccuracy, r.validationLoss, r.validationAccuracy,
                           r.validationAUC.map { String(format: " val_auc %.4f", $0) } ?? "", r.isBest ? " (best)" : "", r.seconds, Double(r.trainImages) / max(r.seconds, 1e-9),
                           r.dataSeconds, r.validationSeconds)
-        FileHandle.standardError.write(Data(((tty ? "\r\u{1B}[K" : "") + label + line + "\n").utf8))
+        Console.error(((tty ? "\r\u{1B}[K" : "") + label + line + "\n"))
     }
 }
 

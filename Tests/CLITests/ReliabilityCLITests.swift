@@ -77,6 +77,43 @@ final class ReliabilityCLITests: XCTestCase {
         XCTAssertEqual(try weights("killed"), try weights("clean"), "resumed after kills, the training ends where an uninterrupted one does")
     }
 
+    /// A full disk, simulated by a file-size limit of 0 (with SIGXFSZ ignored, every write of a
+    /// byte fails with EFBIG): the run exits 1 naming the file and the reason, the table already
+    /// written is neither lost nor half-overwritten, and no temporary file is left. With stderr
+    /// itself redirected to a file on the "full disk", the run still exits 1 instead of crashing.
+    func testAFullDiskFailsCleanlyAndKeepsWhatWasWritten() throws {
+        let report = root.appendingPathComponent("report")
+        let args = ["table", "1", "--preset", "tiny", "--configs", root.appendingPathComponent("configs").path,
+                    "--runs", root.appendingPathComponent("runs").path, "--report", report.path, "--threads", "1"]
+        let first = try CLIRunner.run(args)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let table = report.appendingPathComponent("tables/table1.csv")
+        let before = try Data(contentsOf: table)
+        func limited(_ redirect: String) throws -> (status: Int32, reason: Process.TerminationReason, stderr: String) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/sh")
+            let quoted = ([CLIRunner.executable.path] + args).map { "'\($0)'" }.joined(separator: " ")
+            p.arguments = ["-c", "trap '' XFSZ; ulimit -f 0; exec \(quoted) \(redirect)"]
+            let err = Pipe()
+            p.standardOutput = FileHandle.nullDevice; p.standardError = err
+            try p.run()
+            let e = err.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            return (p.terminationStatus, p.terminationReason, String(decoding: e, as: UTF8.self))
+        }
+        let full = try limited("")
+        XCTAssertEqual(full.reason, .exit)
+        XCTAssertEqual(full.status, 1, full.stderr)
+        XCTAssertTrue(full.stderr.contains("table1.csv") && full.stderr.contains("File too large"), full.stderr)
+        XCTAssertEqual(try Data(contentsOf: table), before, "the table written before is kept whole")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: table.deletingLastPathComponent().path).filter { $0.contains(".tmp-") }
+        XCTAssertEqual(leftovers, [])
+        let quiet = try limited("2> '\(root.appendingPathComponent("stderr.log").path)'")
+        XCTAssertEqual(quiet.reason, .exit, "a failed write to stderr must not crash the run")
+        XCTAssertEqual(quiet.status, 1)
+        XCTAssertEqual(try Data(contentsOf: table), before)
+    }
+
     func testASecondProcessOnTheSameCacheIsRefused() throws {
         let first = try start(arguments(runs: "shared"))
         defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) }; first.waitUntilExit() }

@@ -17,9 +17,15 @@ public struct GradCAMMap: Codable, Equatable, Sendable {
     public var peak: Float = 1
 }
 
-/// Grad-CAM: for a feature map A (H×W×K) and the class score y_c (the logit, before softmax),
-/// α_k = mean over positions of ∂y_c/∂A_k and the map is ReLU(Σ_k α_k A_k), resized
-/// bilinearly to the input and scaled to [0, 1] by its maximum.
+/// Grad-CAM: for a feature map A (H×W×K) and the class score y_c, α_k = mean over positions of
+/// ∂y_c/∂A_k and the map is ReLU(Σ_k α_k A_k), resized bilinearly to the input and scaled to
+/// [0, 1] by its maximum.
+///
+/// The class score is taken before softmax, as Selvaraju et al. do, but relative to the other
+/// classes: y_c = z_c − mean of the other logits (for two classes the log-odds z_c − z_other).
+/// Softmax depends only on differences of logits, so a feature that raises every logit alike
+/// (how much lung is in view, say) changes no probability; explaining z_c alone would still
+/// credit it. The relative score gives such features zero weight.
 public enum GradCAM {
     /// The layer Grad-CAM uses by default for each model: the last convolutional feature map.
     public static func defaultLayer(_ kind: ModelKind) -> String {
@@ -58,7 +64,7 @@ public enum GradCAM {
         let k = logits.shape[1]
         let c = classIndex ?? (0..<k).max { probabilities.data[$0] < probabilities.data[$1] }!
         var seed = Tensor(shape: logits.shape)
-        seed.data[c] = 1
+        for j in 0..<k { seed.data[j] = j == c ? 1 : -1 / Float(max(k - 1, 1)) }
         graph.zeroGradients()
         graph.backward([seed], keep: [node])
         let a = graph.value(of: node)!, g = graph.gradient(of: node)!
@@ -112,11 +118,41 @@ public struct LocalisationScore: Codable, Equatable, Sendable {
     /// Share of the image the mask covers (the energy a uniform map would score).
     public let maskFraction: Double
 
+    /// Share of the map's heat on air outside the patient, and whether its hottest pixel lies
+    /// there (nil when no body outline was given): heat off the body explains nothing about the
+    /// lungs (a skin marker, the table, the edge of the scan circle).
+    public var heatOutsideBody: Double? = nil
+    public var peakOutsideBody: Bool? = nil
+
     /// The pointing game's tolerance as a fraction of the image side (15 of 224 pixels).
     public static let pointingTolerance = 15.0 / 224.0
 
-    /// Scores `map` against `mask` (same size; true = lesion).
-    public init(map: GradCAMMap, mask: [Bool]) {
+    /// Stored value below which a pixel counts as air when outlining the body (HU −500).
+    public static let airStoredValue: Float = 524
+
+    /// Air connected to the image border: pixels whose stored value (HU + 1024) is below
+    /// `airStoredValue`, reached from the border through such pixels (4-connected). The lungs
+    /// and airways, enclosed by the body wall, are not reached.
+    public static func outsideBody(stored: [Float], width: Int, height: Int) -> [Bool] {
+        precondition(stored.count == width * height, "image size mismatch")
+        var outside = [Bool](repeating: false, count: stored.count)
+        var stack: [Int] = []
+        func visit(_ i: Int) { if !outside[i] && stored[i] < airStoredValue { outside[i] = true; stack.append(i) } }
+        for x in 0..<width { visit(x); visit((height - 1) * width + x) }
+        for y in 0..<height { visit(y * width); visit(y * width + width - 1) }
+        while let i = stack.popLast() {
+            let (x, y) = (i % width, i / width)
+            if x > 0 { visit(i - 1) }
+            if x < width - 1 { visit(i + 1) }
+            if y > 0 { visit(i - width) }
+            if y < height - 1 { visit(i + width) }
+        }
+        return outside
+    }
+
+    /// Scores `map` against `mask` (same size; true = lesion) and, when given, the air outside
+    /// the body (`outsideBody`).
+    public init(map: GradCAMMap, mask: [Bool], outsideBody: [Bool]? = nil) {
         precondition(mask.count == map.heat.count, "mask and map sizes differ")
         var inside = 0.0, total = 0.0, best = -Float.infinity, bestIndex = 0
         for i in map.heat.indices {
@@ -140,5 +176,12 @@ public struct LocalisationScore: Codable, Equatable, Sendable {
         }
         pointingHitWithinTolerance = near
         maskFraction = Double(mask.filter { $0 }.count) / Double(max(mask.count, 1))
+        if let outsideBody {
+            precondition(outsideBody.count == map.heat.count, "body outline and map sizes differ")
+            var off = 0.0
+            for i in map.heat.indices where outsideBody[i] { off += Double(map.heat[i]) }
+            heatOutsideBody = total > 0 ? off / total : 0
+            peakOutsideBody = total > 0 && outsideBody[bestIndex]
+        }
     }
 }

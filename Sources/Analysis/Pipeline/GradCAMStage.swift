@@ -63,7 +63,7 @@ public enum GradCAMStage {
 
     public static func definition(preset: Preset) -> StageDefinition {
         struct Configuration: Codable {
-            var format = 3; var figure = GradCAMStage.figureImages; var scored = GradCAMStage.scoredImages
+            var format = 5; var figure = GradCAMStage.figureImages; var scored = GradCAMStage.scoredImages
             var layers = ModelKind.allCases.map { GradCAM.defaultLayer($0) }
             var fpnFallback = "\(GradCAM.fpnFallbackLayer) below \(GradCAM.minimumSide)"
             var pointingTolerance = LocalisationScore.pointingTolerance
@@ -101,13 +101,16 @@ public enum GradCAMStage {
                 let jobs = figure.map { ($0, true, nil as Int?) } + scored.map { ($0.0, false, ClassEncoding.covidIndex as Int?) }
                 for (record, inFigure, classIndex) in jobs {
                     let pixels = try config.preparation.load(record.path)
+                    var raw = config.preparation; raw.scaling = .raw
+                    let body = masks[record.key] == nil ? nil
+                        : LocalisationScore.outsideBody(stored: try raw.load(record.path), width: size, height: size)
                     let map = GradCAM.compute(graph: graph, image: Tensor(shape: [1, size, size, 1], data: pixels),
                                               layer: layer, classIndex: classIndex)
                     let tensorName = "\(model.rawValue)/\(maps.count)"
                     tensors.append((tensorName, Tensor(shape: [size, size], data: map.heat)))
                     maps.append(MapRecord(model: model, key: record.key, truth: record.label, inFigure: inFigure,
                                           classIndex: map.classIndex, layer: layer, probability: Double(map.probability),
-                                          peak: Double(map.peak), score: masks[record.key].map { LocalisationScore(map: map, mask: $0) },
+                                          peak: Double(map.peak), score: masks[record.key].map { LocalisationScore(map: map, mask: $0, outsideBody: body) },
                                           tensor: tensorName))
                 }
             }

@@ -25,6 +25,9 @@ public enum SelectionValidationStage {
         public let meanSeriesRecall: Double?
         public let labelledKept: Double?
         public let closedDropped: Double?
+        /// Shares of the COVID-19 and the normal labelled slices kept.
+        public var covidLabelledKept: Double? = nil
+        public var normalLabelledKept: Double? = nil
 
         init(_ v: SelectionValidation) {
             func d(_ x: Double) -> Double? { x.isFinite ? x : nil }
@@ -33,6 +36,7 @@ public enum SelectionValidationStage {
             precision = d(v.precision); recall = d(v.recall)
             meanSeriesPrecision = d(v.meanSeriesPrecision); meanSeriesRecall = d(v.meanSeriesRecall)
             labelledKept = d(v.labelledKept); closedDropped = d(v.closedDropped)
+            covidLabelledKept = v.covidLabelledKept.flatMap(d); normalLabelledKept = v.normalLabelledKept.flatMap(d)
         }
 
         /// True for the paper's parameters (300, 1.5, max − min).
@@ -40,7 +44,7 @@ public enum SelectionValidationStage {
     }
 
     public static func definition() -> StageDefinition {
-        struct Configuration: Codable { var format = 1; var darkValues = SelectionValidationStage.darkValues; var divisors = SelectionValidationStage.divisors }
+        struct Configuration: Codable { var format = 2; var darkValues = SelectionValidationStage.darkValues; var divisors = SelectionValidationStage.divisors }
         return StageDefinition(name: name, upstream: [IndexStage.name], configuration: CanonicalJSON.encode(Configuration())) { context in
             let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
             var rows = try SelectionValidation.sweep(dataset: dataset, darkValues: darkValues, divisors: divisors).map(Row.init)

@@ -42,6 +42,9 @@ public struct SelectionValidation: Codable, Equatable, Sendable {
     /// Share of the expert-labelled slices (all.csv) kept, and of lung-closed slices dropped.
     public let labelledKept: Double
     public let closedDropped: Double
+    /// Share of the COVID-19 and of the normal patients' labelled slices kept (nil: none labelled).
+    public var covidLabelledKept: Double? = nil
+    public var normalLabelledKept: Double? = nil
 
     /// Validates `result` against the ground truth of `dataset`'s series; nil without ground truth.
     public static func validate(_ result: SelectionResult, dataset: Dataset) throws -> SelectionValidation? {
@@ -49,6 +52,7 @@ public struct SelectionValidation: Codable, Equatable, Sendable {
                                      uniquingKeysWith: { a, _ in a })
         let labelledKeys = Set(dataset.labelled.map(\.key))
         var tp = 0, fp = 0, fn = 0, tn = 0, labelledTotal = 0, labelledKept = 0
+        var byClass: [ClassLabel: (total: Int, kept: Int)] = [:]
         var precisions: [Double] = [], recalls: [Double] = [], found = false
         for s in result.series {
             guard let dir = directories["\(s.patientID)/\(s.series)"],
@@ -66,6 +70,8 @@ public struct SelectionValidation: Codable, Equatable, Sendable {
                 if labelledKeys.contains(SliceKey(patientID: s.patientID, series: s.series, imageNumber: number)) {
                     labelledTotal += 1
                     if s.selected[i] { labelledKept += 1 }
+                    byClass[s.label, default: (0, 0)].total += 1
+                    if s.selected[i] { byClass[s.label, default: (0, 0)].kept += 1 }
                 }
             }
             tp += stp; fp += sfp; fn += sfn
@@ -75,10 +81,13 @@ public struct SelectionValidation: Codable, Equatable, Sendable {
         guard found else { return nil }
         func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? .nan : Double(a) / Double(b) }
         func mean(_ v: [Double]) -> Double { v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count) }
-        return SelectionValidation(parameters: result.parameters, slices: tp + fp + fn + tn,
-                                   precision: ratio(tp, tp + fp), recall: ratio(tp, tp + fn),
-                                   meanSeriesPrecision: mean(precisions), meanSeriesRecall: mean(recalls),
-                                   labelledKept: ratio(labelledKept, labelledTotal), closedDropped: ratio(tn, tn + fp))
+        var v = SelectionValidation(parameters: result.parameters, slices: tp + fp + fn + tn,
+                                    precision: ratio(tp, tp + fp), recall: ratio(tp, tp + fn),
+                                    meanSeriesPrecision: mean(precisions), meanSeriesRecall: mean(recalls),
+                                    labelledKept: ratio(labelledKept, labelledTotal), closedDropped: ratio(tn, tn + fp))
+        v.covidLabelledKept = byClass[.covid].map { ratio($0.kept, $0.total) }
+        v.normalLabelledKept = byClass[.normal].map { ratio($0.kept, $0.total) }
+        return v
     }
 
     /// The validation over a grid of dark values and divisors (the paper's 300 and 1.5 among

@@ -29,6 +29,11 @@ struct LevelGeometry {
     let stomachGas: Bool
     let ribPhase: Double
     let lungHU: Double
+    /// Scapulae: a bony plate in the posterior muscles, `offset` mm outside the rib cage, over
+    /// angles (from the posterior midline) phiCentre ± phiHalf; nil below the inferior angle.
+    let scapula: (offset: Double, phiCentre: Double, phiHalf: Double)?
+    /// Clavicles near the lung apex: a bony oval either side of the sternum's top, nil elsewhere.
+    let clavicle: (x: Double, y: Double, r: Double)?
 
     init(_ p: PatientAnatomy, z: Double) {
         self.z = z
@@ -42,7 +47,7 @@ struct LevelGeometry {
         ac = a - fatA - p.muscleMM - rib
         bc = b - fatB - p.muscleMM - rib
         // Lung cross-section: a small apex growing quickly, tapering in the posterior recesses.
-        let top = u <= 0 ? 0 : min(1, 0.2 + 0.8 * (u / 0.09).squareRoot())
+        let top = u <= 0 ? 0 : min(1, 0.08 + 0.92 * (u / 0.2).squareRoot())
         let bottom = 1 - smoothstep(0.9, 1.02, u)
         lungScale = top * bottom
         lungA = 0.56 * ac * lungScale
@@ -73,6 +78,13 @@ struct LevelGeometry {
         stomachGas = u > p.domeTopU + 0.1
         ribPhase = z / 22
         lungHU = p.lungHU
+        // The scapula spans from the shoulder (above the apex) to its inferior angle at about
+        // T7, mid-lung; its blade narrows towards the angle.
+        let blade = 1 - smoothstep(0.3, 0.5, u)
+        scapula = u > -0.3 && blade > 0.02 ? (0.55 * p.muscleMM + 2, 0.72, 0.38 * blade) : nil
+        // The clavicles run laterally from the sternum's top, crossing the slices above the apex
+        // and the first centimetres of the lung, further out at higher levels.
+        clavicle = u > -0.12 && u < 0.07 ? ((0.3 + 2.2 * (0.07 - u)) * ac, -(bc + rib + 0.6 * p.muscleMM), 7) : nil
     }
 
     /// The tissue and its noise-free HU at (x, y) mm from the body centre, lesions and vessels
@@ -115,6 +127,18 @@ struct LevelGeometry {
                     let d = pa * pa + pr * pr
                     if d < 1 { return (.bone, d > 0.5 ? 900 : 300) }
                 }
+            }
+            if let sc = scapula, y > 0 {
+                let ea = ac + rib + sc.offset, eb = bc + rib + sc.offset
+                let rs = ((x / ea) * (x / ea) + (y / eb) * (y / eb)).squareRoot()
+                let depth = abs(rs - 1) * 0.5 * (ea + eb)
+                if depth < 2.2 && abs(atan2(ax / ea, y / eb) - sc.phiCentre) < sc.phiHalf {
+                    return (.bone, depth > 1.1 ? 800 : 450)
+                }
+            }
+            if let cl = clavicle {
+                let dx = ax - cl.x, dy = (y - cl.y) * 1.4
+                if dx * dx + dy * dy < cl.r * cl.r { return (.bone, dx * dx + dy * dy > 0.4 * cl.r * cl.r ? 850 : 350) }
             }
             return (.muscle, 45)
         }

@@ -73,7 +73,7 @@ public struct SeriesPlan: Sendable, Hashable {
 /// the real 15,589 COVID and 48,260 normal images.
 enum SeriesPlanner {
     /// Body-axis fractions of the lung height within which labelled slices are placed.
-    static let labelWindow: ClosedRange<Double> = 0.12...0.86
+    static let labelWindow: ClosedRange<Double> = 0.065...0.82
     /// Real image totals per class (Table 1).
     static let targetTotals: [ClassLabel: Int] = [.covid: 15_589, .normal: 48_260]
 
@@ -93,7 +93,7 @@ enum SeriesPlanner {
                 }
             }
             func total(_ c: Double) -> Int { fixed + thin.reduce(0) { $0 + max(Int((Double($1.full) * c).rounded()), $1.minimum) } }
-            var lo = 0.05, hi = 1.0
+            var lo = 0.0, hi = 1.0
             if total(hi) <= target { lo = hi } else if total(lo) >= target { hi = lo } else {
                 for _ in 0..<30 { let mid = (lo + hi) / 2; if total(mid) < target { lo = mid } else { hi = mid } }
             }
@@ -155,6 +155,11 @@ enum SeriesPlanner {
                 let zMin = labelWindow.lowerBound * height - Double(lo) * t
                 let zMax = labelWindow.upperBound * height - Double(hi) * t
                 z0 = zMin <= zMax ? min(max(z0, zMin), zMax) : (zMin + zMax) / 2
+                // A normal patient's labelled run covers the open lung from where it opens (in
+                // all.csv the normal runs start 3-10 images into the scan): it starts at the
+                // window's top, even when a run that starts at the first images then puts the
+                // scan's start a little below the apex.
+                if r.label == .normal && zMin <= zMax { z0 = zMin }
             }
             let full = Int(((height + marginBottom - z0) / t).rounded(.up)) + 1
             var n = t < 3 ? Int((Double(full) * thinCoverage).rounded()) : full

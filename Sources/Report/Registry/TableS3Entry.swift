@@ -16,7 +16,7 @@ public struct TableS3Entry: ReportEntry {
         for model in ModelKind.allCases {
             let scores = output.maps.filter { $0.model == model && !$0.inFigure }.compactMap(\.score)
             guard !scores.isEmpty else {
-                rows.append([model.rawValue, "—", "0", "—", "—", "—", "—", "—"])
+                rows.append([model.rawValue, "—", "0", "—", "—", "—", "—", "—", "—", "—"])
                 continue
             }
             let n = Double(scores.count)
@@ -30,14 +30,19 @@ public struct TableS3Entry: ReportEntry {
             rows.append([model.rawValue, layer, "\(scores.count)", String(format: "%.3f", inside), String(format: "%.3f", area),
                          area > 0 ? String(format: "%.2f", inside / area) : "—",
                          rate(scores.filter(\.pointingHit).count),
-                         rate(scores.filter { $0.pointingHitWithinTolerance == true }.count)])
+                         rate(scores.filter { $0.pointingHitWithinTolerance == true }.count),
+                         scores.allSatisfy({ $0.heatOutsideBody != nil })
+                            ? String(format: "%.3f", scores.compactMap(\.heatOutsideBody).reduce(0, +) / n) : "—",
+                         scores.allSatisfy({ $0.peakOutsideBody != nil }) ? rate(scores.filter { $0.peakOutsideBody == true }.count) : "—"])
         }
         let header = ["Network", "Layer", "Slices", "Heat inside lesion", "Lesion share of image", "Ratio (1 = chance)",
-                      "Pointing game, in the lesion (95% CI)", "Pointing game, within 15/224 of the side (95% CI)"]
+                      "Pointing game, in the lesion (95% CI)", "Pointing game, within 15/224 of the side (95% CI)",
+                      "Heat outside the body", "Peak outside the body (95% CI)"]
         let csv = PaperCSV.render(header: ["network", "layer", "slices", "heat_inside", "lesion_share", "ratio", "pointing_hits",
-                                           "pointing_hits_tolerance"], rows: rows)
+                                           "pointing_hits_tolerance", "heat_outside_body", "peak_outside_body"], rows: rows)
         var notes = ["Heat inside lesion: the share of a map's total heat that falls in the lesion mask, averaged over slices; a map spread evenly would score the lesion's share of the image, so the ratio of the two measures how much the map concentrates on the lesion. Pointing game: the map's hottest pixel lies in the lesion (strict), or within 15 pixels of it at 224 px — 15/224 of the image side — as Zhang et al. (2016) define the game (Wilson intervals).",
-                     "Layers: each network's last convolutional map; for the FPN its finest pyramid level P3, or, when P3 is smaller than \(GradCAM.minimumSide)×\(GradCAM.minimumSide) (4×4 at 96 px, where each cell spans a quarter of the image), the backbone's last 12×12 map `\(GradCAM.fpnFallbackLayer)` (stride 8). At reduced inputs the other two networks' last maps are 3×3, too coarse to place a lesion."]
+                     "Layers: each network's last convolutional map; for the FPN its finest pyramid level P3, or, when P3 is smaller than \(GradCAM.minimumSide)×\(GradCAM.minimumSide) (4×4 at 96 px, where each cell spans a quarter of the image), the backbone's last 12×12 map `\(GradCAM.fpnFallbackLayer)` (stride 8). At reduced inputs the other two networks' last maps are 3×3, too coarse to place a lesion.",
+                     "Outside the body: air connected to the image border (stored value below \(Int(LocalisationScore.airStoredValue)), HU −500). Heat there explains nothing about the lungs — it falls on the skin marker, the table or the edge of the scan circle — so a map with its peak outside the body does not show what the network found in the lungs, whatever its class."]
         if output.maps.allSatisfy({ $0.score == nil }) {
             notes.append("The data have no lesion masks (only the synthetic twin has them), so nothing could be scored.")
         }

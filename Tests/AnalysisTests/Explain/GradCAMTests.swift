@@ -39,6 +39,53 @@ final class GradCAMTests: XCTestCase {
         XCTAssertEqual(GradCAM.compute(graph: g, image: image, layer: "feat").classIndex, mean > 0 ? 0 : 1)
     }
 
+    /// Two input channels x and y; feature 0 = x feeds logit 0, feature 1 = −x feeds logit 1 and
+    /// feature 2 = y feeds both logits alike, so it changes no probability. The map of class 0
+    /// must be ReLU(x) / max (feature 2 weighted zero), not ReLU(x + y) / max as z_0 alone gives.
+    func testFeatureRaisingEveryLogitAlikeGetsNoWeight() {
+        let g = Graph(seed: 1)
+        let x = g.input("input_1", shape: [8, 8, 2])
+        let feat = g.add(Conv2D("feat", filters: 3, kernelSize: 1), x)
+        g.outputs = [g.add(Dense("fc", units: 2), g.add(GlobalAveragePooling2D("gap"), feat))]
+        for p in g.parameters {
+            switch p.name {
+            // kernel [1, 1, in 2, out 3]: out0 = x, out1 = −x, out2 = y.
+            case "feat/kernel": p.value = Tensor(shape: p.value.shape, data: [1, -1, 0, 0, 0, 1])
+            // kernel [in 3, out 2]: logit0 = f0 + f2, logit1 = f1 + f2.
+            case "fc/kernel": p.value = Tensor(shape: p.value.shape, data: [1, 0, 0, 1, 1, 1])
+            default: p.value = Tensor(shape: p.value.shape)
+            }
+        }
+        let xs: [Float] = (0..<64).map { Float(($0 * 37) % 17) - 6 }
+        let ys: [Float] = (0..<64).map { Float(($0 * 11) % 13) }
+        let image = Tensor(shape: [1, 8, 8, 2], data: (0..<64).flatMap { [xs[$0], ys[$0]] })
+        let map = GradCAM.compute(graph: g, image: image, layer: "feat", classIndex: 0)
+        let peak = xs.max()!
+        for i in 0..<64 { XCTAssertEqual(map.heat[i], max(0, xs[i]) / peak, accuracy: 1e-5, "pixel \(i)") }
+    }
+
+    /// 7×7: air border, a body wall (HU 40) two pixels thick around a 1×1 "lung" (HU −850), one
+    /// air pixel touching the wall from outside. The lung is enclosed, so it is not outside.
+    func testOutsideBodyIsAirReachedFromTheBorder() {
+        var stored = [Float](repeating: 24, count: 49)                  // HU −1000
+        for y in 1...5 { for x in 1...5 { stored[y * 7 + x] = 1064 } }  // body
+        stored[3 * 7 + 3] = 174                                         // lung, enclosed
+        let outside = LocalisationScore.outsideBody(stored: stored, width: 7, height: 7)
+        XCTAssertEqual(outside.filter { $0 }.count, 49 - 25)
+        XCTAssertFalse(outside[3 * 7 + 3])
+        XCTAssertTrue(outside[0]); XCTAssertFalse(outside[1 * 7 + 1])
+        // A map with half its heat on the border air and its peak there.
+        var heat = [Float](repeating: 0, count: 49)
+        heat[0] = 1; heat[3 * 7 + 3] = 0.5; heat[2 * 7 + 2] = 0.5
+        let map = GradCAMMap(heat: heat, width: 7, height: 7, classIndex: 1, probability: 0.9, layer: "x")
+        var mask = [Bool](repeating: false, count: 49); mask[3 * 7 + 3] = true
+        let score = LocalisationScore(map: map, mask: mask, outsideBody: outside)
+        XCTAssertEqual(try XCTUnwrap(score.heatOutsideBody), 0.5, accuracy: 1e-12)
+        XCTAssertEqual(score.peakOutsideBody, true)
+        XCTAssertEqual(score.energyInside, 0.25, accuracy: 1e-12)
+        XCTAssertNil(LocalisationScore(map: map, mask: mask).heatOutsideBody)
+    }
+
     func testBilinearResizeKeepsConstantsAndSameSizeIsIdentity() {
         let src: [Float] = [1, 2, 3, 4]
         XCTAssertEqual(GradCAM.resizeBilinear(src, width: 2, height: 2, toWidth: 2, toHeight: 2), src)

@@ -141,6 +141,7 @@ final class SelectionValidationTests: XCTestCase {
         let v = try XCTUnwrap(try SelectionValidation.validate(SliceSelector.select(dataset: dataset), dataset: dataset))
         XCTAssertEqual(v.precision, 1); XCTAssertEqual(v.recall, 2.0 / 3.0, accuracy: 1e-12)
         XCTAssertEqual(v.labelledKept, 0.5); XCTAssertEqual(v.closedDropped, 1); XCTAssertEqual(v.slices, 5)
+        XCTAssertEqual(v.covidLabelledKept, 0.5); XCTAssertNil(v.normalLabelledKept)
         let sweep = try SelectionValidation.sweep(dataset: dataset, darkValues: [300], divisors: [1.2, 1.5, 40])
         XCTAssertEqual(sweep.count, 3)
         XCTAssertEqual(sweep[2].recall, 1)                 // threshold 75: slices 2, 3, 4 kept
@@ -160,6 +161,7 @@ final class SelectionValidationTests: XCTestCase {
         let dataset = try DatasetReader.read(root: dir.url.path)
         let v = try XCTUnwrap(try SelectionValidation.validate(SliceSelector.select(dataset: dataset), dataset: dataset))
         XCTAssertGreaterThanOrEqual(v.labelledKept, 0.9, "\(v)")
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(v.normalLabelledKept), 0.95, "\(v)")
         XCTAssertGreaterThanOrEqual(v.closedDropped, 0.9, "\(v)")
         XCTAssertGreaterThan(v.precision, 0.8, "\(v)")
     }

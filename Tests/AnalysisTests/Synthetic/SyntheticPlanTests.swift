@@ -41,6 +41,23 @@ final class SyntheticPlanTests: XCTestCase {
         XCTAssertEqual(all.count, 9_933)
     }
 
+    /// Labelled slices lie inside the open-lung window, and a normal patient's labelled run
+    /// starts at the window's top (where the lung opens).
+    func testLabelledRunsSitInTheOpenLungWindow() throws {
+        let twin = try SynthFixture.twin(size: 64, patients: .firstBalanced(2))
+        let window = SeriesPlanner.labelWindow
+        var normal = 0
+        for p in twin.fullPlan() where !p.labelledImageNumbers.isEmpty {
+            let zs = p.labelledImageNumbers.compactMap { p.index(of: $0) }.map { p.zMM(index: $0) / p.lungHeightMM }
+            XCTAssertGreaterThanOrEqual(zs.min()!, window.lowerBound - 1e-9, "\(p.patientID)/\(p.series)")
+            XCTAssertLessThanOrEqual(zs.max()!, window.upperBound + 1e-9, "\(p.patientID)/\(p.series)")
+            guard p.label == .normal else { continue }
+            normal += 1
+            XCTAssertEqual(zs.min()!, window.lowerBound, accuracy: 1e-9, "\(p.patientID)/\(p.series)")
+        }
+        XCTAssertGreaterThan(normal, 250)
+    }
+
     func testNumberingGapReproducedWithoutThousandsOfSlices() throws {
         let twin = try SynthFixture.twin(size: 64, patients: .firstBalanced(2))
         let p = try XCTUnwrap(twin.fullPlan().first { $0.patientID == "patient22" && $0.series == "SR_3" })

@@ -69,12 +69,22 @@ final class SyntheticRealismTests: XCTestCase {
         print("paper rule on \(report.count) series at 64 px: labelled kept \(labelledKept)/\(labelled), lung-closed dropped \(closedDropped)/\(closed); labelled dropped: \(missed)")
         XCTAssertGreaterThan(labelled, 200)
         XCTAssertGreaterThan(closed, 50)
-        // Normal labelled slices: the paper's rule keeps at least 95%. COVID-19 labelled slices show
-        // clear lesions (ground glass and consolidation are above the dark value's -724 HU), which
-        // remove dark pixels from the region, so the rule drops more of them: over all labelled
-        // slices at least 85% are kept (Table S1 reports the share on the run's twin).
-        XCTAssertGreaterThanOrEqual(Double(normalKept), 0.95 * Double(normalLabelled), "normal labelled kept \(normalKept)/\(normalLabelled); \(report)")
-        XCTAssertGreaterThanOrEqual(Double(labelledKept), 0.85 * Double(labelled), "labelled kept \(labelledKept)/\(labelled); \(report)")
+        // The paper's rule keeps at least 95% of the labelled slices and 97% of the normal ones.
+        // COVID-19 labelled slices show clear lesions (ground glass and consolidation are above
+        // the dark value's -724 HU), which remove dark pixels from the region, so the rule drops
+        // more of them, the most involved first (Table S1 reports the shares per class).
+        XCTAssertGreaterThanOrEqual(Double(normalKept), 0.97 * Double(normalLabelled), "normal labelled kept \(normalKept)/\(normalLabelled); \(report)")
+        // The sample holds as many COVID as normal series; all.csv has about three normal labelled
+        // slices per COVID one, so the overall share weights each class's share by its count there.
+        let covidKept = Double(labelledKept - normalKept) / Double(labelled - normalLabelled)
+        let normalShare = Double(normalKept) / Double(normalLabelled)
+        let counts = Dictionary(grouping: twin.plan(), by: \.label).mapValues { $0.reduce(0) { $0 + $1.labelledImageNumbers.count } }
+        let covidN = Double(counts[.covid] ?? 0), normalN = Double(counts[.normal] ?? 0)
+        let overall = (covidKept * covidN + normalShare * normalN) / (covidN + normalN)
+        XCTAssertGreaterThanOrEqual(overall, 0.95, "labelled kept \(overall) (COVID \(covidKept), normal \(normalShare)); \(report)")
+        // The sample's 8 COVID-19 series include patient125, whose labelled slices are over half
+        // involved; over the whole twin the rule keeps about 90% (Fig. S1's notes).
+        XCTAssertGreaterThanOrEqual(covidKept, 0.8, "COVID labelled kept \(covidKept); \(report)")
         XCTAssertGreaterThanOrEqual(Double(closedDropped), 0.90 * Double(closed), "closed dropped \(closedDropped)/\(closed); \(report)")
     }
 
