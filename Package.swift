@@ -34,11 +34,18 @@ let package = Package(
         .systemLibrary(name: "CBLAS", path: "Sources/Shims/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
 
+        // DICOM through DCMTK (libdcmtk-dev): a small C interface written in C++.
+        .target(name: "CDicom", path: "Sources/Shims/CDicom",
+                linkerSettings: [.linkedLibrary("dcmjpls"), .linkedLibrary("dcmtkcharls"), .linkedLibrary("dcmjpeg"),
+                                 .linkedLibrary("ijg8"), .linkedLibrary("ijg12"), .linkedLibrary("ijg16"),
+                                 .linkedLibrary("dcmimgle"), .linkedLibrary("dcmdata"), .linkedLibrary("oflog"),
+                                 .linkedLibrary("ofstd"), .linkedLibrary("stdc++")]),
+
         // MARK: - Libraries
         .target(name: "NeuralNet",
                 dependencies: ["CBLAS"]),
         .target(name: "Analysis",
-                dependencies: ["NeuralNet", "CTIFF",
+                dependencies: ["NeuralNet", "CTIFF", "CDicom",
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "Crypto", package: "swift-crypto")],
                 resources: [.copy("Resources/covid-ctset")]),

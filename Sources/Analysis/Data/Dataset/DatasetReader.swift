@@ -66,7 +66,7 @@ public enum DatasetReader {
             for name in b.series.keys.sorted() {
                 let slices = b.series[name]!.values.sorted { $0.imageNumber < $1.imageNumber }
                 series.append(Series(name: name, directory: b.directories[name] ?? rootURL.path,
-                                     thicknessMM: records[id]?.thicknessMM[name],
+                                     thicknessMM: records[id]?.thicknessMM[name] ?? scan[id]?[name]?.sliceThicknessMM,
                                      pixelSpacingMM: scan[id]?[name]?.pixelSpacingMM, slices: slices))
             }
             patients.append(Patient(id: id, batch: b.batch, label: b.label, record: records[id], series: series))
