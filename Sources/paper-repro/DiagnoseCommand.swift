@@ -105,8 +105,20 @@ struct DiagnoseCommand: ParsableCommand {
         }
         let rule = try Self.rule(threshold)
         try CLIErrors.mapped {
+            // A DICOM patient is read through a temporary COVID-CTset-layout copy.
+            var folder = patientDir
+            var temporary: URL?
+            defer { if let temporary { try? FileManager.default.removeItem(at: temporary) } }
+            if DICOMImport.isDICOMTree(patientDir) {
+                let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("paper-repro-dicom-\(getpid())-\(UUID().uuidString.prefix(8))")
+                temporary = tmp
+                let name = URL(fileURLWithPath: patientDir).standardizedFileURL.lastPathComponent
+                let converted = try DICOMConverter.convertPatient(from: patientDir, to: tmp.appendingPathComponent(name).path)
+                for e in converted.excluded { Console.error("warning: left out: \(e)\n") }
+                folder = tmp.appendingPathComponent(name).path
+            }
             let series: [Series]
-            do { series = try PatientDiagnosis.series(inPatientFolder: patientDir) } catch DatasetError.noPatients {
+            do { series = try PatientDiagnosis.series(inPatientFolder: folder) } catch DatasetError.noPatients {
                 throw DiagnoseError.noSlices(path: patientDir)
             }
             let graph = try config.model.build(scale: config.scale, seed: 0)

@@ -40,7 +40,7 @@ struct RunOptions: ParsableArguments {
         if let data {
             guard FileManager.default.fileExists(atPath: data) else { throw ValidationError("--data: no folder at \(data)") }
             preset.data.source = "real"
-            preset.data.realPath = URL(fileURLWithPath: data).standardizedFileURL.path
+            preset.data.realPath = try DICOMInput.datasetPath(data, runs: URL(fileURLWithPath: runs), preset: preset.name)
         }
         return preset
     }

@@ -26,7 +26,7 @@ extension Preset.Training {
     /// Checks that training can run this block as written.
     /// - Parameter file: the preset file, named in the error.
     /// - Throws: `PresetError.invalidField` naming the first bad field (`training.optimizer`,
-    ///   `training.loss`, `training.zoomRange`, `training.shiftRange`, `training.rotationDegrees`),
+    ///   `training.loss`, `training.learningRateSchedule`, `training.zoomRange`, `training.shiftRange`, `training.rotationDegrees`),
     ///   its value and the accepted values. NaN is outside every range.
     public func validate(file: String) throws {
         func reject(_ field: String, _ value: String, _ accepted: String) -> PresetError {
@@ -48,6 +48,9 @@ extension Preset.Training {
         guard Self.rotationRanges.contains(rotationDegrees) else {
             throw reject("rotationDegrees", "\(rotationDegrees)", "degrees in [0, 360]")
         }
+        if let learningRateSchedule, LearningRateSchedule(rawValue: learningRateSchedule) == nil {
+            throw reject("learningRateSchedule", "\"\(learningRateSchedule)\"", quoted(LearningRateSchedule.allCases.map(\.rawValue)))
+        }
         if let slices, TrainingSlices(rawValue: slices) == nil {
             throw reject("slices", "\"\(slices)\"", quoted(TrainingSlices.allCases.map(\.rawValue)))
         }
@@ -55,6 +58,12 @@ extension Preset.Training {
 
     /// The slices training uses (`slices`, "labelled" when absent; `validate` rejects others).
     public var trainingSlices: TrainingSlices { slices.flatMap(TrainingSlices.init(rawValue:)) ?? .labelled }
+
+    /// The learning-rate schedule (`learningRateSchedule`, "constant" when absent; `validate`
+    /// rejects others).
+    public var schedule: LearningRateSchedule {
+        learningRateSchedule.flatMap(LearningRateSchedule.init(rawValue:)) ?? .constant
+    }
 }
 
 extension Preset {

@@ -42,6 +42,9 @@ public struct Preset: Codable, Sendable, Equatable {
         public var epochs: Int
         public var batchSize: Int
         public var learningRate: Double
+        /// How the rate moves over the run: "constant" (Table 3; also when absent) or "cosine"
+        /// (`LearningRateSchedule`).
+        public var learningRateSchedule: String?
         /// The optimizer; only `"Nadam"` is implemented (`Preset.Training.optimizers`).
         public var optimizer: String
         /// The loss; only `"categorical cross-entropy"` is implemented (`Preset.Training.losses`).

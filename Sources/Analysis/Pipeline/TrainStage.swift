@@ -41,7 +41,8 @@ public enum TrainStage {
                        epochs: preset.training.epochs, batchSize: preset.training.batchSize,
                        learningRate: preset.training.learningRate, seed: preset.seed,
                        augmentation: preset.training.augmentation,
-                       trainingSlices: slices ?? preset.training.trainingSlices)
+                       trainingSlices: slices ?? preset.training.trainingSlices,
+                       learningRateSchedule: preset.training.schedule)
     }
 
     /// Folder of one training inside the collecting stage's output.

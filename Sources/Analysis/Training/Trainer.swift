@@ -27,7 +27,7 @@ public struct TrainingOutcome: Sendable {
 
 /// Trains one network on one fold (§2.4, Table 3), as the authors' Keras `fit` with
 /// `ModelCheckpoint(monitor='val_accuracy', save_best_only=True)`:
-/// Nadam, categorical cross-entropy on the logits (softmax inside the loss), one pass over the
+/// Nadam (at the config's rate, moved by its `LearningRateSchedule`), categorical cross-entropy on the logits (softmax inside the loss), one pass over the
 /// shuffled, augmented training images per epoch in batches of `batchSize`; after each epoch the
 /// validation images in inference mode. Files in the output folder:
 /// - `best.safetensors`: the weights of the epoch with the highest validation accuracy;
@@ -110,6 +110,8 @@ public final class Trainer {
                 let t0 = Date()
                 let (x, y) = training.batch(indices, augmentation: config.augmentation, seed: config.seed, epoch: epoch)
                 dataSeconds += Date().timeIntervalSince(t0)
+                optimizer.learningRate = config.learningRate
+                    * config.schedule.factor(epoch: epoch, batch: b, epochs: config.epochs, batchesPerEpoch: batches.count)
                 let (loss, hits) = step(x, y)
                 lossSum += loss * Double(indices.count); correct += hits; seen += indices.count
                 progress?(TrainingProgress(epoch: epoch + 1, epochs: config.epochs, batch: b + 1, batches: batches.count,

@@ -22,17 +22,24 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
     /// The slices trained and validated on; nil is `.labelled` (the paper), and is left out of
     /// the encoded config so that configs written before the field existed keep their keys.
     public var trainingSlices: TrainingSlices?
+    /// How the learning rate moves over the run; nil is `.constant` (Table 3), and is left out
+    /// of the encoded config so that configs written before the field existed keep their keys.
+    public var learningRateSchedule: LearningRateSchedule?
 
     public init(model: ModelKind = .resnet50v2FPN, scale: ModelScale = .full, epochs: Int = 50, batchSize: Int = 14,
                 learningRate: Double = 1e-4, seed: UInt64 = 1, augmentation: AugmentationParameters = .paper,
                 inputScaling: InputScaling = .raw, resize: ResizeMethod = .area, evaluationBatchSize: Int = 32,
-                trainingSlices: TrainingSlices? = nil) {
+                trainingSlices: TrainingSlices? = nil, learningRateSchedule: LearningRateSchedule? = nil) {
         precondition(epochs >= 0 && batchSize > 0 && evaluationBatchSize > 0 && learningRate > 0, "bad training config")
         self.model = model; self.scale = scale; self.epochs = epochs; self.batchSize = batchSize
         self.learningRate = learningRate; self.seed = seed; self.augmentation = augmentation
         self.inputScaling = inputScaling; self.resize = resize; self.evaluationBatchSize = evaluationBatchSize
         self.trainingSlices = trainingSlices == .labelled ? nil : trainingSlices
+        self.learningRateSchedule = learningRateSchedule == .constant ? nil : learningRateSchedule
     }
+
+    /// The learning-rate schedule (`.constant` when the field is absent).
+    public var schedule: LearningRateSchedule { learningRateSchedule ?? .constant }
 
     /// The slices trained on (`.labelled` when the field is absent).
     public var slices: TrainingSlices { trainingSlices ?? .labelled }
