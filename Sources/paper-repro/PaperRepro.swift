@@ -8,6 +8,6 @@ struct PaperRepro: ParsableCommand {
         abstract: "Reproduce Rahimzadeh et al. (COVID-CTset) end to end and write a report.",
         subcommands: [AllCommand.self, FigureCommand.self, TableCommand.self, VerifyCommand.self, PresetsCommand.self,
                       DataCommand.self, SelectCommand.self, TrainCommand.self, EstimateCommand.self, DiagnoseCommand.self, ModelCommand.self,
-                      PlotsCommand.self, BenchCommand.self]
+                      PlotsCommand.self, BenchCommand.self, ClusterCommand.self]
     )
 }

@@ -33,6 +33,10 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Dataset root: the real COVID-CTset layout or a twin (see `paper-repro data index`).")
     var data: String?
     @OptionGroup var engine: EngineOptions
+    @Option(name: .long, help: "With a preset: the slices to train on, labelled (all.csv, the paper's) or series-balanced (the dataset audit's FPN trainings, train-fpn-series-balanced-fold<k>). Default: the preset's.")
+    var slices: TrainingSlices?
+    @Flag(name: .long, help: "Share the stage cache with other `train` processes (a cluster job array): each stage is computed under its own lock instead of locking the whole cache.")
+    var sharedCache = false
 
     @Option(name: .long, help: "Standalone training: output folder for weights and history (the options below apply only here).")
     var out: String?
@@ -72,6 +76,9 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         guard fold >= 1 else { throw ValidationError("--fold must be at least 1") }
+        if out != nil, slices != nil || sharedCache {
+            throw ValidationError("--slices and --shared-cache apply to a preset's training stage, not to a standalone training with --out")
+        }
         if out == nil {
             let given = standaloneOptionsGiven
             guard given.isEmpty else {
@@ -103,14 +110,23 @@ struct TrainCommand: ParsableCommand {
         let options = try RunOptions.parse(arguments)
         let loaded = try options.loadPreset()
         guard fold <= loaded.folds else { throw ValidationError("--fold must be in 1...\(loaded.folds) (preset \(loaded.name))") }
-        let display = TrainingDisplay(label: TrainStage.stageName(model, fold: fold))
-        let stage = TrainStage.definition(model, fold: fold, preset: loaded, progress: { display.batch($0) },
+        // Other slices than the preset's: one of the dataset audit's trainings.
+        let audit = slices.flatMap { $0 == loaded.training.trainingSlices ? nil : $0 }
+        if let audit {
+            guard audit == SeriesBalanceStage.auditSlices(loaded), model == SeriesBalanceStage.model else {
+                throw ValidationError("--slices \(audit.rawValue): the pipeline trains only \(SeriesBalanceStage.model.slug) on \(SeriesBalanceStage.auditSlices(loaded).rawValue) slices besides the preset's")
+            }
+        }
+        let display = TrainingDisplay(label: TrainStage.stageName(model, fold: fold, slices: audit))
+        let stage = TrainStage.definition(model, fold: fold, preset: loaded, slices: audit, progress: { display.batch($0) },
                                           epochEnded: { display.epoch($0) })
-        let config = TrainStage.config(model, preset: loaded)
+        let config = TrainStage.config(model, preset: loaded, slices: audit)
         print("\(stage.name): \(model.rawValue) at \(config.scale.inputSize) px, width \(config.scale.widthMultiplier), \(config.epochs) epochs, preset \(loaded.name)")
         fflush(stdout)
         try runReporting {
-            let results = try options.builder().runStages([stage.name], replacing: [stage])
+            let builder = try options.builder()
+            builder.options.sharedCache = sharedCache
+            let results = try builder.runStages([stage.name], replacing: [stage])
             guard let result = results[stage.name] else { return }
             let history = try TrainingHistory.read(from: result.directory.appendingPathComponent(Trainer.historyFileName))
             if result.reused { print("cached: this training had already finished") }
@@ -210,3 +226,4 @@ enum AugmentationChoice: String, ExpressibleByArgument, CaseIterable {
 
 extension InputScaling: ExpressibleByArgument {}
 extension ValidationSource: ExpressibleByArgument {}
+extension TrainingSlices: ExpressibleByArgument {}

@@ -152,6 +152,68 @@ final class PipelineTests: XCTestCase {
         XCTAssertNoThrow(try runner.run(["s"]))
     }
 
+    /// Shared holders coexist; an exclusive holder excludes them and they exclude it.
+    func testSharedLocksCoexistAndExcludeAnExclusiveHolder() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var a: CacheLock? = try CacheLock(folder: dir, mode: .shared)
+        var b: CacheLock? = try CacheLock(folder: dir, mode: .shared)
+        XCTAssertThrowsError(try CacheLock(folder: dir))
+        a = nil; b = nil
+        _ = (a, b)
+        var c: CacheLock? = try CacheLock(folder: dir)
+        XCTAssertThrowsError(try CacheLock(folder: dir, mode: .shared))
+        c = nil; _ = c
+        XCTAssertNoThrow(try CacheLock(folder: dir, mode: .shared))
+    }
+
+    /// Runners sharing a cache (cluster tasks) compute a stage they both need once: the second
+    /// waits on the stage's lock, then reuses the first one's result; each computes its own
+    /// target.
+    func testRunnersSharingACacheComputeACommonStageOnce() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let counter = RunCounter()
+        func runner() -> StageRunner {
+            let r = StageRunner(root: dir, presetSeed: 1, versions: [:], force: false)
+            r.sharedCache = true
+            r.register(StageDefinition(name: "data", configuration: Data("{}".utf8)) { ctx in
+                counter.tick("data")
+                Thread.sleep(forTimeInterval: 0.3)    // long enough for the other runner to arrive
+                try AtomicFile.write("x", to: ctx.outputDirectory.appendingPathComponent("data.txt"))
+            })
+            for t in ["train1", "train2"] {
+                r.register(StageDefinition(name: t, upstream: ["data"], configuration: Data("{}".utf8)) { ctx in
+                    counter.tick(t)
+                    try AtomicFile.write(t, to: ctx.outputDirectory.appendingPathComponent("w.txt"))
+                })
+            }
+            return r
+        }
+        let results = NSLock()
+        var reused: [Bool] = []
+        var errors: [Error] = []
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            do {
+                let r = try runner().run(["train\(i + 1)"])
+                results.lock(); reused.append(r["data"]!.reused); results.unlock()
+            } catch {
+                results.lock(); errors.append(error); results.unlock()
+            }
+        }
+        XCTAssertTrue(errors.isEmpty, "\(errors)")
+        XCTAssertEqual(counter.count("data"), 1)
+        XCTAssertEqual(counter.count("train1"), 1)
+        XCTAssertEqual(counter.count("train2"), 1)
+        XCTAssertEqual(reused.sorted { !$0 && $1 }, [false, true])
+        // An exclusive runner (`paper-repro all`) is refused while a shared one works, and vice versa.
+        let shared = try CacheLock(folder: dir, mode: .shared)
+        let plain = StageRunner(root: dir, presetSeed: 1, versions: [:], force: false)
+        plain.register(StageDefinition(name: "s", configuration: Data()) { _ in })
+        XCTAssertThrowsError(try plain.run(["s"]))
+        withExtendedLifetime(shared) {}
+    }
+
     func testFailedStageLeavesNoFinishedFolder() throws {
         let dir = try Fixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }

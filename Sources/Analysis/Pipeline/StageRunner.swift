@@ -25,6 +25,10 @@ public final class StageRunner {
     /// twice. Results do not depend on it (the engine is bit-identical for any thread count).
     public var isConcurrent: @Sendable (String) -> Bool = { _ in false }
     public var concurrency = 1
+    /// Share the cache folder with other runners on purpose (a cluster job array's tasks):
+    /// the folder's lock is taken `.shared` and each stage computed under its own lock, so
+    /// tasks needing the same upstream stage compute it once (`CacheLock`).
+    public var sharedCache = false
 
     /// Guards `results`, `counter` and events while stages run side by side.
     private let state = NSLock()
@@ -82,7 +86,7 @@ public final class StageRunner {
     public func run(_ targets: [String]) throws -> [String: StageResult] {
         let order = try plan(targets)
         // Held while stages are resolved: a second process on the same folder is refused.
-        let lock = try CacheLock(folder: root)
+        let lock = try CacheLock(folder: root, mode: sharedCache ? .shared : .exclusive)
         defer { withExtendedLifetime(lock) {} }
         plannedTotal = order.count
         counter = 0
@@ -153,6 +157,9 @@ public final class StageRunner {
         let fm = FileManager.default
         let index = state.withLock { counter += 1; return counter }
         emit(.started(stage: name, index: index, total: plannedTotal))
+        // With a shared cache, the stage is checked and computed under its own lock.
+        let stageLock = sharedCache ? try CacheLock(folder: stageFolder, mode: .waitExclusive) : nil
+        defer { withExtendedLifetime(stageLock) {} }
 
         if !force, fm.fileExists(atPath: recordFile.path),
            let record = try? JSONDecoder().decode(StageRecord.self, from: Data(contentsOf: recordFile)),

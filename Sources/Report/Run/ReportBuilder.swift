@@ -18,6 +18,8 @@ public struct ReportOptions: Sendable {
     public var facts: RunFacts
     /// Make any data problem fatal instead of leaving the series or file out (`--strict`).
     public var strictData: Bool
+    /// Share the stage cache with other processes on purpose (`StageRunner.sharedCache`).
+    public var sharedCache = false
 
     public init(preset: Preset, runsDirectory: URL, reportDirectory: URL, templatesDirectory: URL,
                 force: Bool, facts: RunFacts, strictData: Bool = false) {
@@ -42,7 +44,7 @@ public struct ReportOutcome: Sendable {
 /// Builds the report: runs the stages the entries need through the cache, builds every
 /// entry, renders Markdown and HTML and writes the manifest (docs/design.md, "Data flow").
 public final class ReportBuilder {
-    public let options: ReportOptions
+    public var options: ReportOptions
     /// The figures and tables to build (`Registry.entries` unless a test supplies others).
     public let entries: [any ReportEntry]
     /// Receives stage progress.
@@ -123,6 +125,7 @@ public final class ReportBuilder {
         let runner = StageRunner(root: options.runsDirectory.appendingPathComponent(preset.name),
                                  presetSeed: preset.seed, versions: options.facts.versions,
                                  force: options.force, onEvent: onEvent)
+        runner.sharedCache = options.sharedCache
         // Small networks: two trainings side by side, one core each, beat one training on two.
         runner.isConcurrent = { $0.hasPrefix("train-") }
         runner.concurrency = preset.model.inputSize <= ReportStages.sideBySideTrainingMaxInput ? min(2, Parallel.threads) : 1
