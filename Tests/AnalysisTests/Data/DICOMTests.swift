@@ -143,4 +143,22 @@ final class DICOMTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("not empty"), "\(error)")
         }
     }
+
+    /// No identifying header value (PatientName, PatientID, institution, dates, UIDs) reaches
+    /// the converted dataset: CT_small carries all of them.
+    func testNoIdentifyingHeaderValueIsWritten() throws {
+        let tmp = TemporaryDirectory("dicom-phi"); defer { tmp.remove() }
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: tmp.path("in/covid1/patient7"), withIntermediateDirectories: true)
+        try fm.copyItem(atPath: fixture("pydicom/CT_small.dcm"), toPath: tmp.path("in/covid1/patient7/1.dcm"))
+        let result = try DICOMConverter.convertDataset(from: tmp.path("in"), to: tmp.path("out"))
+        XCTAssertEqual(result.patients.first?.result.written.first?.name, "SR_1")
+        var bytes = Data()
+        for f in DICOMSeriesReader.files(below: tmp.path("out")) { bytes += try Data(contentsOf: URL(fileURLWithPath: f)) }
+        bytes += Data(DICOMImport.summary(result).joined().utf8)
+        let text = String(decoding: bytes, as: UTF8.self)
+        for secret in ["CompressedSamples", "1CT1", "JFK IMAGING", "20040119", "1.3.6.1.4.1.5962"] {
+            XCTAssertFalse(text.contains(secret), "\(secret) was written")
+        }
+    }
 }
