@@ -44,7 +44,17 @@ struct SynthCommand: ParsableCommand {
               + "thin-series coverage covid \(String(format: "%.2f", twin.thinCoverage[.covid] ?? 0)), normal \(String(format: "%.2f", twin.thinCoverage[.normal] ?? 0))")
         print("selected: \(Set(plan.map(\.patientID)).count) patients, \(plan.count) series, "
               + "\(plan.reduce(0) { $0 + $1.sliceCount }) slices at \(size) px")
-        if planOnly { return }
+        if planOnly {
+            // The COVID-19 patients' disease against the literature (Table S5's patient rows).
+            let m = TwinLiterature.measure(truth: twin.diseaseTruth())
+            if m.covidPatients > 0 {
+                print("disease of the \(m.covidPatients) COVID-19 patients (Table S5; the labelled slices' lesion share needs the images):")
+                for row in TwinLiterature.rows(m).dropLast() {
+                    print("  \(row.property): twin \(row.twin), published \(row.published)\(row.agreement.contains(row.value) ? "" : "  (outside the agreement range)")")
+                }
+            }
+            return
+        }
         var last = Date.distantPast
         let summary = try twin.write(to: out) { done, total in
             let now = Date()

@@ -152,7 +152,7 @@ struct Disease: Sendable {
         for _ in 0..<4 { gammaSum += -log(max(g.uniform(), 1e-12)) }
         let total = min(25, max(1, Int((2.2 * gammaSum).rounded())))
         // Bilateral in ~88%; lower lobes favoured (weights), each lobe jittered.
-        let bilateral = g.uniform() < 0.8
+        let bilateral = g.uniform() < 0.88
         let rightOnly = g.uniform() < 0.55
         let base: [Double] = [0.75, 0.5, 1.35, 0.8, 1.3]
         var weights = base.enumerated().map { (i, w) in w * exp(g.normal(0, 0.45)) * ((bilateral || (Lobe(rawValue: i)!.isRight == rightOnly)) ? 1 : 0) }
@@ -308,28 +308,39 @@ struct Disease: Sendable {
         // Raise the field where labelled slices would not show a clear lesion.
         let levels = Array(Set(labelledZ.map { ($0 * 2).rounded() / 2 })).sorted()
         if !levels.isEmpty {
-            // A spared lobe can still hold a labelled slice's lesion: where the experts saw it,
-            // the local raise may cross a high threshold (above what the scored lobes need).
-            let top = thresholds.filter(\.isFinite).max() ?? 0.9
-            for i in 0..<5 where !thresholds[i].isFinite { thresholds[i] = top + 0.6 }
             // Raises only add to the field, so a level that shows enough lesion keeps showing it.
-            var pending = levels
-            for _ in 0..<16 {
-                var changed = false
-                var still: [Double] = []
-                for zl in pending {
-                    let share = sliceShare(anatomy: anatomy, z: zl)
-                    guard share < Disease.labelledShareTarget else { continue }
-                    still.append(zl)
-                    let add = share < 0.01 ? 0.08 : 0.04
-                    if let i = bumps.firstIndex(where: { abs($0.z - zl) < 2 }) {
-                        guard bumps[i].amplitude < Disease.maxBump else { continue }
-                        bumps[i].amplitude += add
-                    } else { bumps.append((zl, add)) }
-                    changed = true
+            // Returns the levels that still show too little.
+            func raise(_ levels: [Double]) -> [Double] {
+                var pending = levels
+                for _ in 0..<16 {
+                    var changed = false
+                    var still: [Double] = []
+                    for zl in pending {
+                        let share = sliceShare(anatomy: anatomy, z: zl)
+                        guard share < Disease.labelledShareTarget else { continue }
+                        still.append(zl)
+                        let add = share < 0.01 ? 0.08 : 0.04
+                        if let i = bumps.firstIndex(where: { abs($0.z - zl) < 2 }) {
+                            guard bumps[i].amplitude < Disease.maxBump else { continue }
+                            bumps[i].amplitude += add
+                        } else { bumps.append((zl, add)) }
+                        changed = true
+                    }
+                    pending = still
+                    if !changed { break }
                 }
-                pending = still
-                if !changed { break }
+                return pending
+            }
+            // First in the lobes the score involves. Where that is not enough (a labelled level
+            // the involved lobes barely reach), a spared lobe of an involved lung may hold the
+            // lesion the experts saw: its threshold is set above what the scored lobes need;
+            // a spared lung is opened last, only if a level still shows too little.
+            let top = thresholds.filter(\.isFinite).max() ?? 0.9
+            var pending = raise(levels)
+            let involvedSides = Set((0..<5).filter { thresholds[$0].isFinite }.map { Lobe(rawValue: $0)!.isRight })
+            for opening in [{ (l: Lobe) in involvedSides.contains(l.isRight) }, { (_: Lobe) in true }] where !pending.isEmpty {
+                for i in 0..<5 where !thresholds[i].isFinite && opening(Lobe(rawValue: i)!) { thresholds[i] = top + 0.6 }
+                pending = raise(pending)
             }
         }
         // Measurements on the samples.

@@ -34,6 +34,29 @@ public enum TwinLiterature {
     /// Throws `SynthError` when the ground truth is missing or malformed.
     public static func measure(root: URL) throws -> Measures {
         let truth = try DiseaseTruth.read(root.appendingPathComponent(DiseaseTruth.fileName))
+        var m = measure(truth: truth)
+        let covid = truth.filter { $0.label == .covid }
+        guard !covid.isEmpty else { return m }
+        // Lesion share of the lung on every labelled slice of the COVID patients.
+        let ids = Set(covid.map(\.patientID))
+        var shares: [Double] = []
+        for url in try groundTruthFiles(under: root) {
+            let patient = url.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+            guard ids.contains(patient) else { continue }
+            shares += try labelledShares(url)
+        }
+        shares.sort()
+        m.labelledSlices = shares.count
+        if !shares.isEmpty {
+            (m.shareQ1, m.shareMedian, m.shareQ3) = (quantile(shares, 0.25), quantile(shares, 0.5), quantile(shares, 0.75))
+            m.shareMin = shares[0]
+        }
+        return m
+    }
+
+    /// The patient-level measures (every row but the labelled slices' lesion share, which needs
+    /// the rendered slices' ground truth) of `truth`.
+    public static func measure(truth: [DiseaseTruth]) -> Measures {
         let covid = truth.filter { $0.label == .covid }
         var m = Measures()
         m.covidPatients = covid.count
@@ -53,20 +76,6 @@ public enum TwinLiterature {
         m.meanScore = scores.reduce(0, +) / n
         (m.scoreQ1, m.medianScore, m.scoreQ3) = (quantile(scores, 0.25), quantile(scores, 0.5), quantile(scores, 0.75))
         m.meanLobeScores = (0..<5).map { i in covid.reduce(0.0) { $0 + Double($1.measuredLobeScores[i]) } / n }
-        // Lesion share of the lung on every labelled slice of the COVID patients.
-        let ids = Set(covid.map(\.patientID))
-        var shares: [Double] = []
-        for url in try groundTruthFiles(under: root) {
-            let patient = url.deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
-            guard ids.contains(patient) else { continue }
-            shares += try labelledShares(url)
-        }
-        shares.sort()
-        m.labelledSlices = shares.count
-        if !shares.isEmpty {
-            (m.shareQ1, m.shareMedian, m.shareQ3) = (quantile(shares, 0.25), quantile(shares, 0.5), quantile(shares, 0.75))
-            m.shareMin = shares[0]
-        }
         return m
     }
 
