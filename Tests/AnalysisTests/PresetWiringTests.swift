@@ -55,6 +55,35 @@ final class PresetWiringTests: XCTestCase {
         }
     }
 
+    /// The schedule reaches the stage's config and key; absent and "constant" are the same
+    /// config (and key) as before the field existed.
+    func testTheLearningRateScheduleReachesTheStage() throws {
+        var preset = try Preset.load(name: "default", directory: Self.configs)
+        let before = TrainStage.definition(.resnet50v2FPN, fold: 1, preset: preset).configuration
+        XCTAssertNil(try recorded(preset).learningRateSchedule)
+        preset.training.learningRateSchedule = "constant"
+        XCTAssertEqual(TrainStage.definition(.resnet50v2FPN, fold: 1, preset: preset).configuration, before)
+        preset.training.learningRateSchedule = "cosine"
+        XCTAssertNoThrow(try preset.validate(file: "cosine.json"))
+        XCTAssertNotEqual(TrainStage.definition(.resnet50v2FPN, fold: 1, preset: preset).configuration, before)
+        XCTAssertEqual(try recorded(preset).schedule, .cosine)
+    }
+
+    /// Cosine: the full rate on the first step, half at mid-run, falling towards zero on the
+    /// last; constant: 1 throughout.
+    func testCosineScheduleFactors() {
+        let s = LearningRateSchedule.cosine
+        XCTAssertEqual(s.factor(epoch: 0, batch: 0, epochs: 4, batchesPerEpoch: 10), 1, accuracy: 1e-12)
+        XCTAssertEqual(s.factor(epoch: 2, batch: 0, epochs: 4, batchesPerEpoch: 10), 0.5, accuracy: 1e-12)
+        XCTAssertEqual(s.factor(epoch: 3, batch: 9, epochs: 4, batchesPerEpoch: 10), 0.5 * (1 + cos(Double.pi * 39 / 40)), accuracy: 1e-12)
+        var last = 2.0
+        for e in 0..<4 { for b in 0..<10 {
+            let f = s.factor(epoch: e, batch: b, epochs: 4, batchesPerEpoch: 10)
+            XCTAssertLessThan(f, last); XCTAssertGreaterThan(f, 0); last = f
+        } }
+        XCTAssertEqual(LearningRateSchedule.constant.factor(epoch: 3, batch: 9, epochs: 4, batchesPerEpoch: 10), 1)
+    }
+
     func testDisabledRangesMapToNoAugmentationExceptShear() {
         var t = Preset.Training(epochs: 1, batchSize: 2, learningRate: 1e-4, optimizer: "Nadam", loss: "categorical cross-entropy",
                                 flips: false, zoomRange: 0, rotationDegrees: 0, shiftRange: 0)
@@ -91,6 +120,7 @@ final class PresetWiringTests: XCTestCase {
             ("training.rotationDegrees", { $0.training.rotationDegrees = -5 }, "[0, 360]"),
             ("training.rotationDegrees", { $0.training.rotationDegrees = .nan }, "[0, 360]"),
             ("training.slices", { $0.training.slices = "balanced" }, "\"series-balanced\""),
+            ("training.learningRateSchedule", { $0.training.learningRateSchedule = "linear" }, "\"cosine\""),
         ]
         for (field, change, accepted) in bad {
             var preset = base

@@ -103,6 +103,23 @@ final class TrainingTests: XCTestCase {
                                                                    labelled: data.labelled, notes: []), patients: ["patient1"]))
     }
 
+    /// The config's schedule sets the rate of every step: after a cosine run the optimizer holds
+    /// the last step's rate, and the weights differ from a constant-rate run's.
+    func testTheScheduleSetsEveryStepsRate() throws {
+        let set = FoldTraining.syntheticSet(count: 8, size: 72, seed: 3)
+        var cosine = config(epochs: 2)
+        cosine.learningRateSchedule = .cosine
+        let a = Trainer(config: cosine, graph: tinyGraph())
+        _ = try a.train(training: set, validation: set, outputDirectory: dir.url.appendingPathComponent("cosine"))
+        XCTAssertEqual(a.optimizer.learningRate,
+                       cosine.learningRate * LearningRateSchedule.cosine.factor(epoch: 1, batch: 1, epochs: 2, batchesPerEpoch: 2),
+                       accuracy: 1e-15)
+        let b = Trainer(config: config(epochs: 2), graph: tinyGraph())
+        _ = try b.train(training: set, validation: set, outputDirectory: dir.url.appendingPathComponent("constant"))
+        XCTAssertEqual(b.optimizer.learningRate, config(epochs: 2).learningRate)
+        XCTAssertNotEqual(a.graph.trainableParameters.first?.value.data, b.graph.trainableParameters.first?.value.data)
+    }
+
     func testUnreadableImagesAndEmptySetsThrow() throws {
         let bad = dir.url.appendingPathComponent("bad.tif")
         try Data("not a tiff".utf8).write(to: bad)
