@@ -151,7 +151,8 @@ struct Disease: Sendable {
         var gammaSum = 0.0
         for _ in 0..<4 { gammaSum += -log(max(g.uniform(), 1e-12)) }
         let total = min(25, max(1, Int((2.2 * gammaSum).rounded())))
-        // Bilateral in ~88%; lower lobes favoured (weights), each lobe jittered.
+        // Bilateral drawn in 88% (a low total score may still land on one side); lower lobes
+        // favoured (weights), each lobe jittered.
         let bilateral = g.uniform() < 0.88
         let rightOnly = g.uniform() < 0.55
         let base: [Double] = [0.75, 0.5, 1.35, 0.8, 1.3]
@@ -331,13 +332,13 @@ struct Disease: Sendable {
                 }
                 return pending
             }
-            // First in the lobes the score involves. Where that is not enough (a labelled level
-            // the involved lobes barely reach), a spared lobe of an involved lung may hold the
-            // lesion the experts saw: its threshold is set above what the scored lobes need;
-            // a spared lung is opened last, only if a level still shows too little.
+            // A spared lobe of an involved lung can hold a labelled slice's lesion (where the
+            // experts saw it, the local raise may cross a threshold above what the scored lobes
+            // need); a lung the score spared entirely is opened only if a level still shows too
+            // little after that, so unilateral disease stays unilateral.
             let top = thresholds.filter(\.isFinite).max() ?? 0.9
-            var pending = raise(levels)
             let involvedSides = Set((0..<5).filter { thresholds[$0].isFinite }.map { Lobe(rawValue: $0)!.isRight })
+            var pending = levels
             for opening in [{ (l: Lobe) in involvedSides.contains(l.isRight) }, { (_: Lobe) in true }] where !pending.isEmpty {
                 for i in 0..<5 where !thresholds[i].isFinite && opening(Lobe(rawValue: i)!) { thresholds[i] = top + 0.6 }
                 pending = raise(pending)

@@ -38,6 +38,17 @@ final class SyntheticDiseaseTests: XCTestCase {
         XCTAssert(covid.allSatisfy { $0.hasDisease && (1...25).contains($0.measuredTotalScore) && $0.lobeScores.allSatisfy { (0...5).contains($0) } })
     }
 
+    /// Every patient-level row of the report's "twin against the literature" table (Table S5)
+    /// agrees on the cohort the default and paper presets generate (seed 20200407, all 95
+    /// COVID-19 patients).
+    func testTheDefaultCohortAgreesWithTheLiterature() throws {
+        let covid = try SynthFixture.twin(size: 48, patients: .firstBalanced(190), seed: 20200407).diseaseTruth().filter { $0.label == .covid }
+        XCTAssertEqual(covid.count, 95)
+        for row in TwinLiterature.rows(TwinLiterature.measure(truth: covid)).dropLast() {
+            XCTAssert(row.agreement.contains(row.value), "\(row.property): twin \(row.twin), agreement \(row.agreement)")
+        }
+    }
+
     func testScoreBandsRoundTrip() {
         for s in 0...5 {
             let b = Disease.band(s)
