@@ -59,6 +59,7 @@ final class PresetWiringTests: XCTestCase {
     /// config (and key) as before the field existed.
     func testTheLearningRateScheduleReachesTheStage() throws {
         var preset = try Preset.load(name: "default", directory: Self.configs)
+        preset.training.learningRateSchedule = nil
         let before = TrainStage.definition(.resnet50v2FPN, fold: 1, preset: preset).configuration
         XCTAssertNil(try recorded(preset).learningRateSchedule)
         preset.training.learningRateSchedule = "constant"

@@ -31,6 +31,8 @@ public struct Table3Entry: ReportEntry {
             : "\(percent(a.widthShiftFraction)) / \(percent(a.heightShiftFraction))"
         let rows: [[String]] = [
             ["Learning rate", paper.learningRate, Table3Entry.scientific(t.learningRate)],
+            ["Learning-rate schedule (not in Table 3)", "constant (Keras's default)",
+             t.schedule == .constant ? "constant" : "\(t.schedule.rawValue), to zero over the run"],
             ["Batch size", paper.batchSize, "\(t.batchSize)"],
             ["Optimizer", paper.optimizer, t.optimizer],
             ["Loss function", paper.lossFunction, t.loss],
