@@ -25,7 +25,7 @@ final class LearningTests: XCTestCase {
     }
 
     func testShortTrainingOnTheTwinSeparatesHeldOutPatients() throws {
-        // The paper's FPN at its smallest scale on a 72 px twin of 20 + 20 patients: 14 + 14 to
+        // The paper's FPN at the default preset's width on a 72 px twin of 20 + 20 patients: 14 + 14 to
         // train, 6 + 6 held out.
         let twin = try SyntheticTwin(config: SynthConfig(size: 72, patients: .firstBalanced(40), seed: 3))
         let covid = twin.diseaseTruth().filter { $0.label == .covid }.map(\.patientID)
@@ -33,7 +33,9 @@ final class LearningTests: XCTestCase {
         let train = try set(twin, patients: Array(covid.prefix(14)) + Array(normal.prefix(14)), size: 72, perPatient: 16)
         let validation = try set(twin, patients: Array(covid.suffix(6)) + Array(normal.suffix(6)), size: 72, perPatient: 10)
         XCTAssertEqual(Set(train.labels), [.covid, .normal])
-        let config = TrainingConfig(model: .resnet50v2FPN, scale: ModelScale(inputSize: 72, widthMultiplier: 0.0625, fpnFeatures: 8, batchNormMomentum: 0.9),
+        // Width 0.125 as the default preset (at 0.0625 with 8 features the held-out AUC stayed
+        // near 0.8 on this twin after 8 epochs, 0.84 after 12).
+        let config = TrainingConfig(model: .resnet50v2FPN, scale: ModelScale(inputSize: 72, widthMultiplier: 0.125, fpnFeatures: 16, batchNormMomentum: 0.9),
                                     epochs: 8, batchSize: 12, learningRate: 1e-3, seed: 5,
                                     augmentation: AugmentationParameters(rotationRangeDegrees: 15), evaluationBatchSize: 32)
         let dir = TemporaryDirectory("learning")
@@ -41,7 +43,7 @@ final class LearningTests: XCTestCase {
         let out = try Trainer(config: config, graph: config.model.build(scale: config.scale, seed: 7)).train(training: train, validation: validation,
                                                                                    outputDirectory: dir.url)
         let aucs = out.history.records.compactMap(\.validationAUC)
-        XCTAssertEqual(aucs.count, 8)
+        XCTAssertEqual(aucs.count, config.epochs)
         print("learning test: validation AUC by epoch \(aucs)")
         // Late in the run, not in the first epochs, the network must separate the held-out
         // patients' slices (an untrained or broken run stays near 0.5).
