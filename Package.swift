@@ -42,17 +42,19 @@ let package = Package(
                                  .linkedLibrary("ofstd"), .linkedLibrary("stdc++")]),
 
         // MARK: - Libraries
+        // Writing files so that a reader never sees a half-written one: used by every module.
+        .target(name: "AtomicFiles"),
         .target(name: "NeuralNet",
-                dependencies: ["CBLAS"]),
+                dependencies: ["AtomicFiles", "CBLAS"]),
         .target(name: "Analysis",
-                dependencies: ["NeuralNet", "CTIFF", "CDicom",
+                dependencies: ["AtomicFiles", "NeuralNet", "CTIFF", "CDicom",
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "Crypto", package: "swift-crypto")],
                 resources: [.copy("Resources/covid-ctset")]),
         .target(name: "Plots",
-                dependencies: ["CCairo", "CPNG"]),
+                dependencies: ["AtomicFiles", "CCairo", "CPNG"]),
         .target(name: "Report",
-                dependencies: ["Analysis", "Plots", "CCMarkGFM",
+                dependencies: ["AtomicFiles", "Analysis", "Plots", "CCMarkGFM",
                                .product(name: "Mustache", package: "swift-mustache"),
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "Crypto", package: "swift-crypto")],
@@ -60,16 +62,17 @@ let package = Package(
 
         // MARK: - The command line
         .executableTarget(name: "paper-repro",
-                          dependencies: ["Report", "Analysis", "NeuralNet", "Plots",
+                          dependencies: ["AtomicFiles", "Report", "Analysis", "NeuralNet", "Plots",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")]),
 
         // MARK: - Tests
+        .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
         .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "CTIFF"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], exclude: ["Snapshots"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report"], exclude: ["Snapshots"]),
+        .testTarget(name: "ReportTests", dependencies: ["AtomicFiles", "Report"], exclude: ["Snapshots"]),
         .testTarget(name: "CLITests", dependencies: ["paper-repro", "Analysis"]),
     ],
     swiftLanguageModes: [.v5]

@@ -18,4 +18,9 @@ import CPNG
 public enum Plots {
     /// The module's version, recorded in manifests.
     public static let version = "0.2.0"
+
+    /// The linked libraries' versions by name (Cairo), for manifests.
+    public static var libraryVersions: [String: String] {
+        ["cairo": String(cString: cairo_version_string())]
+    }
 }

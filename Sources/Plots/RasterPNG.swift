@@ -1,3 +1,4 @@
+import AtomicFiles
 import CPNG
 import Foundation
 

@@ -25,7 +25,7 @@ struct BenchEngineCommand: ParsableCommand {
     @Flag(help: "Fewer repeats and smaller squares (a smoke run, not a measurement).")
     var quick = false
 
-    @OptionGroup var engine: EngineOptions
+    @OptionGroup var engine: EngineArguments
 
     func run() throws {
         engine.apply()

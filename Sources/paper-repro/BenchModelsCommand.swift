@@ -17,7 +17,7 @@ struct BenchModelsCommand: ParsableCommand {
     @Flag(help: "One timed run per measurement instead of the median of 3 (a smoke run).")
     var quick = false
 
-    @OptionGroup var engine: EngineOptions
+    @OptionGroup var engine: EngineArguments
 
     @Flag(help: "Instead of the benchmark, print per-layer forward times of one model (see --model, --pixels, --batch).")
     var profile = false

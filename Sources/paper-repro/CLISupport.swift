@@ -44,7 +44,7 @@ enum JSONOutput {
 /// The default is `Parallel.defaultThreads()`: `SLURM_CPUS_PER_TASK` when set to a positive
 /// integer, otherwise the available cores. The engine splits work into fixed chunks, so the
 /// thread count changes the speed, never the numbers (and so never a stage's key).
-struct EngineOptions: ParsableArguments {
+struct EngineArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Cores for the engine's kernels; results are identical for any value.",
                                discussion: "Default: SLURM_CPUS_PER_TASK when set, otherwise the available cores."))
     var threads: Int = Parallel.defaultThreads()

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Analysis
 import ArgumentParser
 import Foundation

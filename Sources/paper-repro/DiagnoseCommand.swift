@@ -45,7 +45,7 @@ struct DiagnoseCommand: ParsableCommand {
     var timing = false
     @Option(name: .long, help: "Timed runs per path with --timing (after one untimed warm-up run).")
     var repeats = 3
-    @OptionGroup var engine: EngineOptions
+    @OptionGroup var engine: EngineArguments
 
     func validate() throws {
         _ = try Self.rule(threshold)

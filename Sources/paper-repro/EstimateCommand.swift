@@ -15,7 +15,7 @@ struct EstimateCommand: ParsableCommand {
     @Option(help: "Timed steps per network, after one warm-up step.") var steps = 2
     @Option(help: "Batch size (default: the preset's).") var batch: Int?
     @Flag(help: "Print the result as JSON.") var json = false
-    @OptionGroup var engine: EngineOptions
+    @OptionGroup var engine: EngineArguments
 
     func validate() throws {
         guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }

@@ -33,16 +33,7 @@ struct RunOptions: ParsableArguments {
 
     /// The preset with `--data` applied.
     func loadPreset() throws -> Preset {
-        var preset: Preset
-        do { preset = try Preset.load(name: self.preset, directory: CheckoutFolder.configs(configs)) } catch {
-            throw ValidationError("\(error)")
-        }
-        if let data {
-            guard FileManager.default.fileExists(atPath: data) else { throw ValidationError("--data: no folder at \(data)") }
-            preset.data.source = "real"
-            preset.data.realPath = try DICOMInput.datasetPath(data, runs: URL(fileURLWithPath: runs), preset: preset.name)
-        }
-        return preset
+        try PresetInput.load(preset, configs: configs, data: data, runs: runs)
     }
 
     func builder() throws -> ReportBuilder {
@@ -56,6 +47,23 @@ struct RunOptions: ParsableArguments {
         let builder = ReportBuilder(options: options, onEvent: progress.show)
         builder.replacing = TrainingDisplay.trainingStages(preset: preset)
         return builder
+    }
+}
+
+/// The preset a command runs: `configs/<name>.json`, with `--data` applied (a DICOM tree is
+/// converted once into the stage cache).
+enum PresetInput {
+    static func load(_ name: String, configs: String, data: String?, runs: String) throws -> Preset {
+        var preset: Preset
+        do { preset = try Preset.load(name: name, directory: CheckoutFolder.configs(configs)) } catch {
+            throw ValidationError("\(error)")
+        }
+        if let data {
+            guard FileManager.default.fileExists(atPath: data) else { throw ValidationError("--data: no folder at \(data)") }
+            preset.data.source = "real"
+            preset.data.realPath = try DICOMInput.datasetPath(data, runs: URL(fileURLWithPath: runs), preset: preset.name)
+        }
+        return preset
     }
 }
 
@@ -101,7 +109,7 @@ struct AllCommand: ParsableCommand {
         commandName: "all", abstract: "Build every figure and table and write the report.")
 
     @OptionGroup var options: RunOptions
-    @OptionGroup var engine: EngineOptions
+    @OptionGroup var engine: EngineArguments
 
     func run() throws {
         engine.apply()
@@ -148,7 +156,7 @@ struct FigureCommand: ParsableCommand {
 
     @Argument(help: "Figure number: 1-12 (the paper's) or S1, S2, … (the report's own).") var number: String
     @OptionGroup var options: RunOptions
-    @OptionGroup var engine: EngineOptions
+    @OptionGroup var engine: EngineArguments
 
     func validate() throws { _ = try entryID(number, .figure, paperCount: 12) }
     func run() throws {
@@ -164,7 +172,7 @@ struct TableCommand: ParsableCommand {
 
     @Argument(help: "Table number: 1-8 (the paper's) or S1, S2, … (the report's own).") var number: String
     @OptionGroup var options: RunOptions
-    @OptionGroup var engine: EngineOptions
+    @OptionGroup var engine: EngineArguments
 
     func validate() throws { _ = try entryID(number, .table, paperCount: 8) }
     func run() throws {
@@ -214,6 +222,31 @@ struct PresetsCommand: ParsableCommand {
             for p in try Preset.loadAll(directory: CheckoutFolder.configs(configs)) {
                 print("\(p.name): \(p.description)")
                 print("    data \(p.data.source) (\(p.data.syntheticCovidPatients)+\(p.data.syntheticNormalPatients) patients, \(p.data.syntheticImageSize) px); model \(p.model.inputSize) px, width \(p.model.widthMultiplier), FPN \(p.model.fpnFeatures); \(p.training.epochs) epochs, batch \(p.training.batchSize), lr \(p.training.learningRate); \(p.folds) folds; seed \(p.seed)")
+            }
+        }
+    }
+}
+
+/// `paper-repro stages`: the stage graph of a preset, as names or as a Mermaid flowchart.
+struct StagesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stages", abstract: "List the pipeline's stages for a preset, with what each reads.",
+        discussion: "With --mermaid, print the graph as a Mermaid flowchart (the one in ARCHITECTURE.md).")
+
+    @Option(help: "Preset name: a file <name>.json in the configs folder.") var preset: String = "default"
+    @Option(help: "Folder of preset files.") var configs: String = "configs"
+    @Flag(help: "Print a Mermaid flowchart instead of one line per stage.") var mermaid = false
+
+    func run() throws {
+        try runReporting {
+            let loaded = try PresetInput.load(preset, configs: configs, data: nil, runs: "runs")
+            let source = try DataSourceIdentity.of(loaded)
+            if mermaid {
+                print(try PipelineStages.mermaid(preset: loaded, dataSource: source), terminator: "")
+                return
+            }
+            for stage in try PipelineStages.definitions(preset: loaded, dataSource: source) {
+                print(stage.upstream.isEmpty ? stage.name : "\(stage.name) <- \(stage.upstream.joined(separator: ", "))")
             }
         }
     }

@@ -1,6 +1,7 @@
 import Analysis
 import ArgumentParser
 import Foundation
+import Report
 
 /// `paper-repro train`: trains one network on one fold (§2.4, Table 3).
 ///
@@ -32,7 +33,7 @@ struct TrainCommand: ParsableCommand {
     var runs: String = "runs"
     @Option(name: .long, help: "Dataset root: the real COVID-CTset layout or a twin (see `paper-repro data index`).")
     var data: String?
-    @OptionGroup var engine: EngineOptions
+    @OptionGroup var engine: EngineArguments
     @Option(name: .long, help: "With a preset: the slices to train on, labelled (all.csv, the paper's) or series-balanced (the dataset audit's FPN trainings, train-fpn-series-balanced-fold<k>). Default: the preset's.")
     var slices: TrainingSlices?
     @Flag(name: .long, help: "Share the stage cache with other `train` processes (a cluster job array): each stage is computed under its own lock instead of locking the whole cache.")
@@ -105,10 +106,7 @@ struct TrainCommand: ParsableCommand {
 
     /// Runs the preset's `train-<model>-fold<k>` stage through the cache.
     func runStage() throws {
-        var arguments = ["--preset", preset, "--configs", configs, "--runs", runs]
-        if let data { arguments += ["--data", data] }
-        let options = try RunOptions.parse(arguments)
-        let loaded = try options.loadPreset()
+        let loaded = try PresetInput.load(preset, configs: configs, data: data, runs: runs)
         guard fold <= loaded.folds else { throw ValidationError("--fold must be in 1...\(loaded.folds) (preset \(loaded.name))") }
         // Other slices than the preset's: one of the dataset audit's trainings.
         let audit = slices.flatMap { $0 == loaded.training.trainingSlices ? nil : $0 }
@@ -124,9 +122,9 @@ struct TrainCommand: ParsableCommand {
         print("\(stage.name): \(model.rawValue) at \(config.scale.inputSize) px, width \(config.scale.widthMultiplier), \(config.epochs) epochs, preset \(loaded.name)")
         fflush(stdout)
         try runReporting {
-            let builder = try options.builder()
-            builder.options.sharedCache = sharedCache
-            let results = try builder.runStages([stage.name], replacing: [stage])
+            let runner = try Pipeline.runner(preset: loaded, runsDirectory: URL(fileURLWithPath: runs), versions: RunFacts.versions(),
+                                             sharedCache: sharedCache, replacing: [stage], onEvent: StageProgress().show)
+            let results = try runner.run([stage.name])
             guard let result = results[stage.name] else { return }
             let history = try TrainingHistory.read(from: result.directory.appendingPathComponent(Trainer.historyFileName))
             if result.reused { print("cached: this training had already finished") }

@@ -68,11 +68,11 @@ final class ConvolutionTests: XCTestCase {
     func testConv2DBlockedAndAccumulating() {
         let t = Case(n: 3, h: 6, w: 5, c: 2, k: 3, oc: 3, stride: 1, same: true, bias: true)
         let (x, k, b, g) = run(t, seed: 7)
-        let saved = Conv2DOp.blockBudget
-        defer { Conv2DOp.blockBudget = saved }
+        let saved = Engine.options.convolutionBlockBudget
+        defer { Engine.options.convolutionBlockBudget = saved }
         var outs: [[Float]] = [], grads: [[Float]] = []
         for budget in [1 << 22, 1] {
-            Conv2DOp.blockBudget = budget
+            Engine.options.convolutionBlockBudget = budget
             var y = Tensor.zeros([0])
             Conv2DOp.forward(x, kernel: k, bias: b, geometry: g, workspace: Workspace(), into: &y)
             var dk = Tensor(shape: k.shape, repeating: 1)

@@ -83,8 +83,8 @@ final class GraphTests: XCTestCase {
         // Without retained activations the fused inference plan runs: equal up to float rounding.
         for (u, v) in zip(a, b) { assertClose(v.data, u.doubles, tol: 1e-5, "fused inference") }
         XCTAssertEqual(b, g.forward([x], mode: .inference), "inference is deterministic and does not change state")
-        Graph.inferenceFastPaths = false
-        defer { Graph.inferenceFastPaths = true }
+        Engine.options.inferenceFastPaths = false
+        defer { Engine.options.inferenceFastPaths = true }
         XCTAssertEqual(a, g.forward([x], mode: .inference), "layer by layer: the same bits as the retained pass")
         XCTAssertNil(g.value(of: g.node(named: "relu1")!), "released after use")
     }

@@ -36,10 +36,10 @@ final class InferenceFastPathTests: XCTestCase {
     }
 
     func testWinogradConv() {
-        let saved = WinogradConvOp.blockBudget
-        defer { WinogradConvOp.blockBudget = saved }
+        let saved = Engine.options.winogradBlockBudget
+        defer { Engine.options.winogradBlockBudget = saved }
         for budget in [saved, 1] {   // one block, and blocks of 8 tiles
-            WinogradConvOp.blockBudget = budget
+            Engine.options.winogradBlockBudget = budget
             for m in [2, 4] {
                 for (i, t) in cases.enumerated() {
                     let seed = UInt64(100 + 10 * i)
@@ -81,12 +81,12 @@ final class InferenceFastPathTests: XCTestCase {
         var (fast, plain) = both()
         assertClose(fast.data, plain.doubles, tol: 1e-5, "Winograd vs im2col")
         XCTAssertEqual(WinogradConvOp.tileSize(conv.geometry(x.shape)), 2)
-        let savedMinimum = WinogradConvOp.largeTileMinimum
-        WinogradConvOp.largeTileMinimum = 1   // F(4×4, 3×3) for this small layer too
+        let savedMinimum = Engine.options.winogradLargeTileMinimum
+        Engine.options.winogradLargeTileMinimum = 1   // F(4×4, 3×3) for this small layer too
         XCTAssertEqual(WinogradConvOp.tileSize(conv.geometry(x.shape)), 4)
         (fast, plain) = both()
         assertClose(fast.data, plain.doubles, tol: 1e-5, "Winograd F(4×4) vs im2col")
-        WinogradConvOp.largeTileMinimum = savedMinimum
+        Engine.options.winogradLargeTileMinimum = savedMinimum
         // An in-place write to the kernel (as an optimizer does) must reach the cached transform.
         conv.kernel.value.withUnsafeMutableElements { p in for i in p.indices { p[i] *= -2 } }
         (fast, plain) = both()
@@ -142,9 +142,9 @@ final class InferenceFastPathTests: XCTestCase {
 
     func testInferenceFusionMatchesLayerByLayer() {
         // Winograd from 16 channels, so the folded normalisation reaches a transformed kernel.
-        let savedChannels = Conv2D.winogradMinimumChannels
-        Conv2D.winogradMinimumChannels = 16
-        defer { Conv2D.winogradMinimumChannels = savedChannels }
+        let savedChannels = Engine.options.winogradMinimumChannels
+        Engine.options.winogradMinimumChannels = 16
+        defer { Engine.options.winogradMinimumChannels = savedChannels }
         let g = Self.fusionGraph()
         XCTAssertTrue(Conv2D.usesWinograd(ConvGeometry(input: Shape([2, 11, 10, 16]), kernel: (3, 3), stride: (1, 1), padding: .valid),
                                           filters: 16), "c2 runs through Winograd")
@@ -178,8 +178,8 @@ final class InferenceFastPathTests: XCTestCase {
         XCTAssertEqual(one, g.forward([x], mode: .inference), "1 vs 2 threads")
         // With the fast paths off, inference keeping no activations equals the retained pass bit
         // for bit (both layer by layer with the training arithmetic).
-        Graph.inferenceFastPaths = false
-        defer { Graph.inferenceFastPaths = true }
+        Engine.options.inferenceFastPaths = false
+        defer { Engine.options.inferenceFastPaths = true }
         let retained = g.forward([x], mode: .inference, retainActivations: true)
         XCTAssertEqual(g.forward([x], mode: .inference), retained)
         assertClose(retained[0].data, plain2[0].doubles, tol: 1e-5, "im2col vs Winograd")

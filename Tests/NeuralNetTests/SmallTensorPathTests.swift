@@ -9,10 +9,10 @@ import XCTest
 final class SmallTensorPathTests: XCTestCase {
     /// Runs `body` with `threads` threads and every loop eligible to run in parallel.
     func withThreads<T>(_ threads: Int, _ body: () -> T) -> T {
-        let savedThreads = Parallel.threads, savedWork = Parallel.minimumParallelWork
+        let savedThreads = Parallel.threads, savedWork = Engine.options.minimumParallelWork
         Parallel.setThreads(threads)
-        Parallel.minimumParallelWork = 0
-        defer { Parallel.setThreads(savedThreads); Parallel.minimumParallelWork = savedWork }
+        Engine.options.minimumParallelWork = 0
+        defer { Parallel.setThreads(savedThreads); Engine.options.minimumParallelWork = savedWork }
         return body()
     }
 
@@ -35,10 +35,10 @@ final class SmallTensorPathTests: XCTestCase {
         let k = Tensor([t.k, t.k, t.c, t.oc], randomValues(t.k * t.k * t.c * t.oc, seed: seed + 1))
         let g = ConvGeometry(input: x.shape, kernel: (t.k, t.k), stride: (t.stride, t.stride), padding: t.same ? .same : .valid)
         let dy = Tensor([t.n, g.h.output, g.w.output, t.oc], randomValues(t.n * g.outputPixels * t.oc, seed: seed + 2))
-        let savedBlocked = Conv2DOp.blockedBackward, savedRows = Conv2DOp.backwardBlockRows
-        Conv2DOp.blockedBackward = blocked
-        Conv2DOp.backwardBlockRows = blockRows
-        defer { Conv2DOp.blockedBackward = savedBlocked; Conv2DOp.backwardBlockRows = savedRows }
+        let savedBlocked = Engine.options.blockedBackward, savedRows = Engine.options.backwardBlockRows
+        Engine.options.blockedBackward = blocked
+        Engine.options.backwardBlockRows = blockRows
+        defer { Engine.options.blockedBackward = savedBlocked; Engine.options.backwardBlockRows = savedRows }
         XCTAssertEqual(Conv2DOp.backwardBlocks(g, oc: t.oc) != nil, blocked)
         var dk = Tensor(shape: k.shape, repeating: 0.5)                // accumulates
         var db: Tensor? = t.bias ? Tensor(shape: Shape([t.oc]), repeating: -0.25) : nil
@@ -108,9 +108,9 @@ final class SmallTensorPathTests: XCTestCase {
         let k = Tensor([t.k, t.k, 1, t.oc], randomValues(t.k * t.k * t.oc, seed: seed + 1))
         let b = t.bias ? Tensor([t.oc], randomValues(t.oc, seed: seed + 2)) : nil
         let g = ConvGeometry(input: x.shape, kernel: (t.k, t.k), stride: (t.stride, t.stride), padding: t.same ? .same : .valid)
-        let saved = Conv2DOp.directSingleChannel
-        Conv2DOp.directSingleChannel = direct
-        defer { Conv2DOp.directSingleChannel = saved }
+        let saved = Engine.options.directSingleChannel
+        Engine.options.directSingleChannel = direct
+        defer { Engine.options.directSingleChannel = saved }
         var y = Tensor.zeros([0])
         Conv2DOp.forward(x, kernel: k, bias: b, geometry: g, workspace: Workspace(), into: &y)
         let dy = Tensor(y.shape.dims, randomValues(y.count, seed: seed + 3))
@@ -248,9 +248,9 @@ final class SmallTensorPathTests: XCTestCase {
     /// arithmetic is the same operations in the same order).
     func testGraphTrainingFusionEqualsUnfused() {
         func run(fusion: Bool) -> ([Double], [[Float]]) {
-            let saved = Graph.trainingFusion
-            Graph.trainingFusion = fusion
-            defer { Graph.trainingFusion = saved }
+            let saved = Engine.options.trainingFusion
+            Engine.options.trainingFusion = fusion
+            defer { Engine.options.trainingFusion = saved }
             let g = TrainingTests.cnn(seed: 3, size: 16, width: 12)
             XCTAssertEqual(g.trainingFusions().count, 1, "bn1 → relu1")
             let opt = Nadam(learningRate: 0.01)

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Analysis
 import XCTest
 @testable import Report

@@ -74,7 +74,7 @@ final class Table1Tests: XCTestCase {
         let identity = try DataSourceIdentity.of(preset)
         XCTAssertEqual(identity.kind, "real")
         let runner = StageRunner(root: dir.appendingPathComponent("runs"), presetSeed: 1, versions: [:], force: false)
-        try ReportStages.definitions(preset: preset, dataSource: identity).forEach(runner.register)
+        try PipelineStages.definitions(preset: preset, dataSource: identity).forEach(runner.register)
         let results = try runner.run([SelectionStage.name])
         XCTAssertEqual(results.keys.sorted(), ["index", "selection"])
         let selection = try SelectionStage.read(from: results["selection"]!.directory)

@@ -35,9 +35,9 @@ public struct ModelProfile: Codable, Equatable, Sendable {
     /// `plain`, inference runs without its fast paths (`Graph.inferenceFastPaths` off).
     public static func measure(_ kind: ModelKind, pixels: Int, batch: Int, widthMultiplier: Double = 1, fpnFeatures: Int = 256,
                                training: Bool = false, plain: Bool = false, repeats: Int) throws -> ModelProfile {
-        let saved = Graph.inferenceFastPaths
-        Graph.inferenceFastPaths = !plain
-        defer { Graph.inferenceFastPaths = saved }
+        let saved = Engine.options.inferenceFastPaths
+        Engine.options.inferenceFastPaths = !plain
+        defer { Engine.options.inferenceFastPaths = saved }
         let graph = try kind.build(scale: ModelScale(inputSize: pixels, widthMultiplier: widthMultiplier, fpnFeatures: fpnFeatures),
                                    seed: 1)
         let summary = ModelSummary(graph: graph, model: kind.rawValue)

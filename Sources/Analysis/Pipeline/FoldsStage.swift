@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// The `folds` stage: the five-fold split of §2.4 (Tables 2 and 4) with `FoldPlan`, from the

@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// Where the `index` stage finds the dataset.

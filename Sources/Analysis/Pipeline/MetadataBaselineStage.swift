@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// The `metadata-baseline` stage (dataset audit): `MetadataBaseline` fitted on each fold's

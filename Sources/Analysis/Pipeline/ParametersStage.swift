@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// The `parameters` stage: the training parameters a run actually uses (Table 3).

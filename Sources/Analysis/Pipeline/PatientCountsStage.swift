@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// The `patient-counts` stage: patients by infection, sex and age group (Fig. 3, §2.1).

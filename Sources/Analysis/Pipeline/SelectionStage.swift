@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// The `selection` stage: the paper's dark-pixel slice selection on every series of the

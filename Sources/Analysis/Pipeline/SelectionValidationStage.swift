@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// The `selection-validation` stage: the selection algorithm (§2.2) against the twin's ground

@@ -144,11 +144,7 @@ public final class Trainer {
 
     /// One Nadam step on a batch; returns the batch's mean loss and its number of correct argmaxes.
     func step(_ x: Tensor, _ y: Tensor) -> (loss: Double, correct: Int) {
-        graph.zeroGradients()
-        let logits = graph.forward([x], mode: .training)[0]
-        let (loss, dLogits) = LossOp.softmaxCrossEntropy(logits: logits, labels: y)
-        graph.backward([dLogits])
-        optimizer.step(graph.trainableParameters)
+        let (loss, logits) = graph.trainStep(x, labels: y, optimizer: optimizer)
         return (loss, Self.correct(logits, y))
     }
 

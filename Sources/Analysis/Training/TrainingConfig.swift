@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// Everything that determines a training run (§2.4, Table 3). Two runs with equal configs,
@@ -99,7 +100,9 @@ public struct TrainingHistory: Codable, Equatable, Sendable {
     /// Writes the history as pretty, key-sorted JSON, atomically.
     public func write(to url: URL) throws {
         let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try TrainingFiles.writeAtomically(try e.encode(self), to: url)
+        do { try AtomicFile.write(try e.encode(self), to: url) } catch let e as AtomicWriteError {
+            throw TrainingError.io(file: e.file, reason: e.reason)
+        }
     }
 
     /// Reads a history written by `write(to:)`.
@@ -120,20 +123,6 @@ public enum TrainingError: Error, Equatable, CustomStringConvertible {
         switch self {
         case let .io(f, r): return "\(f): \(r)"
         case let .checkpointMismatch(f, r): return "\(f): cannot resume: \(r)"
-        }
-    }
-}
-
-/// File helpers of the training stage.
-enum TrainingFiles {
-    /// Writes `data` to a temporary file in the same folder, then renames it into place.
-    static func writeAtomically(_ data: Data, to url: URL) throws {
-        let tmp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())")
-        do {
-            try data.write(to: tmp)
-            if rename(tmp.path, url.path) != 0 { throw TrainingError.io(file: url.path, reason: "rename failed (errno \(errno))") }
-        } catch let e as TrainingError { throw e } catch {
-            throw TrainingError.io(file: url.path, reason: "\(error)")
         }
     }
 }

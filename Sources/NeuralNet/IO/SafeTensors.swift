@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 
 /// Errors reading or matching a weight file. Each carries the file path and a reason.
@@ -65,7 +66,9 @@ public enum SafeTensors {
                 #endif
             }
         }
-        try writeAtomically(data, to: url)
+        do { try AtomicFile.write(data, to: url) } catch let e as AtomicWriteError {
+            throw WeightsError.io(file: e.file, reason: e.reason)
+        }
     }
 
     /// Reads every tensor of a safetensors file (dtype F32 only) and its metadata.
@@ -138,23 +141,5 @@ public enum SafeTensors {
             }
         }
         return out + "\""
-    }
-
-    /// Writes `data` to a temporary file beside `url`, then renames it into place.
-    static func writeAtomically(_ data: Data, to url: URL) throws {
-        let dir = url.deletingLastPathComponent()
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
-        do {
-            try data.write(to: tmp)
-            if rename(tmp.path, url.path) != 0 {
-                throw WeightsError.io(file: url.path, reason: "rename failed (errno \(errno))")
-            }
-        } catch let e as WeightsError {
-            try? FileManager.default.removeItem(at: tmp)
-            throw e
-        } catch {
-            try? FileManager.default.removeItem(at: tmp)
-            throw WeightsError.io(file: url.path, reason: "\(error.localizedDescription)")
-        }
     }
 }

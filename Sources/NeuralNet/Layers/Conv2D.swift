@@ -55,10 +55,9 @@ public final class Conv2D: Layer {
     /// (64–512 channels) take about half the time of im2col; at 16–32 channels (width 0.125) the
     /// 16 thin GEMMs and the transforms take twice as long as im2col.
     static func usesWinograd(_ g: ConvGeometry, filters: Int) -> Bool {
-        Graph.inferenceFastPaths && WinogradConvOp.applies(g) && g.c >= winogradMinimumChannels
-            && filters >= winogradMinimumChannels
+        Engine.options.inferenceFastPaths && WinogradConvOp.applies(g) && g.c >= Engine.options.winogradMinimumChannels
+            && filters >= Engine.options.winogradMinimumChannels
     }
-    nonisolated(unsafe) public static var winogradMinimumChannels = 64
 
     /// The geometry of this convolution applied to `x` zero-padded by `pad` (top, bottom, left,
     /// right), expressed on `x` itself: the padding becomes part of the window's `padBefore`.

@@ -1,16 +1,17 @@
 extension Graph {
     /// One training step of a single-head classifier: forward in training mode, fused softmax +
     /// categorical cross-entropy against `labels [N, K]` (one-hot), backward, optimizer update.
-    /// Returns the batch's mean loss and the softmax probabilities `[N, K]`.
+    /// This is the step training runs (`Trainer`) and the benchmarks time.
+    /// Returns the batch's mean loss and the logits `[N, K]` of the forward pass.
     @discardableResult
-    public func trainStep(_ x: Tensor, labels: Tensor, optimizer: Nadam) -> (loss: Double, probabilities: Tensor) {
+    public func trainStep(_ x: Tensor, labels: Tensor, optimizer: Nadam) -> (loss: Double, logits: Tensor) {
         precondition(outputs.count == 1, "trainStep expects a single-head graph")
+        zeroGradients()
         let logits = forward([x], mode: .training)[0]
         let (loss, dLogits) = LossOp.softmaxCrossEntropy(logits: logits, labels: labels)
-        zeroGradients()
         backward([dLogits])
         optimizer.step(trainableParameters)
-        return (loss, LossOp.softmax(logits))
+        return (loss, logits)
     }
 
     /// Softmax probabilities `[N, K]` of a single-head classifier in inference mode.

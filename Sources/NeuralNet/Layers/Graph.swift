@@ -40,17 +40,8 @@ public final class Graph {
     public let context = ExecutionContext()
     /// The nodes whose values `forward` returns, in order (the heads).
     public var outputs: [Node] = []
-    /// When true (default), inference uses the fast paths, equal to the plain ones up to float
-    /// rounding: a pass that keeps no activations runs the fused plan of `Graph+InferencePlan`,
-    /// and 3×3 stride-1 convolutions run through `WinogradConvOp`. Off: every layer runs on its
-    /// own with the training arithmetic (for comparisons).
-    nonisolated(unsafe) public static var inferenceFastPaths = true
     /// The fused inference plan, built on first use for the current nodes and outputs.
     var inferencePlanCache: (nodes: Int, outputs: [Node], plan: InferencePlan)?
-    /// When true (default), a training pass runs a BatchNormalization whose only consumer is a
-    /// ReLU together with it (`BatchNormalization.fusedReLUForward` / `fusedReLUBackward`): one
-    /// pass over the tensor instead of two, forward and backward. Off: every layer on its own.
-    nonisolated(unsafe) public static var trainingFusion = true
     /// Training fusions for the current nodes and outputs: BN node → its ReLU node.
     var trainingFusionCache: (nodes: Int, outputs: [Node], pairs: [Int: Int])?
     /// The BN → ReLU pairs fused in the last forward pass (empty unless training with fusion).
@@ -142,8 +133,8 @@ public final class Graph {
                          "input \(entries[i].name): expected [N] + \(entries[i].shape), got \(feeds[k].shape)")
             values[i] = feeds[k]
         }
-        let plan = mode == .inference && !retain && Graph.inferenceFastPaths ? inferencePlan() : nil
-        fusedPairs = mode == .training && retain && Graph.trainingFusion ? trainingFusions() : [:]
+        let plan = mode == .inference && !retain && Engine.options.inferenceFastPaths ? inferencePlan() : nil
+        fusedPairs = mode == .training && retain && Engine.options.trainingFusion ? trainingFusions() : [:]
         let fusedReLUs = Set(fusedPairs.values)
         for (i, e) in entries.enumerated() {
             guard let layer = e.layer else { continue }

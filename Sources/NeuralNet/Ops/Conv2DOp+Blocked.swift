@@ -14,35 +14,28 @@ import Synchronization
 /// for the kernel gradient, another pass for the input gradient), the columns of a block are
 /// used while in cache and there is one parallel region per layer instead of three or four.
 extension Conv2DOp {
-    /// Rows of `dy` that a block aims for (fewer rows make the GEMMs too thin to run fast).
-    nonisolated(unsafe) public static var backwardBlockRows = 512
-    /// Largest partial kernel gradients (floats, all blocks together) the blocked path keeps;
-    /// larger layers take the general path.
-    nonisolated(unsafe) public static var blockedPartialBudget = 1 << 21
     /// Multiply-adds (of the kernel gradient) from which a layer is split into at least two blocks,
     /// so both cores work on it. A constant: the blocks, and so the results, depend on the shape only.
     static let backwardSplitWork = 1 << 20
-    /// Turns the blocked path off (for comparisons and tests).
-    nonisolated(unsafe) public static var blockedBackward = true
 
     /// The blocks of `blockedBackward`: whole images per block (pointwise: rows per block) and
     /// their number; nil when the layer is too large for the blocked path.
     static func backwardBlocks(_ g: ConvGeometry, oc OC: Int) -> (perBlock: Int, count: Int)? {
-        guard blockedBackward else { return nil }
+        guard Engine.options.blockedBackward else { return nil }
         let rows = g.n * g.outputPixels
         // A layer with enough arithmetic for two cores gets at least two blocks.
         let split = rows * (isPointwise(g) ? g.c : g.patch) * OC >= backwardSplitWork
         if isPointwise(g) {
-            var per = backwardBlockRows
+            var per = Engine.options.backwardBlockRows
             if split && rows <= per { per = max(8, ((rows + 1) / 2 + 7) / 8 * 8) }
             let count = (rows + per - 1) / per
-            return count * g.c * OC <= blockedPartialBudget ? (per, count) : nil
+            return count * g.c * OC <= Engine.options.blockedPartialBudget ? (per, count) : nil
         }
-        var per = max(1, min(g.n, (backwardBlockRows + g.outputPixels - 1) / g.outputPixels))
+        var per = max(1, min(g.n, (Engine.options.backwardBlockRows + g.outputPixels - 1) / g.outputPixels))
         if split && per >= g.n && g.n > 1 { per = (g.n + 1) / 2 }
         let count = (g.n + per - 1) / per
-        guard count * g.patch * OC <= blockedPartialBudget,
-              per * max(g.outputPixels, g.inputPixels) * max(g.patch, g.h.kernel * g.w.kernel * OC) <= blockBudget
+        guard count * g.patch * OC <= Engine.options.blockedPartialBudget,
+              per * max(g.outputPixels, g.inputPixels) * max(g.patch, g.h.kernel * g.w.kernel * OC) <= Engine.options.convolutionBlockBudget
         else { return nil }
         return (per, count)
     }
@@ -71,7 +64,7 @@ extension Conv2DOp {
         let dxColsSize = dx == nil || pointwise ? 0 : (transposed ? blockIn * gt.patch : blockOut * g.patch)
         let perWorker = colsSize + dxColsSize
         let macs = rows * KK * OC * (dx == nil ? 1 : 2)
-        let workers = macs < 4 * Parallel.minimumParallelWork ? 1 : max(1, min(Parallel.threads, blocks.count))
+        let workers = macs < 4 * Engine.options.minimumParallelWork ? 1 : max(1, min(Parallel.threads, blocks.count))
         let partialSize = KK * OC + (dBias == nil ? 0 : OC)
         let flippedSize = transposed && dx != nil ? g.patch * OC : 0
         let base = workspace.buffer(workers * perWorker + blocks.count * partialSize + flippedSize, slot: 1)

@@ -48,15 +48,11 @@ extension Conv2DOp {
     /// output pixels (e.g. the FPN's P6 at 8×8) still uses every core.
     static let wholeIm2colRows = 256
 
-    /// Target floats of one output block of a pointwise inference convolution.
-    nonisolated(unsafe) public static var pointwiseBlockFloats = 1 << 16
-    /// Least and most rows of one block of a pointwise inference convolution.
-    nonisolated(unsafe) public static var pointwiseBlockRowRange = (128, 1024)
 
     /// Rows of one block of a pointwise inference convolution: its output block stays near L2
     /// (≈ `pointwiseBlockFloats`), within `pointwiseBlockRowRange`, a multiple of 8. Fixed by the shape.
     static func pointwiseBlockRows(oc: Int) -> Int {
-        max(pointwiseBlockRowRange.0, min(pointwiseBlockRowRange.1, pointwiseBlockFloats / max(oc, 1))) / 8 * 8
+        max(Engine.options.pointwiseBlockRowRange.least, min(Engine.options.pointwiseBlockRowRange.most, Engine.options.pointwiseBlockFloats / max(oc, 1))) / 8 * 8
     }
 
     /// Inference forward: `y [N, OH, OW, OC] = epilogue(conv(x))`, kernel `[KH, KW, C, OC]`

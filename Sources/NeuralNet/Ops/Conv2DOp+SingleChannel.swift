@@ -4,11 +4,9 @@
 /// for the GEMM to run fast. The direct loops read the input in place, eight output channels
 /// at a time.
 extension Conv2DOp {
-    /// Turns the direct single-channel path off (for comparisons and tests).
-    nonisolated(unsafe) public static var directSingleChannel = true
 
     /// Whether `forward` and the kernel gradient of `backward` take the direct loops.
-    static func usesDirect(_ g: ConvGeometry) -> Bool { directSingleChannel && g.c == 1 }
+    static func usesDirect(_ g: ConvGeometry) -> Bool { Engine.options.directSingleChannel && g.c == 1 }
 
     /// The output columns `ow` whose tap `t` reads inside the input: `0 ≤ ow·stride + t - padBefore < input`.
     @inline(__always)

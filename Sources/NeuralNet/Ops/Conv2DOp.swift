@@ -11,8 +11,6 @@ import Synchronization
 /// single GEMM on the input itself. The block size depends only on the shapes, never on the
 /// thread count, so results are reproducible.
 public enum Conv2DOp {
-    /// Upper bound (floats) of the im2col workspace, unless one image alone needs more.
-    nonisolated(unsafe) public static var blockBudget = 1 << 22
 
     static func isPointwise(_ g: ConvGeometry) -> Bool {
         g.h.kernel == 1 && g.w.kernel == 1 && g.h.stride == 1 && g.w.stride == 1
@@ -20,7 +18,7 @@ public enum Conv2DOp {
     }
 
     static func imagesPerBlock(_ g: ConvGeometry) -> Int {
-        max(1, min(g.n, blockBudget / max(1, g.outputPixels * g.patch)))
+        max(1, min(g.n, Engine.options.convolutionBlockBudget / max(1, g.outputPixels * g.patch)))
     }
 
     // MARK: - Forward
@@ -74,18 +72,10 @@ public enum Conv2DOp {
         }
     }
 
-    /// Target rows of one fused block. Measured on the ResNet50V2 3×3 shapes: ≈ 128 rows keep a
-    /// block's columns near L2 for the GEMM, while the kernel, which OpenBLAS packs once per
-    /// call, is amortised over enough rows.
-    nonisolated(unsafe) public static var targetBlockRows = 128
 
-    /// Floats of im2col a fused block aims for when its patch is short: with few channels
-    /// (`targetBlockRows` rows of a 3×3×8 patch are 9K floats) a block of `targetBlockRows` rows
-    /// makes GEMMs too small to amortise their call, so such blocks take more rows.
-    nonisolated(unsafe) public static var targetBlockFloats = 1 << 15
 
     /// Rows a fused block aims for: `targetBlockRows`, or more for a short patch (`targetBlockFloats`).
-    static func targetRows(_ g: ConvGeometry) -> Int { max(targetBlockRows, targetBlockFloats / max(1, g.patch)) }
+    static func targetRows(_ g: ConvGeometry) -> Int { max(Engine.options.targetBlockRows, Engine.options.targetBlockFloats / max(1, g.patch)) }
 
     /// Rows of im2col per fused block: the rows split into an even number of equal blocks
     /// (multiples of 8 rows) of about `targetRows(g)`, so two cores finish together. Fixed by
@@ -111,7 +101,7 @@ public enum Conv2DOp {
         let rows = g.n * g.outputPixels
         let per = blockRows(g)
         let nBlocks = (rows + per - 1) / per
-        let small = rows * g.patch * OC < 4 * Parallel.minimumParallelWork    // multiply-adds
+        let small = rows * g.patch * OC < 4 * Engine.options.minimumParallelWork    // multiply-adds
         let workers = small ? 1 : max(1, min(Parallel.threads, nBlocks))
         let buffer = workspace.buffer(workers * per * g.patch, slot: 1)
         // Blocks are claimed dynamically, so a core slowed by other work does not hold up the rest.

@@ -56,13 +56,6 @@ public enum Parallel {
     @inline(__always)
     public static func chunkCount(_ count: Int, chunk: Int) -> Int { (count + chunk - 1) / chunk }
 
-    /// Work (in floats touched, or multiply-adds) below which `forChunks` runs its chunks one after
-    /// another on the calling thread: on tensors of a few hundred kilobytes a pass takes tens of
-    /// microseconds, about what waking the other cores costs, and on a shared machine every
-    /// parallel region risks waiting for a descheduled worker. The chunks are the same either
-    /// way, so results do not change.
-    nonisolated(unsafe) public static var minimumParallelWork = 1 << 18
-
     /// Calls `body(chunkIndex, range)` once for every fixed chunk `[i·chunk, min((i+1)·chunk, count))`.
     /// Chunks may run concurrently; `body` must only write memory owned by its chunk. With `work`
     /// (e.g. the floats the whole loop touches) below `minimumParallelWork`, the chunks run serially.
@@ -70,7 +63,7 @@ public enum Parallel {
         precondition(chunk > 0)
         let n = chunkCount(count, chunk: chunk)
         if n == 0 { return }
-        if n == 1 || _threads == 1 || work < minimumParallelWork {
+        if n == 1 || _threads == 1 || work < Engine.options.minimumParallelWork {
             for i in 0..<n { body(i, (i * chunk)..<min((i + 1) * chunk, count)) }
             return
         }

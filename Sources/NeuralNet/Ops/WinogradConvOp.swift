@@ -29,19 +29,15 @@ public enum WinogradConvOp {
         g.h.kernel == 3 && g.w.kernel == 3 && g.h.stride == 1 && g.w.stride == 1
     }
 
-    /// Upper bound (floats) of one block's transformed input plus products (≈ 8 MiB).
-    nonisolated(unsafe) public static var blockBudget = 1 << 21
-
     /// Output tile size: 4 (F(4×4, 3×3)) when the layer has at least `largeTileMinimum` 4×4
     /// tiles, so that the 36 GEMMs are tall enough; otherwise 2 (F(2×2, 3×3)).
     static func tileSize(_ g: ConvGeometry) -> Int {
-        g.n * ((g.h.output + 3) / 4) * ((g.w.output + 3) / 4) >= largeTileMinimum ? 4 : 2
+        g.n * ((g.h.output + 3) / 4) * ((g.w.output + 3) / 4) >= Engine.options.winogradLargeTileMinimum ? 4 : 2
     }
-    nonisolated(unsafe) public static var largeTileMinimum = 256
 
     /// Tiles per block: a multiple of 8 fitting `blockBudget`, fixed by the shape.
     static func tilesPerBlock(c: Int, oc: Int, m: Int) -> Int {
-        max(8, blockBudget / ((m + 2) * (m + 2) * (c + oc)) / 8 * 8)
+        max(8, Engine.options.winogradBlockBudget / ((m + 2) * (m + 2) * (c + oc)) / 8 * 8)
     }
 
     /// Floats of a transformed kernel `[(m+2)², C, OC]`.

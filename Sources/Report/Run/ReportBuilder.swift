@@ -1,3 +1,4 @@
+import AtomicFiles
 import Analysis
 import Foundation
 import NeuralNet
@@ -119,27 +120,11 @@ public final class ReportBuilder {
         return try runner.run(targets)
     }
 
-    /// A stage runner for the preset with every stage the report knows registered.
+    /// A stage runner for the preset with every stage of the pipeline registered.
     func makeRunner(replacing: [StageDefinition]) throws -> StageRunner {
-        let preset = options.preset
-        let runner = StageRunner(root: options.runsDirectory.appendingPathComponent(preset.name),
-                                 presetSeed: preset.seed, versions: options.facts.versions,
-                                 force: options.force, onEvent: onEvent)
-        runner.sharedCache = options.sharedCache
-        // Small networks: two trainings side by side, one core each, beat one training on two.
-        runner.isConcurrent = { $0.hasPrefix("train-") }
-        runner.concurrency = preset.model.inputSize <= ReportStages.sideBySideTrainingMaxInput ? min(2, Parallel.threads) : 1
-        for definition in try ReportStages.definitions(preset: preset, dataSource: try DataSourceIdentity.of(preset),
-                                                       strictData: options.strictData) {
-            if let replacement = replacing.first(where: { $0.name == definition.name }) {
-                precondition(replacement.configuration == definition.configuration && replacement.upstream == definition.upstream,
-                             "a replacement of stage '\(definition.name)' must keep its configuration and upstream")
-                runner.register(replacement)
-            } else {
-                runner.register(definition)
-            }
-        }
-        return runner
+        try Pipeline.runner(preset: options.preset, runsDirectory: options.runsDirectory, versions: options.facts.versions,
+                            force: options.force, strictData: options.strictData, sharedCache: options.sharedCache,
+                            replacing: replacing, onEvent: onEvent)
     }
 
     // MARK: - Assembly
@@ -158,7 +143,7 @@ public final class ReportBuilder {
             if let reason = entry.pendingReason {
                 pending[entry.id] = reason
             } else if let missing = entry.stages.first(where: { !runner.isDefined($0) }) {
-                pending[entry.id] = ReportStages.unavailable(missing, dataSource: dataSource)
+                pending[entry.id] = PipelineStages.unavailable(missing, dataSource: dataSource)
             } else {
                 needed += entry.stages.filter { !needed.contains($0) }
                 needed += entry.optionalStages.filter { runner.isDefined($0) && !needed.contains($0) }

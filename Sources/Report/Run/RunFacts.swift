@@ -1,8 +1,8 @@
-import CBLAS
+import Analysis
 import CCMarkGFM
-import CCairo
-import CTIFF
 import Foundation
+import NeuralNet
+import Plots
 
 /// Facts about the machine and source tree a report was made with.
 public struct RunFacts: Codable, Sendable, Equatable {
@@ -42,11 +42,10 @@ public struct RunFacts: Codable, Sendable, Equatable {
         #else
         v["swift"] = "6.0"
         #endif
-        if let tiff = TIFFGetVersion() {
-            v["libtiff"] = String(cString: tiff).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        // Each module names the libraries it links.
+        for libraries in [AnalysisLibraries.versions, Plots.libraryVersions, NeuralNet.libraryVersions] {
+            v.merge(libraries) { current, _ in current }
         }
-        v["cairo"] = String(cString: cairo_version_string())
-        if let blas = openblas_get_config() { v["openblas"] = String(cString: blas).trimmingCharacters(in: .whitespaces) }
         v["cmark-gfm"] = String(cString: cmark_version_string())
         v["report"] = Report.version
         return v

@@ -217,8 +217,9 @@ final class TIFFTests: XCTestCase {
         try TIFFWriter.write(TIFFImage(width: 4, height: 4, uint16: [UInt16](repeating: 9, count: 16)), to: path)
         XCTAssertEqual(try TIFFReader.read(path).uint16, [UInt16](repeating: 9, count: 16))
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.url.path), ["a.tif"])
-        // A write into a missing folder fails with a typed error and does not touch anything else.
-        XCTAssertThrowsError(try TIFFWriter.write(TIFFImage(width: 1, height: 1, uint16: [1]), to: dir.path("no/such/x.tif"))) {
+        // A write under a plain file (no folder can be made there) fails with a typed error and
+        // does not touch anything else.
+        XCTAssertThrowsError(try TIFFWriter.write(TIFFImage(width: 1, height: 1, uint16: [1]), to: dir.path("a.tif/x.tif"))) {
             guard case .writeFailed? = $0 as? TIFFError else { return XCTFail("\($0)") }
         }
     }

@@ -97,10 +97,10 @@ final class ModelsKerasParityTests: XCTestCase {
                 check(Double(fusedLogits.data[i]), e, scale: headMax, "fused-inference \(head)[\(i)] (relative to max |x|)")
             }
             // Every 3×3 stride-1 layer through Winograd F(4×4, 3×3) (at full size only the large maps use it).
-            let savedMinimum = WinogradConvOp.largeTileMinimum
-            WinogradConvOp.largeTileMinimum = 1
+            let savedMinimum = Engine.options.winogradLargeTileMinimum
+            Engine.options.winogradLargeTileMinimum = 1
             let large = g.forward([x], mode: .inference)[0]
-            WinogradConvOp.largeTileMinimum = savedMinimum
+            Engine.options.winogradLargeTileMinimum = savedMinimum
             for (i, e) in headStats.first.enumerated() {
                 check(Double(large.data[i]), e, scale: headMax, "F(4×4) inference \(head)[\(i)] (relative to max |x|)")
             }

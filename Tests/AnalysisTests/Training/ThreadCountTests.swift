@@ -41,9 +41,9 @@ final class ThreadCountTests: XCTestCase {
     /// run serially): the blocked convolution backward, the direct first layer, the fused BN + ReLU
     /// and the depthwise kernels give bit-identical training on 1, 2 and 3 threads.
     func testAllNetworksTrainBitIdenticallyWithParallelSmallLoops() throws {
-        let savedThreads = Parallel.threads, savedWork = Parallel.minimumParallelWork
-        defer { Parallel.setThreads(savedThreads); Parallel.minimumParallelWork = savedWork }
-        Parallel.minimumParallelWork = 0
+        let savedThreads = Parallel.threads, savedWork = Engine.options.minimumParallelWork
+        defer { Parallel.setThreads(savedThreads); Engine.options.minimumParallelWork = savedWork }
+        Engine.options.minimumParallelWork = 0
         let scale = ModelScale(inputSize: 72, widthMultiplier: 0.125, fpnFeatures: 32)
         let set = FoldTraining.syntheticSet(count: 4, size: scale.inputSize, seed: 12)
         for kind in ModelKind.allCases {

@@ -46,3 +46,8 @@ enum TIFFLibrary {
 
 /// The linked libtiff's version, for manifests.
 public func libtiffVersion() -> String { TIFFLibrary.version }
+
+/// The module's linked libraries' versions by name (libtiff), for manifests.
+public enum AnalysisLibraries {
+    public static var versions: [String: String] { ["libtiff": TIFFLibrary.version] }
+}

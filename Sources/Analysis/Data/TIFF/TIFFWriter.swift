@@ -1,3 +1,4 @@
+import AtomicFiles
 import CTIFF
 import Foundation
 
@@ -51,13 +52,25 @@ public enum TIFFWriter {
         let bps = Int(encoding.bits) / 8
         precondition(bytes.count == width * height * bps, "buffer size does not match \(width)x\(height)")
         precondition(width > 0 && height > 0, "zero-sized image")
-        let tmp = temporaryPath(for: path)
+        do {
+            try AtomicFile.replace(path) { tmp in
+                try encode(bytes, width: width, height: height, encoding: encoding, into: tmp, reportingAs: path, options: options)
+            }
+        } catch let e as AtomicWriteError {
+            throw TIFFError.writeFailed(path: path, reason: e.reason)
+        }
+    }
+
+    /// Writes the TIFF file at `tmp`; errors name `path`, the file the caller asked for.
+    private static func encode(_ bytes: UnsafeRawBufferPointer, width: Int, height: Int, encoding: SampleEncoding,
+                               into tmp: String, reportingAs path: String, options: Options) throws {
+        let bps = Int(encoding.bits) / 8
         TIFFLibrary.clearLastError()
         guard let tif = TIFFOpen(tmp, options.bigEndian ? "wb" : "wl") else {
             throw TIFFError.writeFailed(path: path, reason: TIFFLibrary.lastError(or: "cannot create \(tmp)"))
         }
         var closed = false
-        defer { if !closed { TIFFClose(tif) }; unlink(tmp) }
+        defer { if !closed { TIFFClose(tif) } }
         func set32(_ tag: Int32, _ v: UInt32) { _ = ctiff_set_u32(tif, UInt32(tag), v) }
         func set16(_ tag: Int32, _ v: UInt16) { _ = ctiff_set_u16(tif, UInt32(tag), v) }
         set32(TIFFTAG_IMAGEWIDTH, UInt32(width))
@@ -112,15 +125,5 @@ public enum TIFFWriter {
         }
         TIFFClose(tif)
         closed = true
-        if rename(tmp, path) != 0 {
-            throw TIFFError.writeFailed(path: path, reason: String(cString: strerror(errno)))
-        }
-    }
-
-    /// A unique temporary name beside `path` (same directory, so rename is atomic).
-    static func temporaryPath(for path: String) -> String {
-        let url = URL(fileURLWithPath: path)
-        return url.deletingLastPathComponent()
-            .appendingPathComponent(".\(url.lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp").path
     }
 }
