@@ -58,7 +58,7 @@ let package = Package(
                                .product(name: "Mustache", package: "swift-mustache"),
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "Crypto", package: "swift-crypto")],
-                resources: [.copy("Resources/paper")]),
+                resources: [.copy("Resources/paper"), .copy("Resources/prose")]),
 
         // MARK: - The command line
         .executableTarget(name: "paper-repro",
@@ -69,11 +69,11 @@ let package = Package(
         // MARK: - Tests
         .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet"]),
-        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "CTIFF"],
+        .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "NeuralNet", "CTIFF"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], exclude: ["Snapshots"]),
-        .testTarget(name: "ReportTests", dependencies: ["AtomicFiles", "Report"], exclude: ["Snapshots"]),
+        .testTarget(name: "ReportTests", dependencies: ["AtomicFiles", "NeuralNet", "Report"], exclude: ["Snapshots"]),
         .testTarget(name: "CLITests", dependencies: ["paper-repro", "Analysis"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

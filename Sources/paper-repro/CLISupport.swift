@@ -19,13 +19,19 @@ enum CLIErrors {
     }
 }
 
-/// Messages on stderr. Written with stdio, whose failures (a full disk or a file-size limit on
+/// Messages on stderr. Written with POSIX `write`, whose failures (a full disk or a file-size limit on
 /// a redirected stderr) are ignored: a message that cannot be shown must not crash the run
 /// (FileHandle.write traps on a failed write).
 enum Console {
     static func error(_ text: String) {
-        fputs(text, stderr)
-        fflush(stderr)
+        let bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress! + offset, bytes.count - offset) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            offset += n
+        }
     }
 }
 

@@ -120,7 +120,7 @@ struct TrainCommand: ParsableCommand {
                                           epochEnded: { display.epoch($0) })
         let config = TrainStage.config(model, preset: loaded, slices: audit)
         print("\(stage.name): \(model.rawValue) at \(config.scale.inputSize) px, width \(config.scale.widthMultiplier), \(config.epochs) epochs, preset \(loaded.name)")
-        fflush(stdout)
+        fflush(nil)
         try runReporting {
             let runner = try Pipeline.runner(preset: loaded, runsDirectory: URL(fileURLWithPath: runs), versions: RunFacts.versions(),
                                              sharedCache: sharedCache, replacing: [stage], onEvent: StageProgress().show)
@@ -153,7 +153,7 @@ struct TrainCommand: ParsableCommand {
                 let val = FoldTraining.syntheticSet(count: 64, size: inputSize, seed: seed &+ 1)
                 let graph = try config.model.build(scale: config.scale, seed: seed)
                 print("\(config.model.rawValue) at \(inputSize) px, width \(width), FPN features \(fpnFeatures): \(graph.parameterCount) parameters; \(synthetic) random training images")
-                fflush(stdout)
+                fflush(nil)
                 outcome = try Trainer(config: config, graph: graph).train(training: train, validation: val, outputDirectory: outURL,
                                                                           progress: display.batch, epochEnded: display.epoch)
             } else {
@@ -162,7 +162,7 @@ struct TrainCommand: ParsableCommand {
                 guard plan.leaks().isEmpty else { throw ValidationError("fold plan leaks patients: \(plan.leaks())") }
                 let f = plan.folds[fold - 1]
                 print("fold \(fold): \(f.trainPatients.count) training and \(f.validationPatients.count) validation patients (\(validation.rawValue))")
-                fflush(stdout)
+                fflush(nil)
                 outcome = try FoldTraining.run(dataset: dataset, fold: f, config: config, weightSeed: seed, outputDirectory: outURL,
                                                progress: display.batch, epochEnded: display.epoch)
             }
@@ -178,7 +178,7 @@ struct TrainCommand: ParsableCommand {
 /// Progress on stderr: a bar per epoch with images per second and time left on a terminal,
 /// one plain line per epoch otherwise.
 final class TrainingDisplay: @unchecked Sendable {
-    let tty = isatty(fileno(stderr)) != 0
+    let tty = isatty(STDERR_FILENO) != 0
     /// Put before every line (e.g. the stage's name when `all` runs fifteen trainings).
     let label: String
     private var lastDraw = Date.distantPast

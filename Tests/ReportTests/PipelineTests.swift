@@ -1,5 +1,6 @@
 import AtomicFiles
 import Analysis
+import NeuralNet
 import XCTest
 @testable import Report
 
@@ -194,7 +195,7 @@ final class PipelineTests: XCTestCase {
         let results = NSLock()
         var reused: [Bool] = []
         var errors: [Error] = []
-        DispatchQueue.concurrentPerform(iterations: 2) { i in
+        Parallel.run(workers: 2) { i in
             do {
                 let r = try runner().run(["train\(i + 1)"])
                 results.lock(); reused.append(r["data"]!.reused); results.unlock()

@@ -39,7 +39,7 @@ public struct SliceClassifier {
             let prep = preparation
             pixels.withUnsafeMutableBufferPointer { buf in
                 let base = buf.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: chunk.count) { k in
+                Parallel.run(workers: chunk.count) { k in
                     do {
                         let img = try prep.load(chunk[k])
                         (base + k * n).update(from: img, count: n)
@@ -48,8 +48,7 @@ public struct SliceClassifier {
             }
             if let e = errors.first { throw e }
             let t1 = DispatchTime.now().uptimeNanoseconds
-            let p = graph.predict(Tensor(shape: [chunk.count, preparation.size, preparation.size, 1], data: pixels))
-            for i in 0..<chunk.count { out.append(Double(p.data[i * ClassEncoding.classCount + ClassEncoding.covidIndex])) }
+            out += ClassEncoding.covidProbabilities(graph, Tensor(shape: [chunk.count, preparation.size, preparation.size, 1], data: pixels))
             let t2 = DispatchTime.now().uptimeNanoseconds
             timing?.readSeconds += Double(t1 - t0) / 1e9
             timing?.classifySeconds += Double(t2 - t1) / 1e9

@@ -64,9 +64,7 @@ public enum EvaluateStage {
         var start = 0
         while start < set.count {
             let idx = Array(start..<min(start + max(1, batch), set.count))
-            let (x, _) = set.batch(idx)
-            let p = graph.predict(x)
-            for i in 0..<idx.count { out.append(Double(p.data[i * 2 + ClassEncoding.covidIndex])) }
+            out += ClassEncoding.covidProbabilities(graph, set.batch(idx).0)
             start += idx.count
         }
         return out

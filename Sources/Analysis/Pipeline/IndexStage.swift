@@ -27,12 +27,16 @@ public enum IndexStage {
 
     /// The stage definition for the dataset at `location`, identified by `identity`.
     /// With `strict`, any data problem fails the stage instead of leaving the series or file
-    /// out (`DatasetReader.Options.strict`); the key changes only then.
-    public static func definition(location: DatasetLocation, identity: DataSourceIdentity, strict: Bool = false) -> StageDefinition {
+    /// out (`DatasetReader.Options.strict`); the key changes only then. With `patientSubset`,
+    /// only the first that many patients of each class are indexed (`Dataset.subset`).
+    public static func definition(location: DatasetLocation, identity: DataSourceIdentity, strict: Bool = false,
+                                  patientSubset: Int? = nil) -> StageDefinition {
         struct Configuration: Codable {
             var format = 2; var location: DatasetLocation; var identity: DataSourceIdentity; var strict: Bool?
+            var patientSubset: Int?
         }
-        let configuration = CanonicalJSON.encode(Configuration(location: location, identity: identity, strict: strict ? true : nil))
+        let configuration = CanonicalJSON.encode(Configuration(location: location, identity: identity, strict: strict ? true : nil,
+                                                               patientSubset: patientSubset))
         var upstream: [String] = []
         if case .upstream(let stage, _) = location { upstream = [stage] }
         return StageDefinition(name: name, upstream: upstream, configuration: configuration) { context in
@@ -42,7 +46,8 @@ public enum IndexStage {
             case .upstream(let stage, let subfolder):
                 root = subfolder.isEmpty ? context.upstream(stage).path : context.upstream(stage).appendingPathComponent(subfolder).path
             }
-            let dataset = try DatasetReader.read(root: root, options: .init(strict: strict))
+            var dataset = try DatasetReader.read(root: root, options: .init(strict: strict))
+            if let patientSubset { dataset = dataset.subset(patientsPerClass: patientSubset) }
             let out = context.outputDirectory
             try AtomicFile.write(CanonicalJSON.encodePretty(dataset.counts), to: out.appendingPathComponent(countsFile))
             try AtomicFile.write(CanonicalJSON.encodePretty(DatasetSummary(dataset)), to: out.appendingPathComponent(summaryFile))

@@ -1,5 +1,6 @@
 import AtomicFiles
 import Foundation
+import NeuralNet
 
 /// The `metadata-baseline` stage (dataset audit): `MetadataBaseline` fitted on each fold's
 /// training images and scored on its test images, per feature set; and each fold's test images
@@ -59,7 +60,7 @@ public enum MetadataBaselineStage {
         let lock = NSLock()
         noise.withUnsafeMutableBufferPointer { buffer in
             let out = buffer
-            DispatchQueue.concurrentPerform(iterations: records.count) { i in
+            Parallel.run(workers: records.count) { i in
                 do {
                     let image = try TIFFReader.read(records[i].path)
                     out[i] = MetadataBaseline.noise(image.float32, width: image.width, height: image.height)

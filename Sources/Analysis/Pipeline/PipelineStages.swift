@@ -18,9 +18,10 @@ public enum PipelineStages {
         if dataSource.isSynthetic {
             stages.append(try TwinStage.definition(preset: preset))
             stages.append(IndexStage.definition(location: .upstream(stage: TwinStage.name, subfolder: TwinStage.folder),
-                                                identity: dataSource, strict: strictData))
+                                                identity: dataSource, strict: strictData, patientSubset: preset.data.patientSubset))
         } else if let root = dataSource.path {
-            stages.append(IndexStage.definition(location: .path(root), identity: dataSource, strict: strictData))
+            stages.append(IndexStage.definition(location: .path(root), identity: dataSource, strict: strictData,
+                                                patientSubset: preset.data.patientSubset))
         }
         if stages.contains(where: { $0.name == IndexStage.name }) {
             stages.append(SelectionStage.definition())

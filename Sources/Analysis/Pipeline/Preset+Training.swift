@@ -76,5 +76,9 @@ extension Preset {
             throw PresetError.invalidField(file: file, field: "model.batchNormMomentum", value: "\(m)",
                                            accepted: "a number in (0, 1), e.g. 0.99 (Keras's default), or absent")
         }
+        if let subset = data.patientSubset, subset < 1 {
+            throw PresetError.invalidField(file: file, field: "data.patientSubset", value: "\(subset)",
+                                           accepted: "a number of patients per class of at least 1, or null for all")
+        }
     }
 }

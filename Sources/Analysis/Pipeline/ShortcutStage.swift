@@ -99,7 +99,7 @@ public enum ShortcutStage {
         let size = twin.config.size
         pixels.withUnsafeMutableBufferPointer { buffer in
             let out = buffer
-            DispatchQueue.concurrentPerform(iterations: records.count) { i in
+            Parallel.run(workers: records.count) { i in
                 let k = records[i].key
                 do {
                     let (px, _) = try twin.renderSlice(patient: k.patientID, series: k.series, imageNumber: k.imageNumber, lesions: lesions)

@@ -120,7 +120,7 @@ public final class StageRunner {
         let queue = NSLock()
         var next = 0
         var firstError: Error? = nil
-        DispatchQueue.concurrentPerform(iterations: width) { _ in
+        Parallel.run(workers: width) { _ in
             while true {
                 queue.lock()
                 guard next < names.count, firstError == nil else { queue.unlock(); return }

@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 
 /// The paper's slice-selection algorithm over a dataset (§2.2, Fig. 6): per series, never
 /// pooled across series or patients; series run in parallel on all cores.
@@ -70,7 +71,7 @@ public enum SliceSelector {
         var results = [Result<SeriesSelection, Error>?](repeating: nil, count: jobs.count)
         let lock = NSLock()
         var done = 0
-        DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
+        Parallel.run(workers: jobs.count) { i in
             let (patient, series) = jobs[i]
             let r = Result { try select(series: series, patientID: patient.id, label: patient.label, parameters: parameters) }
             lock.lock()

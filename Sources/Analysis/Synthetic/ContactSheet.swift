@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 
 /// A grayscale contact sheet of synthetic slices at a display window, written as an 8-bit PNG
 /// (stored deflate blocks, no external library) for looking at the twin (issue 3 `--preview`).
@@ -93,7 +94,7 @@ extension SyntheticTwin {
             let buf = tb
             var err: Error?
             let lock = NSLock()
-            DispatchQueue.concurrentPerform(iterations: numbers.count) { k in
+            Parallel.run(workers: numbers.count) { k in
                 do {
                     let (px, _) = try renderSlice(patient: patient, series: series, imageNumber: numbers[k])
                     var g = ContactSheet.window(px)

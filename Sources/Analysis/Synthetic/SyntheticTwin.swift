@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 
 /// Configuration of the synthetic twin.
 public struct SynthConfig: Sendable, Hashable {
@@ -192,7 +193,7 @@ public final class SyntheticTwin: @unchecked Sendable {
         let progressBox = ProgressBox(call: escapingProgress)
         truths.withUnsafeMutableBufferPointer { tb in
             let truthBuffer = tb
-            DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
+            Parallel.run(workers: jobs.count) { j in
                 let (s, i) = jobs[j]
                 let r = renderers[s], p = r.plan
                 let out = r.render(index: i)

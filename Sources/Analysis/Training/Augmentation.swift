@@ -80,7 +80,7 @@ public enum Augmentation {
         images.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 let s = src.baseAddress!, d = dst.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: samples.count) { k in
+                Parallel.run(workers: samples.count) { k in
                     apply(s + k * n, d + k * n, width: width, height: height, sample: samples[k])
                 }
             }

@@ -21,6 +21,14 @@ public enum ClassEncoding {
     public static func oneHot(_ label: ClassLabel) -> [Float] {
         var v = [Float](repeating: 0, count: classCount); v[index(of: label)] = 1; return v
     }
+
+    /// P(COVID) of every image of the batch `x [N, H, W, 1]`: the classifier's softmax in
+    /// inference mode, the COVID column. Every stage and command that classifies images goes
+    /// through here (a slice is COVID when this is above `ClassDecision.threshold`).
+    public static func covidProbabilities(_ graph: Graph, _ x: Tensor) -> [Double] {
+        let p = graph.predict(x)
+        return (0..<x.shape[0]).map { Double(p.data[$0 * classCount + covidIndex]) }
+    }
 }
 
 /// A labelled image that can not be used for training, with the file and the reason.
@@ -87,7 +95,7 @@ public struct ImageSet: Sendable {
         let errors = ErrorBox()
         pixels.withUnsafeMutableBufferPointer { buf in
             let base = buf.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: records.count) { k in
+            Parallel.run(workers: records.count) { k in
                 do {
                     let img = try preparation.load(records[k].path)
                     (base + k * n).update(from: img, count: n)

@@ -168,6 +168,9 @@ public final class Trainer {
             let logits = graph.forward([x], mode: .inference)[0]
             lossSum += LossOp.softmaxCrossEntropy(logits: logits, labels: y).loss * Double(indices.count)
             correct += Self.correct(logits, y)
+            // P(COVID) from the same logits the loss uses, with the softmax in Double (the
+            // validation AUC the histories record); `ClassEncoding.covidProbabilities` is the
+            // Float softmax every classification after training uses.
             for r in 0..<indices.count {
                 let row = (0..<k).map { Double(logits.data[r * k + $0]) }
                 let m = row.max()!

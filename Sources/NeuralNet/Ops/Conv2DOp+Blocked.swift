@@ -111,7 +111,7 @@ extension Conv2DOp {
                 }
             }
         }
-        if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+        Parallel.run(workers: workers, work)
         // Partials added in block order.
         for b in 0..<blocks.count {
             let p = partials + b * partialSize

@@ -89,7 +89,7 @@ extension Conv2DOp {
                 }
             }
             let workers = max(1, min(Parallel.threads, nBlocks))
-            if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+            Parallel.run(workers: workers, work)
             return
         }
         if rows <= wholeIm2colRows {

@@ -119,7 +119,7 @@ public enum Conv2DOp {
                 epilogue.apply(y, rows: r0..<r1, oc: OC)
             }
         }
-        if workers == 1 { work(0) } else { DispatchQueue.concurrentPerform(iterations: workers, execute: work) }
+        Parallel.run(workers: workers, work)
     }
 
     /// The kernel `[KH, KW, C, OC]` rotated by 180° with C and OC swapped: `[KH, KW, OC, C]`.

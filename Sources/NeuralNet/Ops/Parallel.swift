@@ -67,8 +67,20 @@ public enum Parallel {
             for i in 0..<n { body(i, (i * chunk)..<min((i + 1) * chunk, count)) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: n) { i in
-            body(i, (i * chunk)..<min((i + 1) * chunk, count))
+        run(workers: n) { i in body(i, (i * chunk)..<min((i + 1) * chunk, count)) }
+    }
+
+    /// Calls `work(w)` for every worker index `w` in `0..<workers`, concurrently when there is
+    /// more than one. Each call must only write memory owned by its worker — the kernels' own
+    /// discipline, which the compiler cannot check on raw pointers, hence the unchecked box.
+    public static func run(workers: Int, _ work: (Int) -> Void) {
+        if workers <= 1 {
+            if workers == 1 { work(0) }
+            return
+        }
+        withoutActuallyEscaping(work) { work in
+            let box = UncheckedBox(work)
+            DispatchQueue.concurrentPerform(iterations: workers) { box.value($0) }
         }
     }
 
@@ -196,4 +208,11 @@ public final class Workspace: @unchecked Sendable {
         }
         return pointers[slot]!
     }
+}
+
+/// A value the compiler may not prove safe to share between threads, shared on purpose (see
+/// `Parallel.run`).
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

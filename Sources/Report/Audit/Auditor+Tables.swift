@@ -79,7 +79,7 @@ extension Auditor {
         if patientSum == t.table1.covidPatients {
             if imageSum != t.table1.covidImages {
                 add("table4.covidImages", .disagreement, ["Table 4", "Table 1"],
-                    "Table 4's COVID images of the five test folds add up to \(F.grouped(imageSum)), not Table 1's \(F.grouped(t.table1.covidImages)), although each COVID patient is tested in exactly one fold (\(patients.map(String.init).joined(separator: " + ")) = \(patientSum))",
+                    Prose.text("Auditor+Tables.1", ["\(F.grouped(imageSum))", "\(F.grouped(t.table1.covidImages))", "\(patients.map(String.init).joined(separator: " + "))", "\(patientSum)"]),
                     "\(images.map { F.grouped($0) }.joined(separator: " + ")) = \(F.grouped(imageSum)) ≠ \(F.grouped(t.table1.covidImages)) (Δ \(F.signed(Double(imageSum - t.table1.covidImages))))",
                     printed: Double(t.table1.covidImages), recomputed: Double(imageSum))
             } else {
@@ -158,7 +158,7 @@ extension Auditor {
         guard !counted.isEmpty, repeats > 0 else { return }
         let low = counted.compactMap(\.testRepeats).map(\.lowerBound).min()!, high = counted.compactMap(\.testRepeats).map(\.upperBound).max()!
         add("table2.normalImages.repeats", .disagreement, ["Table 2", "all.csv"],
-            "Table 2's normal images count slices twice: in \(counted.count) of its \(folds.count) folds the normal training + test images are all \(F.grouped(normal.images)) normal rows of the dataset's all.csv, but \(F.grouped(repeats)) of those rows repeat a (patient, series, image) under a second batch folder, so the distinct normal labelled slices are \(F.grouped(distinct)) and the normal test sets count between \(F.grouped(low)) and \(F.grouped(high)) images twice",
+            Prose.text("Auditor+Tables.2", ["\(counted.count)", "\(folds.count)", "\(F.grouped(normal.images))", "\(F.grouped(repeats))", "\(F.grouped(distinct))", "\(F.grouped(low))", "\(F.grouped(high))"]),
             counted.map { "fold \($0.fold): \(F.grouped($0.trainNormal)) + \(F.grouped($0.testNormal)) = \(F.grouped($0.trainNormal + $0.testNormal))" }.joined(separator: "; ")
             + " = \(F.grouped(distinct)) distinct + \(F.grouped(repeats)) repeats; a patient's rows are at most \(F.fixed(labels.maxRepeatShare(.normal) * 100, 1))% repeats, so ≤ ⌊train × that share⌋ repeats train and the rest test (Table S8)",
             printed: Double(counted[0].trainNormal + counted[0].testNormal), recomputed: Double(distinct))

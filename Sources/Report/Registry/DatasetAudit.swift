@@ -23,7 +23,7 @@ struct DatasetAudit {
     var sourceNote: String {
         switch sources.origin {
         case .shipped:
-            return "Source: the real COVID-CTset metadata shipped with the project (`Sources/Analysis/Resources/covid-ctset/all.csv` and `Patient_details.csv`); this run's synthetic twin reproduces its labels, so the fold rows are the twin's \(NumberFormat.grouped(patientCount)) patients with the real labels."
+            return Prose.text("DatasetAudit.1", ["\(NumberFormat.grouped(patientCount))"])
         case .dataset:
             return "Source: `all.csv` and `Patient_details.csv` of this run's dataset (`--data`), read as the index stage found them."
         case .index:

@@ -61,7 +61,7 @@ public struct Figure11Entry: ReportEntry {
                           files: ["figures/fig11.png": png, "figures/fig11.svg": svg, "figures/fig11.csv": Data(csv.utf8)],
                           images: [EntryImage(png: "figures/fig11.png", svg: "figures/fig11.svg",
                                               alt: "Training and validation accuracy per epoch of the three networks")],
-                          notes: stuck.map { "\($0)'s training loss stayed within 0.01 of ln 2 = 0.693 in every epoch of fold 1: it has not begun to learn in this budget, so its validation accuracy is that of a near-constant guess (the share of one class among the validation images). The FPN's five heads and its final layer start at N(0, 0.001), as in the authors' code, so its outputs begin almost exactly at 50/50 and need many more steps than \(inputs.preset.training.epochs) epochs to move; the paper trains 20." } + ["The paper's Fig. 11 shows 20 epochs (Table 3 says 50); this run trains \(inputs.preset.training.epochs) epochs of reduced networks, so the curves show the procedure, not the paper's convergence."])
+                          notes: stuck.map { Prose.text("Figure11Entry.1", ["\($0)", "\(inputs.preset.training.epochs)"]) } + ["The paper's Fig. 11 shows 20 epochs (Table 3 says 50); this run trains \(inputs.preset.training.epochs) epochs of reduced networks, so the curves show the procedure, not the paper's convergence."])
     }
 }
 

@@ -65,7 +65,7 @@ public struct Figure12Entry: ReportEntry {
         }
         let png = Data(try fig.pngData()), svg = Data(try fig.svgString().utf8)
         var notes = [
-            "Each map explains the class the network predicted, at layer `\(shown.first?.layer ?? "post_relu")` (for the FPN its finest pyramid level P3, or at inputs where P3 is under \(GradCAM.minimumSide)×\(GradCAM.minimumSide) the backbone's last 12×12 map; see Table S3), resized to the \(output.size) px input; the raw maps of all three networks are in the `gradcam` stage's `maps.safetensors` with their layer, class and seed.",
+            Prose.text("Figure12Entry.1", ["\(shown.first?.layer ?? "post_relu")", "\(GradCAM.minimumSide)", "\(GradCAM.minimumSide)", "\(output.size)"]),
             "COVID-19 slices shown are fold \(output.fold)'s test slices with the largest lesions; normal slices are evenly spaced through the test set.",
         ]
         if inputs.dataSource.isSynthetic {

@@ -33,6 +33,6 @@ public struct Figure1Entry: ReportEntry {
         return BuiltEntry(
             files: ["figures/fig01.png": Data(try fig.pngData()), "figures/fig01.svg": Data(try fig.svgString().utf8)],
             images: [EntryImage(png: "figures/fig01.png", svg: "figures/fig01.svg", alt: "Diagram of the automated method")],
-            notes: ["The paper's figure is an illustration; this diagram shows the same pipeline as the stages run it. §3.2 states the rule as \"more than the threshold\" but, for threshold 2, also as \"at least one-tenth\" of the selected slices; the two differ at exactly one-tenth, and the diagram uses \"more than\"."])
+            notes: [Prose.text("Figure1Entry.1")])
     }
 }

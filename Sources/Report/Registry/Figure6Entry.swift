@@ -38,6 +38,6 @@ public struct Figure6Entry: ReportEntry {
         return BuiltEntry(
             files: ["figures/fig06.png": Data(try fig.pngData()), "figures/fig06.svg": Data(try fig.svgString().utf8)],
             images: [EntryImage(png: "figures/fig06.png", svg: "figures/fig06.svg", alt: "Flowchart of the slice-selection algorithm")],
-            notes: ["Drawn from `SelectionParameters.paper` (dark value \(p.darkValue), divisor \(NumberFormat.plain(p.divisor)), rule `\(p.rule.rawValue)`), the values the selection stage uses. The paper's rule is \"less than the threshold\" (discard); its example \"3030 and 30 give 2000\" fixes the threshold as (max − min) / 1.5."])
+            notes: [Prose.text("Figure6Entry.1", ["\(p.darkValue)", "\(NumberFormat.plain(p.divisor))", "\(p.rule.rawValue)"])])
     }
 }

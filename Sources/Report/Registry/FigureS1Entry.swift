@@ -42,7 +42,7 @@ public struct FigureS1Entry: ReportEntry {
         if let paper = rows.first(where: \.isPaper), let p = paper.precision, let r = paper.recall, let k = paper.labelledKept {
             notes.append("At the paper's parameters: precision \(String(format: "%.3f", p)), recall \(String(format: "%.3f", r)), \(String(format: "%.1f", k * 100))% of the labelled slices kept, over \(NumberFormat.grouped(paper.slices)) slices.")
             if let c = paper.covidLabelledKept, let n = paper.normalLabelledKept {
-                notes.append("Labelled slices kept by class: COVID-19 \(String(format: "%.1f", c * 100))%, normal \(String(format: "%.1f", n * 100))%. Ground glass and consolidation lie above the dark value's −724 HU, so a lesion inside the region removes dark pixels: the rule drops labelled COVID-19 slices more often than normal ones, and the most involved slices first (a property of the rule that real scans would share; the paper's data cannot show it).")
+                notes.append(Prose.text("FigureS1Entry.1", ["\(String(format: "%.1f", c * 100))", "\(String(format: "%.1f", n * 100))"]))
             }
         }
         return BuiltEntry(table: nil,

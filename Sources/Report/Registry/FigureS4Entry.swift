@@ -57,7 +57,7 @@ public struct FigureS4Entry: ReportEntry {
                                                    alt: "Bars of the share of COVID-19 and normal labelled images per slice thickness and per series")],
                                notes: [audit.sourceNote, "Every row of all.csv counts, a slice listed under two batch folders twice, as in the paper's Table 2."])
         let commonest = thicknesses.max { normal.thickness($0) < normal.thickness($1) } ?? nil
-        built.verdict = "The two classes' thickness distributions differ: their total variation distance is \(NumberFormat.fixed(distance, 3)) (0 for identical distributions, 1 for disjoint ones). \(DatasetAudit.percent(normal.thicknessShare(commonest))) of the normal labels are \(LabelSources.thicknessText(commonest)) slices, against \(DatasetAudit.percent(covid.thicknessShare(commonest))) of the COVID-19 labels, and \(DatasetAudit.percent(normal.seriesShare("SR_2"))) of the normal labels are SR_2 slices, against \(DatasetAudit.percent(covid.seriesShare("SR_2"))) of the COVID-19 labels: the slice's series alone says much about its label."
+        built.verdict = Prose.text("FigureS4Entry.1", ["\(NumberFormat.fixed(distance, 3))", "\(DatasetAudit.percent(normal.thicknessShare(commonest)))", "\(LabelSources.thicknessText(commonest))", "\(DatasetAudit.percent(covid.thicknessShare(commonest)))", "\(DatasetAudit.percent(normal.seriesShare("SR_2")))", "\(DatasetAudit.percent(covid.seriesShare("SR_2")))"])
         return built
     }
 }

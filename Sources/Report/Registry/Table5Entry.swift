@@ -37,7 +37,7 @@ public struct Table5Entry: ReportEntry {
             }
         }
         var notes = [
-            "Fold \(fold)'s test patients, every slice of every series, selected by §2.2 and classified by the fold's chosen network (P(COVID) > 0.5). Patient sensitivity = COVID correct / COVID patients; specificity = normal correct / normal patients; \"undetermined\" counts patients with no selected slice (never counted as right or wrong).",
+            Prose.text("Table5Entry.1", ["\(fold)"]),
             "Threshold 2 uses \"≥ 0.1 × selected slices\" as the authors' code does; the paper's text says \"more than\" (the audit lists this).",
         ]
         if let s = IdentificationResults.sampleNote(inputs) { notes.append(s) }

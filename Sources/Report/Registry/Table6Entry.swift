@@ -77,7 +77,7 @@ public struct Table6Entry: ReportEntry {
             "The paper's Avg row is the mean of its fold rows (normal test patients recur across folds, so the rows are not disjoint); ours too.",
         ]
         if let s = IdentificationResults.sampleNote(inputs) { notes.append(s) }
-        notes.append("A patient is identified from every selected slice of all three series, while the networks learned from labelled slices whose series differ by class (every normal label is SR_2): a network that learned the series calls normal patients' SR_3 and SR_4 slices COVID-19, and at threshold 2 that is enough to call the patient COVID-19. Table S13 (dataset audit) measures this on the same patients, with the FPN trained series-balanced beside the one here.")
+        notes.append(Prose.text("Table6Entry.1"))
         let file = PaperCSV.render(header: ["fold", "network", "correct", "wrong", "covid_correct", "covid_wrong", "normal_correct",
                                             "normal_wrong", "undetermined"], rows: csv)
         return BuiltEntry(table: ReportTable(header: ["Fold", "Network", "Correct", "Wrong", "COVID correct", "COVID → normal",

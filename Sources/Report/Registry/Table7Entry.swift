@@ -53,7 +53,7 @@ public struct Table7Entry: ReportEntry {
                                             "classified_without_selection"], rows: csv)
         let m = record.machine
         var notes = [
-            "Wall-clock times measured by this run on \(m.cpuModel ?? "an unnamed CPU") (\(m.cores) cores), warm (one untimed run first), median of \(record.repeats) runs: the whole system for one patient — every slice's row band read for the selection, the selected slices read, resized and classified by \(record.model.rawValue) (fold \(record.fold)) in batches of \(record.batchSize), the decision. The paper's times are on a Tesla P100 GPU with full-size networks at 512 px; this run's networks are \(inputs.preset.model.inputSize) px, width ×\(NumberFormat.plain(inputs.preset.model.widthMultiplier)).",
+            Prose.text("Table7Entry.1", ["\(m.cpuModel ?? "an unnamed CPU")", "\(m.cores)", "\(record.repeats)", "\(record.model.rawValue)", "\(record.fold)", "\(record.batchSize)", "\(inputs.preset.model.inputSize)", "\(NumberFormat.plain(inputs.preset.model.widthMultiplier))"]),
             "Each row's patient is fold \(record.fold)'s test patient whose slice count (all series) is closest to the paper's; the step columns are those of the median run and add up to at most its total.",
             "These numbers change from run to run; they are the only ones in the report that do, and the manifest keeps them in its `timing` block.",
         ]

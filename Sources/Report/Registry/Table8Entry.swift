@@ -76,8 +76,8 @@ public struct Table8Entry: ReportEntry {
                                   rows: csvRows)
         var notes = [
             "Test images are the expert-labelled slices of each fold's test patients; a slice is COVID when P(COVID) > 0.5. The checkpoint was chosen on validation images drawn from the test patients, as the paper does, so test data steers model selection.",
-            "Avg rows are means of the per-fold metrics (as the paper's), with the fold standard deviation for accuracy. Two 95% intervals for accuracy: Wilson's over images (images of one patient are not independent, so it is too narrow) and a percentile bootstrap that resamples the fold's test patients with all their images (1,000 replicates, seeded), which respects that dependence.",
-            "Networks are the preset's reduced versions (input \(inputs.preset.model.inputSize) px, width ×\(inputs.preset.model.widthMultiplier), FPN features \(inputs.preset.model.fpnFeatures)) trained \(inputs.preset.training.epochs) epochs; the paper trains full-size networks at 512 px.",
+            Prose.text("Table8Entry.1"),
+            Prose.text("Table8Entry.2", ["\(inputs.preset.model.inputSize)", "\(inputs.preset.model.widthMultiplier)", "\(inputs.preset.model.fpnFeatures)", "\(inputs.preset.training.epochs)"]),
         ]
         // Say plainly when a network has not learned to separate the classes at all.
         for model in ModelKind.allCases {
@@ -86,7 +86,7 @@ public struct Table8Entry: ReportEntry {
             guard Set(truths).count == 2 else { continue }
             let auc = ROCCurve(scores: mine.flatMap(\.covidProbabilities), truths: truths).auc
             if auc < 0.6 {
-                notes.append("\(model.rawValue) has not learned to separate the classes in this run: its AUC over all folds' test images is \(String(format: "%.3f", auc)) (0.5 is chance), so its accuracy here is that of a near-constant guess on a test set that is mostly normal images, and every result built on it (Tables 5, 6, S2, Fig. 12) is an untrained network's. Table S4 shows what limits it: the same network trained without the run's augmentation, for the same epochs.")
+                notes.append(Prose.text("Table8Entry.3", ["\(model.rawValue)", "\(String(format: "%.3f", auc))"]))
             }
         }
         if inputs.dataSource.isSynthetic {

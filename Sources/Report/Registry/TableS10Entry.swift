@@ -30,7 +30,7 @@ public struct TableS10Entry: ReportEntry {
                                        "\(r.normalSlices)", "\(r.normalCalledAsStored)", "\(r.normalCalledWithLesions)"]
                                   })
         var notes = [
-            "Every fold's labelled test slices (COVID-19: all; normal SR_2: \(ShortcutStage.normalPerFold) per fold, evenly spaced), each classified by that fold's network (all folds pooled; Wilson 95% intervals). The twin renders a slice again from its seed with the lesions removed — same body, vessels, series, thickness, kernel and noise — or, for normal SR_2 slices, with a COVID-19 pneumonia drawn into the patient (clear at its labelled levels).",
+            Prose.text("TableS10Entry.1", ["\(ShortcutStage.normalPerFold)"]),
         ]
         for r in results where r.covidSlices > 0 && r.normalSlices > 0 {
             let without = Double(r.covidCalledWithoutLesions) / Double(r.covidSlices)
@@ -39,7 +39,7 @@ public struct TableS10Entry: ReportEntry {
             if without <= 0.1 && with >= 0.8 {
                 verdict = "reads the lesions: removing them makes \(String(format: "%.0f%%", 100 * (1 - without))) of COVID slices normal, drawing them in makes \(String(format: "%.0f%%", 100 * with)) of normal slices COVID-19"
             } else if without <= 0.1 {
-                verdict = "takes no shortcut here: removing the lesions makes \(String(format: "%.0f%%", 100 * (1 - without))) of COVID slices normal; it calls \(String(format: "%.0f%%", 100 * with)) of normal slices with lesions drawn in COVID-19, about as often as it finds real COVID slices (\(String(format: "%.0f%%", 100 * Double(r.covidCalledAsStored) / Double(r.covidSlices))) as stored): it misses lesions rather than reading something else"
+                verdict = Prose.text("TableS10Entry.2", ["\(String(format: "%.0f%%", 100 * (1 - without)))", "\(String(format: "%.0f%%", 100 * with))", "\(String(format: "%.0f%%", 100 * Double(r.covidCalledAsStored) / Double(r.covidSlices)))"])
             } else if without > 0.3 {
                 verdict = "takes a shortcut: \(String(format: "%.0f%%", 100 * without)) of COVID slices are still called COVID-19 with no lesion in them"
             } else {

@@ -32,10 +32,10 @@ public struct TableS11Entry: ReportEntry {
         let best = MetadataBaseline.FeatureSet.allCases.compactMap { s in mean(folds.compactMap { $0.auc[s.rawValue] }).map { (s, $0) } }
             .max { $0.1 < $1.1 }
         var notes = [
-            "A logistic regression on the image's series (SR_2/SR_3/SR_4), slice thickness and a robust noise estimate (1.4826 × median absolute difference from the 3×3 mean over the image's centre), fitted on each fold's training images with the classes weighted equally, never sees the lungs: its AUC is what the acquisition alone tells about the label.",
+            Prose.text("TableS11Entry.1"),
         ]
         if let best {
-            let verdict = best.1 >= 0.8 ? "The acquisition alone separates the classes well (mean AUC \(f(best.1)) with \(best.0.rawValue)): a network can score far above chance without seeing any disease, so high accuracy alone does not show that it detects COVID-19 (the counterfactual test in Table S10 shows what it does look at)."
+            let verdict = best.1 >= 0.8 ? Prose.text("TableS11Entry.2", ["\(f(best.1))", "\(best.0.rawValue)"])
                 : best.1 >= 0.65 ? "The acquisition separates the classes partly (best mean AUC \(f(best.1)), \(best.0.rawValue)): a shortcut is available to a network, but it explains only part of a high AUC."
                 : "The acquisition barely separates the classes (best mean AUC \(f(best.1))): no strong shortcut through series, thickness or noise."
             notes.append(verdict)

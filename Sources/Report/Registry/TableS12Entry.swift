@@ -45,7 +45,7 @@ public struct TableS12Entry: ReportEntry {
         let header = ["Network", "Split by", "Group", "COVID images", "Normal images", "Accuracy", "COVID sensitivity", "Normal specificity"]
         let csv = PaperCSV.render(header: ["network", "split", "group", "covid_images", "normal_images", "accuracy", "sensitivity", "specificity"], rows: rows)
         let notes = [
-            "All folds' test images pooled. Normal labelled images come only from SR_2 (all.csv), so SR_3 and SR_4 groups hold COVID-19 images only and their accuracy is their sensitivity; a network that is much better on the groups where only one class occurs may be reading the acquisition. Table S10's counterfactual test is the direct check.",
+            Prose.text("TableS12Entry.1"),
         ]
         return BuiltEntry(table: ReportTable(header: header, rows: rows), files: ["tables/tableS12.csv": Data(csv.utf8)], notes: notes)
     }

@@ -56,7 +56,7 @@ public struct TableS13Entry: ReportEntry {
         let csv = PaperCSV.render(header: ["measure"] + results.map { $0.isPresets ? "presets_fpn" : "audit_fpn" },
                                   rows: rows.map { [$0.1] + $0.2 })
         var notes = [
-            "The same FPN, scale, schedule, seed and folds, trained twice: on the labelled slices of all.csv (the paper) and series-balanced — the same number of normal slices, part of the labelled SR_2 ones replaced by open-lung slices (kept by the paper's selection) of the same normal training patients' SR_3 and SR_4 series, so that the normal class has the COVID-19 class's mix of series. Every slice of a normal patient is normal, so no label is invented. The validation images are balanced the same way.",
+            Prose.text("TableS13Entry.1"),
             "Test images are the labelled slices of the fold's test patients, as in Table 8 (all folds pooled). The normal series rows and the patients are the identification patients of Tables 5 and 6 (their selected slices); Wilson 95% intervals.",
         ]
         if let p = results.first(where: \.isPresets), let a = results.first(where: { !$0.isPresets }) {
@@ -70,7 +70,7 @@ public struct TableS13Entry: ReportEntry {
             let lt = thinShare(labelled), bt = thinShare(balanced)
             let verdict: String
             if lt.isFinite && bt.isFinite && lt >= 0.05 && bt <= lt / 2 {
-                verdict = "Balancing the series removes most of the shortcut: trained on the labelled slices, the FPN calls \(String(format: "%.1f%%", 100 * lt)) of normal patients' SR_3/SR_4 slices COVID-19; series-balanced, \(String(format: "%.1f%%", 100 * bt)). Patients at threshold 2: \(f(labelled.threshold2.accuracy)) → \(f(balanced.threshold2.accuracy)); labelled test images: accuracy \(f(labelled.test.metrics.overallAccuracy)) → \(f(balanced.test.metrics.overallAccuracy)), COVID-19 sensitivity \(f(labelled.test.metrics.covidSensitivity)) → \(f(balanced.test.metrics.covidSensitivity)), AUC \(f(mean(labelled.foldAUCs))) → \(f(mean(balanced.foldAUCs))) — part of what the labelled training scores on its test images is the series, not the disease."
+                verdict = Prose.text("TableS13Entry.2", ["\(String(format: "%.1f%%", 100 * lt))", "\(String(format: "%.1f%%", 100 * bt))", "\(f(labelled.threshold2.accuracy))", "\(f(balanced.threshold2.accuracy))", "\(f(labelled.test.metrics.overallAccuracy))", "\(f(balanced.test.metrics.overallAccuracy))", "\(f(labelled.test.metrics.covidSensitivity))", "\(f(balanced.test.metrics.covidSensitivity))", "\(f(mean(labelled.foldAUCs)))", "\(f(mean(balanced.foldAUCs)))"])
             } else if lt.isFinite && lt < 0.05 {
                 verdict = "Trained on the labelled slices, the FPN calls only \(String(format: "%.1f%%", 100 * lt)) of normal patients' SR_3/SR_4 slices COVID-19: no series shortcut to remove here (series-balanced: \(String(format: "%.1f%%", 100 * bt)))."
             } else {

@@ -28,6 +28,6 @@ public struct TableS1Entry: ReportEntry {
                  f(r.meanSeriesPrecision), f(r.meanSeriesRecall), f(r.labelledKept), f(r.closedDropped)]
             })
         return BuiltEntry(table: table, files: ["tables/tableS1.csv": Data(csv.utf8)], images: [],
-                          notes: ["Precision: of the selected slices, the share with the lung open; recall: of the lung-open slices, the share selected (both pooled over all series); mean series values average each series' own; labelled kept: the share of all.csv's slices the selection keeps; closed dropped: the share of lung-closed slices discarded."])
+                          notes: [Prose.text("TableS1Entry.1")])
     }
 }

@@ -44,7 +44,7 @@ public struct TableS2Entry: ReportEntry {
         }
         let header = ["Network", "Selection", "Rule", "Correct", "Wrong", "Undetermined", "Accuracy", "Sensitivity", "Specificity", "Slices classified per patient"]
         let csv = PaperCSV.render(header: header.map { $0.lowercased().replacingOccurrences(of: " ", with: "_") }, rows: rows)
-        var notes = ["Without selection every slice of every series is classified, including those where the lung is closed, which the networks never saw in training (they were trained on expert-labelled slices with the lung open). The time each path takes is in Table 7's entry."]
+        var notes = [Prose.text("TableS2Entry.1")]
         if let s = IdentificationResults.sampleNote(inputs) { notes.append(s) }
         if inputs.dataSource.isSynthetic { notes.append("On the synthetic twin these rates describe phantom lesions, not patients.") }
         return BuiltEntry(table: ReportTable(header: header, rows: rows), files: ["tables/tableS2.csv": Data(csv.utf8)],

@@ -40,9 +40,9 @@ public struct TableS3Entry: ReportEntry {
                       "Heat outside the body", "Peak outside the body (95% CI)"]
         let csv = PaperCSV.render(header: ["network", "layer", "slices", "heat_inside", "lesion_share", "ratio", "pointing_hits",
                                            "pointing_hits_tolerance", "heat_outside_body", "peak_outside_body"], rows: rows)
-        var notes = ["Heat inside lesion: the share of a map's total heat that falls in the lesion mask, averaged over slices; a map spread evenly would score the lesion's share of the image, so the ratio of the two measures how much the map concentrates on the lesion. Pointing game: the map's hottest pixel lies in the lesion (strict), or within 15 pixels of it at 224 px — 15/224 of the image side — as Zhang et al. (2016) define the game (Wilson intervals).",
-                     "Layers: each network's last convolutional map; for the FPN its finest pyramid level P3, or, when P3 is smaller than \(GradCAM.minimumSide)×\(GradCAM.minimumSide) (4×4 at 96 px, where each cell spans a quarter of the image), the backbone's last 12×12 map `\(GradCAM.fpnFallbackLayer)` (stride 8). At reduced inputs the other two networks' last maps are 3×3, too coarse to place a lesion.",
-                     "Outside the body: air connected to the image border (stored value below \(Int(LocalisationScore.airStoredValue)), HU −500). Heat there explains nothing about the lungs — it falls on the skin marker, the table or the edge of the scan circle — so a map with its peak outside the body does not show what the network found in the lungs, whatever its class."]
+        var notes = [Prose.text("TableS3Entry.1"),
+                     Prose.text("TableS3Entry.2", ["\(GradCAM.minimumSide)", "\(GradCAM.minimumSide)", "\(GradCAM.fpnFallbackLayer)"]),
+                     Prose.text("TableS3Entry.3", ["\(Int(LocalisationScore.airStoredValue))"])]
         if output.maps.allSatisfy({ $0.score == nil }) {
             notes.append("The data have no lesion masks (only the synthetic twin has them), so nothing could be scored.")
         }

@@ -40,9 +40,9 @@ public struct TableS4Entry: ReportEntry {
                                                          "\(r.counts.covidFP)", "\(r.counts.normalTP)", f(r.counts.metrics.overallAccuracy), f(r.auc),
                                                          r.bestEpoch.map(String.init) ?? "",
                                                          r.validationAUCs.map { $0.map { String(format: "%.4f", $0) } ?? "" }.joined(separator: " ")] })
-        var notes = ["\(InputScalingStage.model.rawValue), fold \(InputScalingStage.fold), the preset's scale and epochs, the same initial weights and batch order for every input; tested on fold \(InputScalingStage.fold)'s test images (P(COVID) > 0.5). ResNet50V2 rather than the FPN: in reduced runs the FPN's heads, initialised at N(0, 0.001), can sit at chance for the first epochs (Table 8), which would hide any effect of the input.",
-                     "The paper (§2.1) keeps the stored 16-bit values because dividing each image by its own maximum changes what a value means from image to image; this is the experiment behind that argument. One training per input: differences of a point or two are within the run-to-run spread of a single fold.",
-                     "The row without augmentation asks what limits learning in a short budget: the run's augmentation (Table 3: rotations, flips, zoom, shifts as the preset sets them, the authors' shear) shows the network a new view of every image each epoch. The validation AUC by epoch (on the paper's validation images, drawn from the test patients; accuracy there depends on their COVID/normal balance, AUC does not) shows how far each variant got."]
+        var notes = [Prose.text("TableS4Entry.1", ["\(InputScalingStage.model.rawValue)", "\(InputScalingStage.fold)", "\(InputScalingStage.fold)"]),
+                     Prose.text("TableS4Entry.2"),
+                     Prose.text("TableS4Entry.3")]
         if let verdict = Self.augmentationVerdict(rows, epochs: inputs.preset.training.epochs, size: inputs.preset.model.inputSize) {
             notes.append(verdict)
         }
@@ -61,7 +61,7 @@ public struct TableS4Entry: ReportEntry {
             return "In this run the network learns without augmentation (best validation AUC \(wo)) but not with it (\(w)): the augmentation is what \(epochs) epochs cannot afford."
         }
         if without < 0.6 && with < 0.6 {
-            return "In this run neither learns (best validation AUC \(w) with augmentation, \(wo) without): the budget itself — \(epochs) epochs of a reduced network at \(size) px — is too small for the twin's lesions, which at this size are a few pixels across; the augmentation alone is not the limit."
+            return Prose.text("TableS4Entry.4", ["\(w)", "\(wo)", "\(epochs)", "\(size)"])
         }
         return "Best validation AUC in this run: \(w) with augmentation, \(wo) without; a single training each, so a difference under about 0.1 is within the spread between folds."
     }

@@ -22,8 +22,8 @@ public struct TableS5Entry: ReportEntry {
                                   })
         let agree = rows.filter(\.agrees).count
         var notes = [
-            "Measured on this run's \(m.covidPatients) COVID-19 patients of the twin from their ground truth (whole-lung samples for the patient-level rows, the rendered slices for the lesion share); \(agree) of \(rows.count) properties fall in the range counted as agreement (CSV columns agreement_low/high).",
-            "A patient counts as peripheral (posterior) when more than half of the lesion volume lies in the outer third (posterior half) of the lung; the severity score is re-measured from the involved share of each lobe with the published bands (1: < 5%, 2: 5–25%, 3: 25–50%, 4: 50–75%, 5: > 75%).",
+            Prose.text("TableS5Entry.1", ["\(m.covidPatients)", "\(agree)", "\(rows.count)"]),
+            Prose.text("TableS5Entry.2"),
             "These rows say the twin's disease resembles the published descriptions in the properties it models; they do not make it real CT. Sources: Sources/Analysis/Synthetic/README.md.",
         ]
         if m.normalPatientsWithDisease > 0 { notes.append("\(m.normalPatientsWithDisease) normal patients carry disease in their ground truth: a defect of the twin.") }

@@ -45,9 +45,9 @@ public struct TableS7Entry: ReportEntry {
             Double($0.test.covidTP + $0.test.covidFN) / Double(max($0.test.total, 1)) })
         var built = BuiltEntry(table: ReportTable(header: header, rows: rows), files: ["tables/tableS7.csv": Data(csv.utf8)],
                                notes: [audit.sourceNote,
-                                       "A rule calls COVID-19 a set of feature values and normal all others; fitted for accuracy, a value is COVID-19 when its training images are mostly COVID-19; fitted for balanced accuracy, when its share of the COVID-19 training images exceeds its share of the normal ones. Each is the best such rule on the training labels (any threshold on thickness is one of these sets); values unseen in training are called normal.",
-                                       "Training and test labels are the de-duplicated labelled images of the fold's training and test patients (Table 2); the test sets are mostly normal (COVID-19 are \(DatasetAudit.percent(covidShare)) of the test images on average), so accuracy rewards calling everything normal and balanced accuracy is the fairer measure."])
-        built.verdict = "Thickness alone, fitted on each fold's training labels, scores a mean test accuracy of \(f(thicknessAccuracy)) (rule fitted for accuracy) and a mean test balanced accuracy of \(f(thicknessBalanced)) (rule fitted for balanced accuracy) over \(audit.plan.folds.count) folds; series alone, \(f(seriesAccuracy)) and \(f(seriesBalanced)); the two together, a mean test balanced accuracy of \(f(pairBalanced)). Chance is 0.5 balanced accuracy. "
+                                       Prose.text("TableS7Entry.1"),
+                                       Prose.text("TableS7Entry.2", ["\(DatasetAudit.percent(covidShare))"])])
+        built.verdict = Prose.text("TableS7Entry.3", ["\(f(thicknessAccuracy))", "\(f(thicknessBalanced))", "\(audit.plan.folds.count)", "\(f(seriesAccuracy))", "\(f(seriesBalanced))", "\(f(pairBalanced))"])
             + (max(thicknessBalanced, seriesBalanced, pairBalanced) >= 0.7
                ? "The labels can be separated well above chance without looking at the lungs: a network's accuracy on these folds does not by itself show that it sees the infection."
                : "Neither feature alone separates these labels well.")

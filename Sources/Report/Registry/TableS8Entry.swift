@@ -60,16 +60,16 @@ public struct TableS8Entry: ReportEntry {
         let patients = Set(repeats.map(\.slice.patientID)).count
         let matching = paper.filter(\.countsRepeats)
         var notes = [audit.sourceNote,
-                     "\(g(repeats.count)) rows of all.csv name a (patient, series, image) that an earlier row names under another batch folder: the same image filed twice (\(pairs.map { "\($0.0): \(g($0.1))" }.joined(separator: "; ")); \(g(patients)) patients). The paper's flat files carry the batch in their names, so each copy is a separate file."]
+                     Prose.text("TableS8Entry.1", ["\(g(repeats.count))", "\(pairs.map { "\($0.0): \(g($0.1))" }.joined(separator: "; "))", "\(g(patients))"])]
         if let p = matching.first, let r = p.testRepeats {
-            notes.append("In \(matching.count) of the paper's \(paper.count) folds (\(matching.map { "\($0.fold)" }.joined(separator: ", "))) the normal training + test images equal all \(g(all.images)) normal rows, repeats included; the distinct normal slices are \(g(distinct.images)). A patient's rows are at most \(DatasetAudit.percent(s.maxRepeatShare(.normal))) repeats, so fold \(p.fold)'s \(g(p.trainNormal)) training images hold at most \(g(Int((Double(p.trainNormal) * s.maxRepeatShare(.normal)).rounded(.down)))) of them and its test set at least \(g(r.lowerBound)): normal test images counted twice.")
+            notes.append(Prose.text("TableS8Entry.2", ["\(matching.count)", "\(paper.count)", "\(matching.map { "\($0.fold)" }.joined(separator: ", "))", "\(g(all.images))", "\(g(distinct.images))", "\(DatasetAudit.percent(s.maxRepeatShare(.normal)))", "\(p.fold)", "\(g(p.trainNormal))", "\(g(Int((Double(p.trainNormal) * s.maxRepeatShare(.normal)).rounded(.down))))", "\(g(r.lowerBound))"]))
         }
         var built = BuiltEntry(table: ReportTable(header: header, rows: rows),
                                files: ["tables/tableS8.csv": Data(table.utf8), "tables/tableS8-repeated-rows.csv": Data(list.utf8)],
                                comparisons: comparisons, notes: notes)
         built.verdict = matching.isEmpty
             ? "None of the paper's folds counts exactly all.csv's normal rows with repeats."
-            : "The paper's normal image counts include the \(g(normalRepeats)) repeated rows: its normal test sets count between \(g(matching.compactMap(\.testRepeats).map(\.lowerBound).min()!)) and \(g(matching.compactMap(\.testRepeats).map(\.upperBound).max()!)) images twice, so its test-set sizes, normal specificity and every image-level metric that involves normal images weigh those slices double. This pipeline counts each slice once."
+            : Prose.text("TableS8Entry.3", ["\(g(normalRepeats))", "\(g(matching.compactMap(\.testRepeats).map(\.lowerBound).min()!))", "\(g(matching.compactMap(\.testRepeats).map(\.upperBound).max()!))"])
         return built
     }
 }

@@ -32,7 +32,7 @@ public struct TableS9Entry: ReportEntry {
         let leaking = checks.filter { !$0.isClean }
         let validation = audit.plan.folds.first?.validationSource
         var notes = [audit.sourceNote,
-                     "Patients are assigned to a side by their folder name (`patientN`), which both copies of a repeated slice share, so a repeated slice can split only when its patient does. A split by file name (which carries the batch folder, e.g. `normal1_…` and `normal4_…`) could put the two copies on opposite sides; this check would show it."]
+                     Prose.text("TableS9Entry.1")]
         if validation == .testSubset {
             notes.append("Validation patients are a subset of the test patients, as in the paper (§2.4: \"part of the testing data has been considered for validating\"): test data choose the checkpoint. That is the paper's design, not a leak this check counts.")
         }

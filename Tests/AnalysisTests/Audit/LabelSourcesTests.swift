@@ -5,7 +5,7 @@ import XCTest
 /// The dataset audit's counts on the real `all.csv` and `Patient_details.csv`, the one-feature
 /// rule and the leakage check.
 final class LabelSourcesTests: XCTestCase {
-    static var cached: LabelSources?
+    nonisolated(unsafe) static var cached: LabelSources?
 
     func shipped() throws -> LabelSources {
         if let s = Self.cached { return s }

@@ -3,7 +3,7 @@ import Foundation
 import XCTest
 
 final class FoldPlanTests: XCTestCase {
-    static var cohort: (patients: [(id: String, label: ClassLabel)], labelled: [LabelledSlice])?
+    nonisolated(unsafe) static var cohort: (patients: [(id: String, label: ClassLabel)], labelled: [LabelledSlice])?
 
     func realCohort() throws -> (patients: [(id: String, label: ClassLabel)], labelled: [LabelledSlice]) {
         if let c = Self.cohort { return c }

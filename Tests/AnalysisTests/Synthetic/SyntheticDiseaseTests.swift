@@ -1,5 +1,6 @@
 import XCTest
 @testable import Analysis
+import NeuralNet
 
 /// The twin's COVID-19 pneumonia (issue 15): distribution targets from the literature on a sample
 /// of patients, clear lesions on every labelled slice, no disease in normal patients, and the
@@ -62,7 +63,7 @@ final class SyntheticDiseaseTests: XCTestCase {
         var checked = 0, least = 1.0, worst = ""
         let lock = NSLock()
         let jobs = twin.plan().filter { $0.label == .covid }.flatMap { p in p.labelledImageNumbers.map { (p, $0) } }
-        DispatchQueue.concurrentPerform(iterations: jobs.count) { k in
+        Parallel.run(workers: jobs.count) { k in
             let (p, n) = jobs[k]
             let r = try! twin.renderDetailed(patient: p.patientID, series: p.series, imageNumber: n, options: .init(noise: false, blur: false))
             lock.lock(); defer { lock.unlock() }

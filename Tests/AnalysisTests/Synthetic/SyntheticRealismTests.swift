@@ -1,5 +1,6 @@
 import XCTest
 @testable import Analysis
+import NeuralNet
 
 /// The twin behaves like the real data where the paper's pipeline depends on it (issue 3
 /// "Must show"; §2.2, Figs. 4, 5, 8). Most checks run at a reduced size — the selection region
@@ -41,7 +42,7 @@ final class SyntheticRealismTests: XCTestCase {
         let p = try XCTUnwrap(twin.plan().first { $0.thicknessMM >= 5 })
         let picks = [0, p.sliceCount / 2, p.sliceCount - 1]
         var dark = [Int](repeating: 0, count: 3)
-        DispatchQueue.concurrentPerform(iterations: 3) { k in
+        Parallel.run(workers: 3) { k in
             let (px, _) = try! twin.renderSlice(patient: p.patientID, series: p.series, imageNumber: p.imageNumbers[picks[k]])
             dark[k] = SynthFixture.darkCount(px, size: 512)
         }

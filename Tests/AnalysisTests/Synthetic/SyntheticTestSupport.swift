@@ -1,9 +1,10 @@
 import XCTest
 @testable import Analysis
+import NeuralNet
 
 /// Shared helpers of the synthetic-twin tests: one twin per (size, selection), built once.
 enum SynthFixture {
-    private static var cache: [String: SyntheticTwin] = [:]
+    nonisolated(unsafe) private static var cache: [String: SyntheticTwin] = [:]
     private static let lock = NSLock()
 
     static func twin(size: Int, patients: PatientSelection = .all, seed: UInt64 = 1) throws -> SyntheticTwin {
@@ -36,7 +37,7 @@ enum SynthFixture {
         var dark = [Int](repeating: 0, count: p.sliceCount)
         var truth = [SliceTruth?](repeating: nil, count: p.sliceCount)
         let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: p.sliceCount) { i in
+        Parallel.run(workers: p.sliceCount) { i in
             let (px, t) = try! twin.renderSlice(patient: p.patientID, series: p.series, imageNumber: p.imageNumbers[i])
             let d = darkCount(px, size: twin.config.size)
             lock.lock(); dark[i] = d; truth[i] = t; lock.unlock()

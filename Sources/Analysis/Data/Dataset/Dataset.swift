@@ -66,6 +66,24 @@ public struct Dataset: Codable, Sendable {
     /// Patients of one class.
     public func patients(_ label: ClassLabel) -> [Patient] { patients.filter { $0.label == label } }
 
+    /// The first `count` patients of each class (in patient-number order) and their labelled
+    /// slices: a stated subset (`Preset.DataSource.patientSubset`), the same for every run.
+    public func subset(patientsPerClass count: Int) -> Dataset {
+        precondition(count >= 1, "a subset needs at least one patient per class")
+        var kept: [Patient] = []
+        var taken: [ClassLabel: Int] = [:]
+        for patient in patients where taken[patient.label, default: 0] < count {
+            kept.append(patient)
+            taken[patient.label, default: 0] += 1
+        }
+        let ids = Set(kept.map(\.id))
+        var result = self
+        result.patients = kept
+        result.labelled = labelled.filter { ids.contains($0.patientID) }
+        result.notes.append("Subset: the first \(count) patients of each class (\(kept.count) of \(patients.count) patients).")
+        return result
+    }
+
     /// Table 1's counts for this dataset.
     public var counts: DatasetCounts {
         let covid = patients(.covid), normal = patients(.normal)

@@ -1,4 +1,5 @@
 import Foundation
+import NeuralNet
 
 /// Reads a COVID-CTset tree from disk (§2.1) in either layout:
 /// - raw: `<root>/<batch folder>/<patientN>/<SR_k>/IM#####.tif`, class from the batch folder
@@ -218,7 +219,7 @@ public enum DatasetReader {
         let jobs = patients.indices.flatMap { p in patients[p].series.indices.map { Job(p: p, s: $0) } }
         var results = [Outcome?](repeating: nil, count: jobs.count)
         let lock = NSLock()
-        DispatchQueue.concurrentPerform(iterations: jobs.count) { j in
+        Parallel.run(workers: jobs.count) { j in
             let series = patients[jobs[j].p].series[jobs[j].s]
             var out = Outcome()
             var first: (size: String, type: String, file: String)? = nil
