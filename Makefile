@@ -5,7 +5,7 @@ PRESET ?= default
 SWIFT ?= swift
 RELEASE_FLAGS = -c release
 
-.PHONY: report test deps build smoke clean
+.PHONY: report test deps build smoke clean format
 
 deps:
 	@scripts/install-system-deps
@@ -19,6 +19,10 @@ report: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Formats the Swift sources with the toolchain's swift-format (.swift-format: 4 spaces, 140 columns).
+format:
+	$(SWIFT) format format --in-place --recursive --configuration .swift-format Sources Tests
 
 clean:
 	rm -rf .build runs report

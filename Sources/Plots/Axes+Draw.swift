@@ -53,17 +53,20 @@ extension Axes {
             canvas.text(xLabel, at: Point(x: box.midX, y: box.maxY + d.xTickBand + Style.labelPad), h: .center, v: .top)
         }
         if let yLabel = d.yLabelText {
-            canvas.text(yLabel, at: Point(x: box.minX - d.yTickBand - Style.labelPad, y: box.midY),
-                        h: .center, v: .bottom, rotation: 90)
+            canvas.text(
+                yLabel, at: Point(x: box.minX - d.yTickBand - Style.labelPad, y: box.midY),
+                h: .center, v: .bottom, rotation: 90)
         }
         let frame = border.map { $0.width / 2 } ?? 0
         if let title = d.titleText {
-            canvas.text(title, at: Point(x: box.midX, y: box.minY - Style.titlePad - frame), h: .center, v: .bottom,
-                        size: Style.titleSize)
+            canvas.text(
+                title, at: Point(x: box.midX, y: box.minY - Style.titlePad - frame), h: .center, v: .bottom,
+                size: Style.titleSize)
         }
         if let caption = d.captionText {
-            canvas.text(caption, at: Point(x: box.midX, y: box.maxY + d.xTickBand + d.xLabelHeight + Style.labelPad + frame),
-                        h: .center, v: .top)
+            canvas.text(
+                caption, at: Point(x: box.midX, y: box.maxY + d.xTickBand + d.xLabelHeight + Style.labelPad + frame),
+                h: .center, v: .top)
         }
         if let border {
             canvas.rect(box, fill: nil, stroke: border.color, width: border.width)

@@ -82,9 +82,11 @@ public final class Axes: Panel {
                 .filter { limits.contains($0.0) }
         }
         let explicit = horizontal ? xTicks : yTicks
-        let positions = explicit?.filter { limits.contains($0) }
-            ?? Ticks.positions(lo: limits.lowerBound, hi: limits.upperBound,
-                               maxTicks: Ticks.maxTicks(length: length, horizontal: horizontal))
+        let positions =
+            explicit?.filter { limits.contains($0) }
+            ?? Ticks.positions(
+                lo: limits.lowerBound, hi: limits.upperBound,
+                maxTicks: Ticks.maxTicks(length: length, horizontal: horizontal))
         let formatter = horizontal ? xTickFormatter : yTickFormatter
         let labels = formatter.map { f in positions.map(f) } ?? Ticks.labels(positions)
         return Array(zip(positions, labels))
@@ -116,10 +118,12 @@ public final class Axes: Panel {
     /// text overhanging by less than 20 points stays on one line.
     func wrappedTexts(canvas: Canvas, box: Size) -> (xLabel: String?, yLabel: String?, title: String?, caption: String?) {
         let slack = 20.0
-        return (xLabel.map { canvas.wrapped($0, width: box.width, size: Style.fontSize, slack: slack) },
-                yLabel.map { canvas.wrapped($0, width: box.height, size: Style.fontSize, slack: slack) },
-                title.map { canvas.wrapped($0, width: box.width, size: Style.titleSize, slack: slack) },
-                caption.map { canvas.wrapped($0, width: box.width, size: Style.fontSize, slack: slack) })
+        return (
+            xLabel.map { canvas.wrapped($0, width: box.width, size: Style.fontSize, slack: slack) },
+            yLabel.map { canvas.wrapped($0, width: box.height, size: Style.fontSize, slack: slack) },
+            title.map { canvas.wrapped($0, width: box.width, size: Style.titleSize, slack: slack) },
+            caption.map { canvas.wrapped($0, width: box.width, size: Style.fontSize, slack: slack) }
+        )
     }
 
     func decorations(canvas: Canvas, box: Size) -> Decorations {
@@ -150,12 +154,16 @@ public final class Axes: Panel {
         if let title = d.titleText { d.titleHeight = Style.titlePad + canvas.measure(title, size: Style.titleSize).height }
         if let caption = d.captionText { d.captionHeight = Style.labelPad + canvas.measure(caption, size: Style.fontSize).height }
         if let cb = colorbarSpec { d.colorbarWidth = cb.extent(canvas: canvas, length: box.height) }
-        let centred = [d.xLabelText.map { canvas.measure($0, size: Style.fontSize).width },
-                       d.titleText.map { canvas.measure($0, size: Style.titleSize).width },
-                       d.captionText.map { canvas.measure($0, size: Style.fontSize).width }].compactMap { $0 }
+        let centred = [
+            d.xLabelText.map { canvas.measure($0, size: Style.fontSize).width },
+            d.titleText.map { canvas.measure($0, size: Style.titleSize).width },
+            d.captionText.map { canvas.measure($0, size: Style.fontSize).width }
+        ].compactMap { $0 }
         d.sideOverflow = max(0, ((centred.max() ?? 0) - box.width) / 2)
-        let vertical = [d.yLabelText.map { canvas.measure($0, size: Style.fontSize).width },
-                        colorbarSpec?.label.map { canvas.measure($0, size: Style.fontSize).width }].compactMap { $0 }
+        let vertical = [
+            d.yLabelText.map { canvas.measure($0, size: Style.fontSize).width },
+            colorbarSpec?.label.map { canvas.measure($0, size: Style.fontSize).width }
+        ].compactMap { $0 }
         d.verticalOverflow = max(0, ((vertical.max() ?? 0) - box.height) / 2)
         if legendLocation == .outsideRight, let size = legendSize(canvas: canvas) {
             d.outsideLegendWidth = Axes.outsideLegendPad + size.width

@@ -36,8 +36,10 @@ final class BandSeries: Series {
 
 extension Axes {
     /// Fills the band between `lower` and `upper` over `x` in `color` at `alpha`.
-    public func fillBetween(x: [Double], lower: [Double], upper: [Double], label: String? = nil, color: Color? = nil,
-                            alpha: Double = 0.2) {
+    public func fillBetween(
+        x: [Double], lower: [Double], upper: [Double], label: String? = nil, color: Color? = nil,
+        alpha: Double = 0.2
+    ) {
         add(BandSeries(x: x, lower: lower, upper: upper, label: label, color: color ?? nextCycleColor(), alpha: alpha))
     }
 }

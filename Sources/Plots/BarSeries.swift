@@ -14,10 +14,13 @@ final class BarSeries: Series {
     let valueLabels: [String]?
     let labelsInside: Bool
 
-    init(left: [Double], width: [Double], bottom: [Double], height: [Double], label: String?, color: Color,
-         edgeColor: Color? = nil, valueLabels: [String]? = nil, labelsInside: Bool = false) {
-        precondition(left.count == width.count && left.count == bottom.count && left.count == height.count,
-                     "bars: inconsistent array lengths")
+    init(
+        left: [Double], width: [Double], bottom: [Double], height: [Double], label: String?, color: Color,
+        edgeColor: Color? = nil, valueLabels: [String]? = nil, labelsInside: Bool = false
+    ) {
+        precondition(
+            left.count == width.count && left.count == bottom.count && left.count == height.count,
+            "bars: inconsistent array lengths")
         precondition(valueLabels == nil || valueLabels!.count == left.count, "bars: one value label per bar")
         self.left = left; self.width = width; self.bottom = bottom; self.height = height
         self.label = label; self.color = color; self.edgeColor = edgeColor
@@ -55,11 +58,13 @@ final class BarSeries: Series {
                 let size = canvas.measure(text, size: Style.fontSize - 1)
                 guard size.height <= r.height, size.width <= r.width + 4 else { continue }
                 let fill = color
-                canvas.text(text, at: r.center, h: .center, v: .center, size: Style.fontSize - 1,
-                            color: fill.contrastingText)
+                canvas.text(
+                    text, at: r.center, h: .center, v: .center, size: Style.fontSize - 1,
+                    color: fill.contrastingText)
             } else {
-                canvas.text(text, at: Point(x: r.midX, y: r.minY - 2), h: .center, v: .bottom,
-                            size: Style.fontSize - 1)
+                canvas.text(
+                    text, at: Point(x: r.midX, y: r.minY - 2), h: .center, v: .bottom,
+                    size: Style.fontSize - 1)
             }
         }
     }
@@ -81,19 +86,19 @@ final class BarSeries: Series {
 }
 
 extension Plots {
-/// Histogram binning: `bins` equal-width bins over `range` (default: the data's range); the
-/// last bin includes its right edge (numpy's convention). Non-finite values are ignored.
-/// - Returns: `bins + 1` edges and `bins` counts.
-public static func histogram(_ values: [Double], bins: Int, range: ClosedRange<Double>? = nil) -> (edges: [Double], counts: [Int]) {
-    precondition(bins > 0, "histogram needs at least one bin")
-    var r = range ?? finiteRange(values) ?? 0...1
-    if r.lowerBound == r.upperBound { r = (r.lowerBound - 0.5)...(r.upperBound + 0.5) }
-    let step = (r.upperBound - r.lowerBound) / Double(bins)
-    let edges = (0...bins).map { r.lowerBound + Double($0) * step }
-    var counts = [Int](repeating: 0, count: bins)
-    for v in values where v.isFinite && v >= r.lowerBound && v <= r.upperBound {
-        counts[min(bins - 1, Int((v - r.lowerBound) / step))] += 1
+    /// Histogram binning: `bins` equal-width bins over `range` (default: the data's range); the
+    /// last bin includes its right edge (numpy's convention). Non-finite values are ignored.
+    /// - Returns: `bins + 1` edges and `bins` counts.
+    public static func histogram(_ values: [Double], bins: Int, range: ClosedRange<Double>? = nil) -> (edges: [Double], counts: [Int]) {
+        precondition(bins > 0, "histogram needs at least one bin")
+        var r = range ?? finiteRange(values) ?? 0...1
+        if r.lowerBound == r.upperBound { r = (r.lowerBound - 0.5)...(r.upperBound + 0.5) }
+        let step = (r.upperBound - r.lowerBound) / Double(bins)
+        let edges = (0...bins).map { r.lowerBound + Double($0) * step }
+        var counts = [Int](repeating: 0, count: bins)
+        for v in values where v.isFinite && v >= r.lowerBound && v <= r.upperBound {
+            counts[min(bins - 1, Int((v - r.lowerBound) / step))] += 1
+        }
+        return (edges, counts)
     }
-    return (edges, counts)
-}
 }

@@ -52,8 +52,9 @@ class Canvas {
     func setColor(_ c: Color) { cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a) }
 
     private func setFont(size: Double, bold: Bool) {
-        cairo_select_font_face(cr, Style.fontFamily, CAIRO_FONT_SLANT_NORMAL,
-                               bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+        cairo_select_font_face(
+            cr, Style.fontFamily, CAIRO_FONT_SLANT_NORMAL,
+            bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
         cairo_set_font_size(cr, size)
     }
 
@@ -109,17 +110,20 @@ class Canvas {
     func measure(_ text: String, size: Double, bold: Bool = false, rotation degrees: Double) -> Size {
         let s = measure(text, size: size, bold: bold)
         let a = degrees * .pi / 180
-        return Size(width: abs(s.width * cos(a)) + abs(s.height * sin(a)),
-                    height: abs(s.width * sin(a)) + abs(s.height * cos(a)))
+        return Size(
+            width: abs(s.width * cos(a)) + abs(s.height * sin(a)),
+            height: abs(s.width * sin(a)) + abs(s.height * cos(a)))
     }
 
     /// Draws a text block so that its anchor (`h`, `v`) lies at `p`, rotated by `degrees`
     /// counter-clockwise about `p`. Lines are aligned by `h`. Returns and records the
     /// block's axis-aligned bounding box.
     @discardableResult
-    func text(_ text: String, at p: Point, h: HAlign = .left, v: VAlign = .baseline,
-              size: Double = Style.fontSize, bold: Bool = false, color: Color = .black,
-              rotation degrees: Double = 0) -> Rect {
+    func text(
+        _ text: String, at p: Point, h: HAlign = .left, v: VAlign = .baseline,
+        size: Double = Style.fontSize, bold: Bool = false, color: Color = .black,
+        rotation degrees: Double = 0
+    ) -> Rect {
         if text.isEmpty { return Rect(x: p.x, y: p.y, width: 0, height: 0) }
         let lines = text.components(separatedBy: "\n")
         let block = measure(text, size: size, bold: bold)
@@ -127,7 +131,11 @@ class Canvas {
         let lineHeight = m.ascent + m.descent
         // Block origin (top-left) relative to the anchor, before rotation.
         let ox: Double
-        switch h { case .left: ox = 0; case .center: ox = -block.width / 2; case .right: ox = -block.width }
+        switch h {
+        case .left: ox = 0;
+        case .center: ox = -block.width / 2;
+        case .right: ox = -block.width
+        }
         let oy: Double
         switch v {
         case .top: oy = 0
@@ -143,7 +151,11 @@ class Canvas {
         for (i, line) in lines.enumerated() {
             let w = lineWidth(line, size: size, bold: bold)
             let lx: Double
-            switch h { case .left: lx = ox; case .center: lx = ox + (block.width - w) / 2; case .right: lx = ox + block.width - w }
+            switch h {
+            case .left: lx = ox;
+            case .center: lx = ox + (block.width - w) / 2;
+            case .right: lx = ox + block.width - w
+            }
             cairo_move_to(cr, lx, oy + m.ascent + Double(i) * lineHeight)
             cairo_show_text(cr, line)
         }

@@ -20,9 +20,10 @@ public struct Color: Equatable, Hashable, Sendable {
         guard digits.count == 6, let value = UInt32(digits, radix: 16) else {
             preconditionFailure("Color(hex:) needs six hex digits, got \(hex)")
         }
-        self.init(r: Double((value >> 16) & 0xff) / 255,
-                  g: Double((value >> 8) & 0xff) / 255,
-                  b: Double(value & 0xff) / 255, a: alpha)
+        self.init(
+            r: Double((value >> 16) & 0xff) / 255,
+            g: Double((value >> 8) & 0xff) / 255,
+            b: Double(value & 0xff) / 255, a: alpha)
     }
 
     /// A grey level in 0 (black) ... 1 (white).
@@ -69,8 +70,10 @@ public struct Color: Equatable, Hashable, Sendable {
     public static let yellow = Color(r: 1, g: 1, b: 0)
 
     /// matplotlib's default property cycle (tab10), `C0`…`C9`.
-    public static let cycle: [Color] = [.blue, .orange, .green, .red, .purple,
-                                        .brown, .pink, .gray, .olive, .cyan]
+    public static let cycle: [Color] = [
+        .blue, .orange, .green, .red, .purple,
+        .brown, .pink, .gray, .olive, .cyan
+    ]
 
     /// The n-th colour of the default cycle (wraps around).
     public static func cycle(_ n: Int) -> Color { cycle[((n % cycle.count) + cycle.count) % cycle.count] }

@@ -11,8 +11,9 @@ struct ColorbarSpec {
     static let pad = 10.0, width = 12.0
 
     func ticks(length: Double) -> [(Double, String)] {
-        let pos = Ticks.positions(lo: range.lowerBound, hi: range.upperBound,
-                                  maxTicks: Ticks.maxTicks(length: length, horizontal: false))
+        let pos = Ticks.positions(
+            lo: range.lowerBound, hi: range.upperBound,
+            maxTicks: Ticks.maxTicks(length: length, horizontal: false))
         let labels = formatter.map { f in pos.map(f) } ?? Ticks.labels(pos)
         return Array(zip(pos, labels))
     }

@@ -18,11 +18,13 @@ public struct Colormap: Sendable, Equatable {
     /// A colormap from control points.
     /// - Precondition: at least two points, positions increasing from 0 to 1.
     public init(name: String, positions: [Double], colors: [Color]) {
-        precondition(positions.count >= 2 && positions.count == colors.count,
-                     "Colormap needs at least two control points")
+        precondition(
+            positions.count >= 2 && positions.count == colors.count,
+            "Colormap needs at least two control points")
         precondition(positions.first == 0 && positions.last == 1, "Colormap positions must span 0...1")
-        precondition(zip(positions, positions.dropFirst()).allSatisfy { $0 < $1 },
-                     "Colormap positions must increase")
+        precondition(
+            zip(positions, positions.dropFirst()).allSatisfy { $0 < $1 },
+            "Colormap positions must increase")
         self.name = name; self.positions = positions; self.colors = colors
     }
 
@@ -125,5 +127,5 @@ let viridisSamples: [(Double, Double, Double)] = [
     (0.762373, 0.876424, 0.137064), (0.804182, 0.882046, 0.114965),
     (0.845561, 0.887322, 0.099702), (0.886271, 0.892374, 0.095374),
     (0.926106, 0.897330, 0.104071), (0.964894, 0.902323, 0.123941),
-    (0.993248, 0.906157, 0.143936),
+    (0.993248, 0.906157, 0.143936)
 ]

@@ -55,8 +55,10 @@ public final class Diagram: Panel {
 
     /// Adds a node; `text` may have several lines.
     /// - Precondition: `id` is new and the cell is free.
-    public func node(_ id: String, row: Int, col: Int, _ text: String, shape: Shape = .roundedBox,
-                     fill: Color? = nil, stroke: Color? = nil) {
+    public func node(
+        _ id: String, row: Int, col: Int, _ text: String, shape: Shape = .roundedBox,
+        fill: Color? = nil, stroke: Color? = nil
+    ) {
         precondition(!nodes.contains { $0.id == id }, "Diagram node \(id) exists")
         precondition(!nodes.contains { $0.row == row && $0.col == col }, "Diagram cell (\(row), \(col)) is taken")
         let (f, s) = Diagram.defaultColors(shape)
@@ -65,8 +67,10 @@ public final class Diagram: Panel {
 
     /// Adds an arrow from node `from` to node `to`, with an optional label on its first segment.
     /// - Precondition: both nodes exist.
-    public func edge(_ from: String, _ to: String, label: String? = nil, route: Route = .horizontalFirst,
-                     color: Color = Color(gray: 0.25)) {
+    public func edge(
+        _ from: String, _ to: String, label: String? = nil, route: Route = .horizontalFirst,
+        color: Color = Color(gray: 0.25)
+    ) {
         precondition(nodes.contains { $0.id == from } && nodes.contains { $0.id == to }, "Diagram edge \(from)->\(to): unknown node")
         edges.append(Edge(from: from, to: to, label: label, route: route, color: color))
     }
@@ -75,7 +79,9 @@ public final class Diagram: Panel {
 
     /// Whether other nodes sit strictly between the edge's ends in their shared row / column.
     private func blocked(_ e: Edge) -> (row: Bool, col: Bool) {
-        guard let na = nodes.first(where: { $0.id == e.from }), let nb = nodes.first(where: { $0.id == e.to }) else { return (false, false) }
+        guard let na = nodes.first(where: { $0.id == e.from }), let nb = nodes.first(where: { $0.id == e.to }) else {
+            return (false, false)
+        }
         let row = na.row == nb.row && nodes.contains { $0.row == na.row && $0.col > min(na.col, nb.col) && $0.col < max(na.col, nb.col) }
         let col = na.col == nb.col && nodes.contains { $0.col == na.col && $0.row > min(na.row, nb.row) && $0.row < max(na.row, nb.row) }
         return (row, col)
@@ -163,9 +169,12 @@ public final class Diagram: Panel {
             case .roundedBox: canvas.rect(r, fill: n.fill, stroke: n.stroke, width: lw, radius: 4 * s)
             case .ellipse: canvas.ellipse(r, fill: n.fill, stroke: n.stroke, width: lw)
             case .diamond:
-                canvas.polygon([Point(x: r.midX, y: r.minY), Point(x: r.maxX, y: r.midY),
-                                Point(x: r.midX, y: r.maxY), Point(x: r.minX, y: r.midY)],
-                               fill: n.fill, stroke: n.stroke, width: lw)
+                canvas.polygon(
+                    [
+                        Point(x: r.midX, y: r.minY), Point(x: r.maxX, y: r.midY),
+                        Point(x: r.midX, y: r.maxY), Point(x: r.minX, y: r.midY)
+                    ],
+                    fill: n.fill, stroke: n.stroke, width: lw)
             }
             canvas.text(n.text, at: r.center, h: .center, v: .center, size: fontSize * s)
         }
@@ -192,12 +201,16 @@ public final class Diagram: Panel {
             pts = [Point(x: a.midX, y: down ? a.maxY : a.minY), Point(x: a.midX, y: down ? b.minY : b.maxY)]
         } else if e.route == .horizontalFirst {
             let right = b.midX > a.midX, down = b.midY > a.midY
-            pts = [Point(x: right ? a.maxX : a.minX, y: a.midY), Point(x: b.midX, y: a.midY),
-                   Point(x: b.midX, y: down ? b.minY : b.maxY)]
+            pts = [
+                Point(x: right ? a.maxX : a.minX, y: a.midY), Point(x: b.midX, y: a.midY),
+                Point(x: b.midX, y: down ? b.minY : b.maxY)
+            ]
         } else {
             let right = b.midX > a.midX, down = b.midY > a.midY
-            pts = [Point(x: a.midX, y: down ? a.maxY : a.minY), Point(x: a.midX, y: b.midY),
-                   Point(x: right ? b.minX : b.maxX, y: b.midY)]
+            pts = [
+                Point(x: a.midX, y: down ? a.maxY : a.minY), Point(x: a.midX, y: b.midY),
+                Point(x: right ? b.minX : b.maxX, y: b.midY)
+            ]
         }
         edgePaths.append(pts)
         let head = 7 * max(s, 0.6), lw = 1.1 * max(s, 0.6)
@@ -209,8 +222,11 @@ public final class Diagram: Panel {
         line[line.count - 1] = Point(x: tip.x - ux * head * 0.8, y: tip.y - uy * head * 0.8)
         canvas.polyline(line, color: e.color, width: lw)
         let base = Point(x: tip.x - ux * head, y: tip.y - uy * head)
-        canvas.polygon([tip, Point(x: base.x - uy * head * 0.4, y: base.y + ux * head * 0.4),
-                        Point(x: base.x + uy * head * 0.4, y: base.y - ux * head * 0.4)], fill: e.color)
+        canvas.polygon(
+            [
+                tip, Point(x: base.x - uy * head * 0.4, y: base.y + ux * head * 0.4),
+                Point(x: base.x + uy * head * 0.4, y: base.y - ux * head * 0.4)
+            ], fill: e.color)
         if let label = e.label {
             // On the first segment, or the longest one for detours.
             let k = (blockedRow || blockedCol) ? 1 : 0

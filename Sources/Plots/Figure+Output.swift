@@ -8,7 +8,8 @@ extension Figure {
     private func withRaster<T>(_ body: (OpaquePointer) throws -> T) throws -> T {
         let (w, h) = pixelSize
         guard let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(w), Int32(h)),
-              cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
+            cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS
+        else {
             throw PlotsError.renderFailed(reason: "cannot create a \(w)x\(h) image surface")
         }
         defer { cairo_surface_destroy(surface) }
@@ -61,8 +62,11 @@ extension Figure {
     /// renumbered in order of appearance so the output is identical for identical figures.
     public func svgString() throws -> String {
         let sink = ByteSink()
-        guard let surface = cairo_svg_surface_create_for_stream(byteSinkWrite, Unmanaged.passUnretained(sink).toOpaque(),
-                                                                size.width, size.height) else {
+        guard
+            let surface = cairo_svg_surface_create_for_stream(
+                byteSinkWrite, Unmanaged.passUnretained(sink).toOpaque(),
+                size.width, size.height)
+        else {
             throw PlotsError.renderFailed(reason: "cannot create an SVG surface")
         }
         cairo_svg_surface_restrict_to_version(surface, CAIRO_SVG_VERSION_1_1)
@@ -115,7 +119,11 @@ enum SVGNormalizer {
             var last = 0
             for m in re.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
                 let num = ns.substring(with: m.range(at: 1))
-                let id = mapping[num] ?? { let n = mapping.count + 1; mapping[num] = n; return n }()
+                let id =
+                    mapping[num]
+                    ?? {
+                        let n = mapping.count + 1; mapping[num] = n; return n
+                    }()
                 result += ns.substring(with: NSRange(location: last, length: m.range.location - last))
                 result += "\(prefix)\(id)"
                 last = m.range.location + m.range.length

@@ -5,11 +5,13 @@ import Foundation
 public enum Gallery {
     /// The gallery's figures by file stem.
     public static func figures() -> [(name: String, figure: Figure)] {
-        [("line", lineChart()), ("bars-grouped", groupedBars()), ("bars-stacked", stackedBars()),
-         ("histogram", histogramChart()), ("confusion", confusionMatrices()), ("heatmap", heatmapChart()),
-         ("image", imagePanels()), ("image-grid", imageGridFigure()), ("diagram-pipeline", pipelineDiagram()),
-         ("diagram-flowchart", flowchartDiagram()), ("diagram-architecture", architectureDiagram()),
-         ("panels", panelGrid())]
+        [
+            ("line", lineChart()), ("bars-grouped", groupedBars()), ("bars-stacked", stackedBars()),
+            ("histogram", histogramChart()), ("confusion", confusionMatrices()), ("heatmap", heatmapChart()),
+            ("image", imagePanels()), ("image-grid", imageGridFigure()), ("diagram-pipeline", pipelineDiagram()),
+            ("diagram-flowchart", flowchartDiagram()), ("diagram-architecture", architectureDiagram()),
+            ("panels", panelGrid())
+        ]
     }
 
     /// Writes `<name>.png` and `<name>.svg` for every gallery figure into `directory`.
@@ -83,8 +85,9 @@ public enum Gallery {
             let val = epochs.enumerated().map { k, e in top - 0.03 - (top - 0.5) * exp(-e / 3) + 0.01 * sin(Double(k) * 1.7) }
             let color = Color.cycle(i)
             ax.line(x: epochs, y: train.map { $0 * 100 }, label: "\(name) train", color: color, marker: .circle, markerSize: 4)
-            ax.line(x: epochs, y: val.map { $0 * 100 }, label: "\(name) validation", color: color, marker: .square,
-                    style: .dashed, markerSize: 4)
+            ax.line(
+                x: epochs, y: val.map { $0 * 100 }, label: "\(name) validation", color: color, marker: .square,
+                style: .dashed, markerSize: 4)
         }
         ax.title = "Training and validation accuracy"
         ax.xLabel = "Epoch"; ax.yLabel = "Accuracy (%)"
@@ -95,8 +98,9 @@ public enum Gallery {
     static func groupedBars() -> Figure {
         let fig = Figure(width: 6.4, height: 4.0)
         let ax = fig.addAxes()
-        ax.bars(categories: ["<30", "30–40", "40–50", "50–60", "60–70", ">70"],
-                values: [[6, 17, 20, 21, 16, 11], [4, 12, 18, 16, 13, 9]], labels: ["Male", "Female"], valueLabels: true)
+        ax.bars(
+            categories: ["<30", "30–40", "40–50", "50–60", "60–70", ">70"],
+            values: [[6, 17, 20, 21, 16, 11], [4, 12, 18, 16, 13, 9]], labels: ["Male", "Female"], valueLabels: true)
         ax.title = "Patients by age group and sex"
         ax.xLabel = "Age group (years)"; ax.yLabel = "Patients"
         return fig
@@ -105,9 +109,10 @@ public enum Gallery {
     static func stackedBars() -> Figure {
         let fig = Figure(width: 6.4, height: 4.0)
         let ax = fig.addAxes()
-        ax.bars(categories: ["Fold 1", "Fold 2", "Fold 3", "Fold 4", "Fold 5"],
-                values: [[1320, 1290, 1355, 1301, 1340], [2940, 3012, 2890, 2975, 2960]],
-                labels: ["COVID-19", "Normal"], mode: .stacked, colors: [.red, .blue], valueLabels: true)
+        ax.bars(
+            categories: ["Fold 1", "Fold 2", "Fold 3", "Fold 4", "Fold 5"],
+            values: [[1320, 1290, 1355, 1301, 1340], [2940, 3012, 2890, 2975, 2960]],
+            labels: ["COVID-19", "Normal"], mode: .stacked, colors: [.red, .blue], valueLabels: true)
         ax.legendLocation = .outsideRight
         ax.title = "Training images per fold"
         ax.yLabel = "Images"
@@ -141,8 +146,9 @@ public enum Gallery {
         let fig = Figure(width: 6.4, height: 4.8)
         let ax = fig.addAxes()
         let v = (0..<6).map { i in (0..<8).map { j in sin(Double(i) * 0.7) * cos(Double(j) * 0.45) * 10 } }
-        ax.heatmap(v, rowLabels: (1...6).map { "Row \($0)" }, columnLabels: (1...8).map { "C\($0)" },
-                   cellText: v.map { $0.map { Ticks.format($0, decimals: 1) } }, colorbarLabel: "Value (a.u.)")
+        ax.heatmap(
+            v, rowLabels: (1...6).map { "Row \($0)" }, columnLabels: (1...8).map { "C\($0)" },
+            cellText: v.map { $0.map { Ticks.format($0, decimals: 1) } }, colorbarLabel: "Value (a.u.)")
         ax.title = "Annotated heatmap"
         return fig
     }
@@ -159,10 +165,12 @@ public enum Gallery {
         b.caption = "Selection region"
         let c = fig.addAxes(row: 0, col: 2)
         var heat = [Float](repeating: 0, count: 16 * 16)
-        for y in 0..<16 { for x in 0..<16 {
-            let dx = (Double(x) - 11.5) / 2.5, dy = (Double(y) - 8.3) / 2.5
-            heat[y * 16 + x] = Float(exp(-(dx * dx + dy * dy) / 2))
-        } }
+        for y in 0..<16 {
+            for x in 0..<16 {
+                let dx = (Double(x) - 11.5) / 2.5, dy = (Double(y) - 8.3) / 2.5
+                heat[y * 16 + x] = Float(exp(-(dx * dx + dy * dy) / 2))
+            }
+        }
         c.image(img, window: lung, overlay: HeatOverlay(values: GrayImage(width: 16, height: 16, pixels: heat), colormap: .jet, alpha: 0.4))
         c.colorbar(colormap: .jet, range: 0...1, label: "Activation")
         c.caption = "Heat overlay (jet, α 0.4)"
@@ -176,9 +184,10 @@ public enum Gallery {
             let f = Float(sin(Double(k + 1) / 13 * .pi))
             return GrayImage(width: 64, height: 64, pixels: base.pixels.map { v in v < 600 ? 24 + (v - 24) * f + 800 * (1 - f) : v })
         }
-        return Figure.imageGrid(images, columns: 6, window: DisplayWindow(center: 424, width: 1200),
-                                captions: (1...12).map { "Slice \($0)" }, highlighted: [0, 1, 10, 11],
-                                title: "Slices of one series (discarded in red)")
+        return Figure.imageGrid(
+            images, columns: 6, window: DisplayWindow(center: 424, width: 1200),
+            captions: (1...12).map { "Slice \($0)" }, highlighted: [0, 1, 10, 11],
+            title: "Slices of one series (discarded in red)")
     }
 
     static func pipelineDiagram() -> Figure {
@@ -233,8 +242,9 @@ public enum Gallery {
             for c in 0..<2 {
                 let ax = fig.addAxes(row: r, col: c)
                 let x = (0..<30).map(Double.init)
-                ax.line(x: x, y: x.map { 1000 * sin($0 / 5 + Double(r + c)) + 50 * rng.normal() }, label: "signal", marker: .triangle,
-                        markerSize: 4)
+                ax.line(
+                    x: x, y: x.map { 1000 * sin($0 / 5 + Double(r + c)) + 50 * rng.normal() }, label: "signal", marker: .triangle,
+                    markerSize: 4)
                 ax.title = "Panel (\(r), \(c))"
                 ax.xLabel = "A rather long x-axis label with units (seconds since start)"
                 ax.yLabel = "Amplitude (millivolts)"

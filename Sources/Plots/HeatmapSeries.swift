@@ -12,8 +12,9 @@ final class HeatmapSeries: Series {
         precondition(!values.isEmpty && !values[0].isEmpty, "heatmap needs at least one cell")
         precondition(values.allSatisfy { $0.count == values[0].count }, "heatmap rows differ in length")
         if let cellText {
-            precondition(cellText.count == values.count && zip(cellText, values).allSatisfy { $0.count == $1.count },
-                         "heatmap: cell text must match the value matrix's shape")
+            precondition(
+                cellText.count == values.count && zip(cellText, values).allSatisfy { $0.count == $1.count },
+                "heatmap: cell text must match the value matrix's shape")
         }
         self.values = values; self.colormap = colormap; self.range = range; self.cellText = cellText
     }
@@ -22,8 +23,9 @@ final class HeatmapSeries: Series {
     var cols: Int { values[0].count }
 
     var bounds: DataBounds? {
-        DataBounds(x: -0.5...(Double(cols) - 0.5), y: -0.5...(Double(rows) - 0.5),
-                   stickyX: [-0.5, Double(cols) - 0.5], stickyY: [-0.5, Double(rows) - 0.5])
+        DataBounds(
+            x: -0.5...(Double(cols) - 0.5), y: -0.5...(Double(rows) - 0.5),
+            stickyX: [-0.5, Double(cols) - 0.5], stickyY: [-0.5, Double(rows) - 0.5])
     }
 
     /// The fill colour of cell (i, j).
@@ -55,8 +57,9 @@ final class HeatmapSeries: Series {
         }
         for i in 0..<rows {
             for j in 0..<cols where !cellText[i][j].isEmpty {
-                canvas.text(cellText[i][j], at: cellRect(i, j, t).center, h: .center, v: .center, size: size,
-                            color: color(row: i, col: j).contrastingText)
+                canvas.text(
+                    cellText[i][j], at: cellRect(i, j, t).center, h: .center, v: .center, size: size,
+                    color: color(row: i, col: j).contrastingText)
             }
         }
     }

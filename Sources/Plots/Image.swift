@@ -6,8 +6,9 @@ public struct GrayImage: Sendable, Equatable {
 
     /// - Precondition: `pixels.count == width * height`.
     public init(width: Int, height: Int, pixels: [Float]) {
-        precondition(width >= 0 && height >= 0 && pixels.count == width * height,
-                     "GrayImage: \(pixels.count) pixels for \(width)x\(height)")
+        precondition(
+            width >= 0 && height >= 0 && pixels.count == width * height,
+            "GrayImage: \(pixels.count) pixels for \(width)x\(height)")
         self.width = width; self.height = height; self.pixels = pixels
     }
 
@@ -97,8 +98,10 @@ public struct HeatOverlay: Sendable {
 
 /// Composes a grey image through a window and colormap, with an optional heat overlay
 /// (resampled bilinearly to the image's size), into 8-bit RGB.
-public func composeImage(_ image: GrayImage, window: DisplayWindow? = nil, colormap: Colormap = .gray,
-                         overlay: HeatOverlay? = nil) -> RGBImage {
+public func composeImage(
+    _ image: GrayImage, window: DisplayWindow? = nil, colormap: Colormap = .gray,
+    overlay: HeatOverlay? = nil
+) -> RGBImage {
     let w = window ?? DisplayWindow(range: finiteRange(image.pixels.lazy.map(Double.init)) ?? 0...1)
     // A 1024-entry lookup would be faster; images here are small enough to map directly.
     var base = [Double](repeating: 0, count: image.pixels.count * 3)
@@ -117,6 +120,7 @@ public func composeImage(_ image: GrayImage, window: DisplayWindow? = nil, color
             base[3 * i + 2] = (1 - a) * base[3 * i + 2] + a * c.b
         }
     }
-    return RGBImage(width: image.width, height: image.height,
-                    pixels: base.map { UInt8((min(max($0, 0), 1) * 255).rounded()) })
+    return RGBImage(
+        width: image.width, height: image.height,
+        pixels: base.map { UInt8((min(max($0, 0), 1) * 255).rounded()) })
 }

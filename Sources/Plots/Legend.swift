@@ -2,10 +2,10 @@
 /// data points, line segments and bar areas (matplotlib's `loc="best"`, same candidate order).
 public enum LegendLocation: Sendable, CaseIterable {
     case best, upperRight, upperLeft, lowerLeft, lowerRight, right, centerLeft, centerRight,
-         lowerCenter, upperCenter, center,
-         /// Outside the box, to the right, top-aligned (the figure makes room for it).
-         outsideRight,
-         none
+        lowerCenter, upperCenter, center,
+        /// Outside the box, to the right, top-aligned (the figure makes room for it).
+        outsideRight,
+        none
 }
 
 extension Axes {
@@ -54,8 +54,10 @@ extension Axes {
     func resolvedLegendLocation(size: Size, transform t: AxesTransform) -> LegendLocation {
         guard legendLocation == .best else { return legendLocation }
         let occ = series.map { $0.occupancy(t) }
-        let candidates: [LegendLocation] = [.upperRight, .upperLeft, .lowerLeft, .lowerRight, .right,
-                                            .centerLeft, .centerRight, .lowerCenter, .upperCenter, .center]
+        let candidates: [LegendLocation] = [
+            .upperRight, .upperLeft, .lowerLeft, .lowerRight, .right,
+            .centerLeft, .centerRight, .lowerCenter, .upperCenter, .center
+        ]
         var best = LegendLocation.upperRight, bestBad = Double.infinity
         for c in candidates {
             let bad = Axes.legendBadness(Axes.legendRect(c, size: size, box: t.box), occ)
@@ -92,8 +94,9 @@ extension Axes {
     func drawLegend(on canvas: Canvas, transform t: AxesTransform) {
         guard let frame = legendFrame(canvas: canvas) else { return }
         let fs = Style.fontSize
-        canvas.rect(frame, fill: Color.white.withAlpha(Style.legendFrameAlpha),
-                    stroke: Style.legendEdge.withAlpha(Style.legendFrameAlpha), width: 1, radius: 0.2 * fs)
+        canvas.rect(
+            frame, fill: Color.white.withAlpha(Style.legendFrameAlpha),
+            stroke: Style.legendEdge.withAlpha(Style.legendFrameAlpha), width: 1, radius: 0.2 * fs)
         var y = frame.minY + L.borderPad * fs
         for s in legendEntries() {
             let h = canvas.measure(s.label!, size: fs).height

@@ -28,8 +28,10 @@ final class LineSeries: Series {
     let width: Double
     let markerSize: Double
 
-    init(x: [Double], y: [Double], label: String?, color: Color, marker: Marker, style: LineStyle,
-         width: Double, markerSize: Double) {
+    init(
+        x: [Double], y: [Double], label: String?, color: Color, marker: Marker, style: LineStyle,
+        width: Double, markerSize: Double
+    ) {
         precondition(x.count == y.count, "line: x and y differ in length (\(x.count) vs \(y.count))")
         self.x = x; self.y = y; self.label = label; self.color = color; self.marker = marker
         self.style = style; self.width = width; self.markerSize = markerSize
@@ -60,8 +62,9 @@ final class LineSeries: Series {
 
     func drawLegendHandle(on canvas: Canvas, in r: Rect) {
         if width > 0 {
-            canvas.line(Point(x: r.minX, y: r.midY), Point(x: r.maxX, y: r.midY), color: color, width: width,
-                        dash: style.pattern(width: width))
+            canvas.line(
+                Point(x: r.minX, y: r.midY), Point(x: r.maxX, y: r.midY), color: color, width: width,
+                dash: style.pattern(width: width))
         }
         if marker != .none { drawMarker(marker, at: r.center, size: markerSize, color: color, on: canvas) }
     }
@@ -87,12 +90,14 @@ func drawMarker(_ marker: Marker, at p: Point, size: Double, color: Color, on ca
         let s = r * 0.9
         canvas.rect(Rect(x: p.x - s, y: p.y - s, width: 2 * s, height: 2 * s), fill: color, stroke: color, width: 1)
     case .triangle:
-        canvas.polygon([Point(x: p.x, y: p.y - r), Point(x: p.x + r, y: p.y + r * 0.8), Point(x: p.x - r, y: p.y + r * 0.8)],
-                       fill: color, stroke: color, width: 1)
+        canvas.polygon(
+            [Point(x: p.x, y: p.y - r), Point(x: p.x + r, y: p.y + r * 0.8), Point(x: p.x - r, y: p.y + r * 0.8)],
+            fill: color, stroke: color, width: 1)
     case .diamond:
         let s = r * 0.9
-        canvas.polygon([Point(x: p.x, y: p.y - s), Point(x: p.x + s, y: p.y), Point(x: p.x, y: p.y + s), Point(x: p.x - s, y: p.y)],
-                       fill: color, stroke: color, width: 1)
+        canvas.polygon(
+            [Point(x: p.x, y: p.y - s), Point(x: p.x + s, y: p.y), Point(x: p.x, y: p.y + s), Point(x: p.x - s, y: p.y)],
+            fill: color, stroke: color, width: 1)
     case .cross:
         let s = r * 0.8
         canvas.line(Point(x: p.x - s, y: p.y - s), Point(x: p.x + s, y: p.y + s), color: color, width: 1.5)
@@ -132,8 +137,9 @@ final class ReferenceLine: Series {
     }
 
     func drawLegendHandle(on canvas: Canvas, in r: Rect) {
-        canvas.line(Point(x: r.minX, y: r.midY), Point(x: r.maxX, y: r.midY), color: color, width: width,
-                    dash: style.pattern(width: width))
+        canvas.line(
+            Point(x: r.minX, y: r.midY), Point(x: r.maxX, y: r.midY), color: color, width: width,
+            dash: style.pattern(width: width))
     }
 
     func occupancy(_ t: AxesTransform) -> Occupancy {

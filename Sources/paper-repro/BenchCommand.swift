@@ -47,17 +47,23 @@ struct BenchEngineCommand: ParsableCommand {
         print("  px   N  shape                  HxW     fwd ms  fwd GF/s  frac   bwd ms  bwd GF/s  frac   gemm GF/s  fwd/gemm")
         for c in report.convolutions {
             let name = c.name.padding(toLength: 22, withPad: " ", startingAt: 0)
-            print("  \(c.inputPixels) \(String(format: "%2d", c.batch))  \(name) \(String(format: "%3dx%-3d", c.height, c.height))  "
-                  + "\(String(format: "%7.2f", c.forwardMilliseconds))  \(String(format: "%7.1f", c.forwardGFLOPs))  \(f(c.forwardFractionOfCeiling, 2))  "
-                  + "\(String(format: "%7.2f", c.backwardMilliseconds))  \(String(format: "%7.1f", c.backwardGFLOPs))  \(f(c.backwardFractionOfCeiling, 2))   \(String(format: "%7.1f", c.sameShapeGemmGFLOPs))   \(f(c.forwardFractionOfSameShapeGemm, 2))")
+            print(
+                "  \(c.inputPixels) \(String(format: "%2d", c.batch))  \(name) \(String(format: "%3dx%-3d", c.height, c.height))  "
+                    + "\(String(format: "%7.2f", c.forwardMilliseconds))  \(String(format: "%7.1f", c.forwardGFLOPs))  \(f(c.forwardFractionOfCeiling, 2))  "
+                    + "\(String(format: "%7.2f", c.backwardMilliseconds))  \(String(format: "%7.1f", c.backwardGFLOPs))  \(f(c.backwardFractionOfCeiling, 2))   \(String(format: "%7.1f", c.sameShapeGemmGFLOPs))   \(f(c.forwardFractionOfSameShapeGemm, 2))"
+            )
         }
         let s = report.stack
         print("stack: \(s.description)")
         print("  \(s.parameters) parameters, \(f(s.forwardGMACPerImage, 3)) GMAC/image at \(s.inputPixels) px")
-        print("  inference batch 1: \(f(s.inferenceBatch1ImagesPerSecond)) images/s; batch 14: \(f(s.inferenceBatch14ImagesPerSecond)) images/s")
+        print(
+            "  inference batch 1: \(f(s.inferenceBatch1ImagesPerSecond)) images/s; batch 14: \(f(s.inferenceBatch14ImagesPerSecond)) images/s"
+        )
         print("  training batch 14: \(f(s.trainingBatch14ImagesPerSecond)) images/s (\(f(s.trainingBatch14GFLOPs)) GFLOP/s)")
         print("  slowest layers (forward + backward, one step): " + s.slowestLayers.joined(separator: "; "))
         print("peak RSS after batch-14 training steps at 128 px: \(f(report.peakRSSMiBTrainingStep128)) MiB")
-        print("bar 3x3 @512 px: forward >= 70%: \(report.bar3x3Forward512Met ? "met" : "NOT met"); backward >= 50%: \(report.bar3x3Backward512Met ? "met" : "NOT met")")
+        print(
+            "bar 3x3 @512 px: forward >= 70%: \(report.bar3x3Forward512Met ? "met" : "NOT met"); backward >= 50%: \(report.bar3x3Backward512Met ? "met" : "NOT met")"
+        )
     }
 }

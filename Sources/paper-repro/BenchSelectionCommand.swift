@@ -24,10 +24,15 @@ struct BenchSelectionCommand: ParsableCommand {
             if json {
                 print(try JSONOutput.string(r))
             } else {
-                print(String(format: "selection: %d slices of %dx%d (%d rows per strip), median of %d runs", r.slices, r.size, r.size, r.rowsPerStrip, r.repeats))
-                print(String(format: "  all %d cores: %8.0f slices/s  (%.1fx cv2+numpy's %.0f, %.0fx the per-pixel Python loop's %.0f)",
-                             r.cores, r.slicesPerSecond, r.slicesPerSecond / r.anchorCV2Numpy, r.anchorCV2Numpy,
-                             r.slicesPerSecond / r.anchorPythonLoop, r.anchorPythonLoop))
+                print(
+                    String(
+                        format: "selection: %d slices of %dx%d (%d rows per strip), median of %d runs", r.slices, r.size, r.size,
+                        r.rowsPerStrip, r.repeats))
+                print(
+                    String(
+                        format: "  all %d cores: %8.0f slices/s  (%.1fx cv2+numpy's %.0f, %.0fx the per-pixel Python loop's %.0f)",
+                        r.cores, r.slicesPerSecond, r.slicesPerSecond / r.anchorCV2Numpy, r.anchorCV2Numpy,
+                        r.slicesPerSecond / r.anchorPythonLoop, r.anchorPythonLoop))
                 print(String(format: "  one core:    %8.0f slices/s", r.slicesPerSecondOneCore))
             }
         }

@@ -51,8 +51,10 @@ enum JSONOutput {
 /// integer, otherwise the available cores. The engine splits work into fixed chunks, so the
 /// thread count changes the speed, never the numbers (and so never a stage's key).
 struct EngineArguments: ParsableArguments {
-    @Option(help: ArgumentHelp("Cores for the engine's kernels; results are identical for any value.",
-                               discussion: "Default: SLURM_CPUS_PER_TASK when set, otherwise the available cores."))
+    @Option(
+        help: ArgumentHelp(
+            "Cores for the engine's kernels; results are identical for any value.",
+            discussion: "Default: SLURM_CPUS_PER_TASK when set, otherwise the available cores."))
     var threads: Int = Parallel.defaultThreads()
 
     func validate() throws {

@@ -1,6 +1,6 @@
-import AtomicFiles
 import Analysis
 import ArgumentParser
+import AtomicFiles
 import Foundation
 
 /// `paper-repro cluster …`: running a preset's work on a cluster.
@@ -58,7 +58,8 @@ struct SlurmCommand: ParsableCommand {
 
     func validate() throws {
         guard cpus >= 1 else { throw ValidationError("--cpus must be at least 1") }
-        for (name, value) in [("--time", time), ("--collect-time", collectTime), ("--mem", mem)] where value.isEmpty || value.contains(where: \.isWhitespace) {
+        for (name, value) in [("--time", time), ("--collect-time", collectTime), ("--mem", mem)]
+        where value.isEmpty || value.contains(where: \.isWhitespace) {
             throw ValidationError("\(name) '\(value)' is not a Slurm value")
         }
     }
@@ -73,8 +74,11 @@ struct SlurmCommand: ParsableCommand {
         }
         let audit = SeriesBalanceStage.auditSlices(preset)
         for k in 1...max(preset.folds, 1) {
-            out.append((TrainStage.stageName(SeriesBalanceStage.model, fold: k, slices: audit),
-                        ["--model", SeriesBalanceStage.model.slug, "--fold", "\(k)", "--slices", audit.rawValue]))
+            out.append(
+                (
+                    TrainStage.stageName(SeriesBalanceStage.model, fold: k, slices: audit),
+                    ["--model", SeriesBalanceStage.model.slug, "--fold", "\(k)", "--slices", audit.rawValue]
+                ))
         }
         return out
     }
@@ -87,10 +91,14 @@ struct SlurmCommand: ParsableCommand {
 
     func run() throws {
         let cwd = FileManager.default.currentDirectoryPath
-        func absolute(_ p: String) -> String { URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: cwd + "/")).standardizedFileURL.path }
+        func absolute(_ p: String) -> String {
+            URL(fileURLWithPath: p, relativeTo: URL(fileURLWithPath: cwd + "/")).standardizedFileURL.path
+        }
         let configsPath = CheckoutFolder.configs(configs).path
         let loaded: Preset
-        do { loaded = try Preset.load(name: preset, directory: CheckoutFolder.configs(configs)) } catch { throw ValidationError("\(error)") }
+        do { loaded = try Preset.load(name: preset, directory: CheckoutFolder.configs(configs)) } catch {
+            throw ValidationError("\(error)")
+        }
         let invoked = CommandLine.arguments[0]
         let exe = absolute(executable ?? (invoked.contains("/") ? invoked : (Self.which(invoked) ?? invoked)))
         let outDir = URL(fileURLWithPath: absolute(out))
@@ -101,9 +109,11 @@ struct SlurmCommand: ParsableCommand {
             if let data { common += ["--data", absolute(data)] }
             let tasks = Self.trainings(loaded)
             func header(_ name: String, _ time: String, array: String?) -> [String] {
-                var h = ["#!/bin/bash", "# Written by `paper-repro cluster slurm` for preset \(loaded.name).",
-                         "#SBATCH --job-name=\(name)", "#SBATCH --cpus-per-task=\(cpus)", "#SBATCH --mem=\(mem)",
-                         "#SBATCH --time=\(time)", "#SBATCH --chdir=\(Self.quote(cwd))"]
+                var h = [
+                    "#!/bin/bash", "# Written by `paper-repro cluster slurm` for preset \(loaded.name).",
+                    "#SBATCH --job-name=\(name)", "#SBATCH --cpus-per-task=\(cpus)", "#SBATCH --mem=\(mem)",
+                    "#SBATCH --time=\(time)", "#SBATCH --chdir=\(Self.quote(cwd))"
+                ]
                 if let partition { h.append("#SBATCH --partition=\(partition)") }
                 if let array {
                     h += ["#SBATCH --array=\(array)", "#SBATCH --output=\(logs.path)/%x-%A_%a.out"]
@@ -118,17 +128,24 @@ struct SlurmCommand: ParsableCommand {
             for (i, t) in tasks.enumerated() {
                 train.append("  \(Self.quote(t.arguments.joined(separator: " ")))   # \(i): \(t.stage)")
             }
-            train += [")", "read -r -a task <<< \"${tasks[$SLURM_ARRAY_TASK_ID]}\"",
-                      "exec \(Self.quote(exe)) train \"${task[@]}\" \(common.map(Self.quote).joined(separator: " ")) --shared-cache --threads \"${SLURM_CPUS_PER_TASK:-1}\""]
+            train += [
+                ")", "read -r -a task <<< \"${tasks[$SLURM_ARRAY_TASK_ID]}\"",
+                "exec \(Self.quote(exe)) train \"${task[@]}\" \(common.map(Self.quote).joined(separator: " ")) --shared-cache --threads \"${SLURM_CPUS_PER_TASK:-1}\""
+            ]
             var collect = header("paper-repro-\(loaded.name)-collect", collectTime, array: nil)
-            collect.append("exec \(Self.quote(exe)) all \(common.map(Self.quote).joined(separator: " ")) --report \(Self.quote(absolute(report))) --threads \"${SLURM_CPUS_PER_TASK:-1}\"")
+            collect.append(
+                "exec \(Self.quote(exe)) all \(common.map(Self.quote).joined(separator: " ")) --report \(Self.quote(absolute(report))) --threads \"${SLURM_CPUS_PER_TASK:-1}\""
+            )
             let trainFile = outDir.appendingPathComponent("train.sbatch"), collectFile = outDir.appendingPathComponent("collect.sbatch")
             try AtomicFile.write(Data((train.joined(separator: "\n") + "\n").utf8), to: trainFile)
             try AtomicFile.write(Data((collect.joined(separator: "\n") + "\n").utf8), to: collectFile)
-            let commands = ["train=$(sbatch --parsable \(Self.quote(trainFile.path)))",
-                            "sbatch --dependency=afterok:${train%%;*} \(Self.quote(collectFile.path))"]
-            try AtomicFile.write((["#!/bin/bash", "set -euo pipefail"] + commands).joined(separator: "\n") + "\n",
-                                 to: outDir.appendingPathComponent("submit.sh"))
+            let commands = [
+                "train=$(sbatch --parsable \(Self.quote(trainFile.path)))",
+                "sbatch --dependency=afterok:${train%%;*} \(Self.quote(collectFile.path))"
+            ]
+            try AtomicFile.write(
+                (["#!/bin/bash", "set -euo pipefail"] + commands).joined(separator: "\n") + "\n",
+                to: outDir.appendingPathComponent("submit.sh"))
             chmod(outDir.appendingPathComponent("submit.sh").path, 0o755)
             print("\(tasks.count) training tasks (\(tasks.first!.stage) … \(tasks.last!.stage)) in \(trainFile.path)")
             print("collect job (paper-repro all) in \(collectFile.path)")
@@ -155,9 +172,12 @@ struct SlurmCommand: ParsableCommand {
         try p.run(); p.waitUntilExit()
         let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        guard p.terminationStatus == 0, let id = out.split(separator: ";").first.map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }),
-              !id.isEmpty else {
-            throw ValidationError("sbatch \(arguments.joined(separator: " ")) failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        guard p.terminationStatus == 0,
+            let id = out.split(separator: ";").first.map({ $0.trimmingCharacters(in: .whitespacesAndNewlines) }),
+            !id.isEmpty
+        else {
+            throw ValidationError(
+                "sbatch \(arguments.joined(separator: " ")) failed: \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
         return id
     }

@@ -27,7 +27,11 @@ struct DataIndexCommand: ParsableCommand {
     @Flag(name: .long, help: "Do not open every slice header (faster; no size or TIFF checks).")
     var noCheck = false
 
-    @Flag(name: .long, help: "Make any data problem fatal (an unreadable slice, a series of mixed sizes or sample types); by default such series and files are left out, listed, and the index goes on.")
+    @Flag(
+        name: .long,
+        help:
+            "Make any data problem fatal (an unreadable slice, a series of mixed sizes or sample types); by default such series and files are left out, listed, and the index goes on."
+    )
     var strict = false
 
     func run() throws {

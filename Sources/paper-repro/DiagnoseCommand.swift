@@ -35,7 +35,9 @@ struct DiagnoseCommand: ParsableCommand {
     var features: Int?
     @Option(name: .long, help: "Input scaling the weights were trained with: raw (the paper's), fixed or per-image-max.")
     var inputScaling: InputScaling = .raw
-    @Option(name: .long, help: "Patient rule: 1 (COVID slices > 0), 2 (COVID slices ≥ 0.1 × selected, the default), fraction:F, mean:P or topk:K:P.")
+    @Option(
+        name: .long,
+        help: "Patient rule: 1 (COVID slices > 0), 2 (COVID slices ≥ 0.1 × selected, the default), fraction:F, mean:P or topk:K:P.")
     var threshold = "2"
     @Option(name: .long, help: "Slices per network pass (default: the preset's evaluation batch, 32).")
     var batch: Int?
@@ -60,7 +62,9 @@ struct DiagnoseCommand: ParsableCommand {
     static func rule(_ text: String) throws -> PatientRule {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         func number(_ s: String) throws -> Double {
-            guard let v = Double(s), v.isFinite, v >= 0 else { throw ValidationError("--threshold \(text): '\(s)' is not a non-negative number") }
+            guard let v = Double(s), v.isFinite, v >= 0 else {
+                throw ValidationError("--threshold \(text): '\(s)' is not a non-negative number")
+            }
             return v
         }
         switch (parts[0], parts.count) {
@@ -110,7 +114,8 @@ struct DiagnoseCommand: ParsableCommand {
             var temporary: URL?
             defer { if let temporary { try? FileManager.default.removeItem(at: temporary) } }
             if DICOMImport.isDICOMTree(patientDir) {
-                let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("paper-repro-dicom-\(getpid())-\(UUID().uuidString.prefix(8))")
+                let tmp = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "paper-repro-dicom-\(getpid())-\(UUID().uuidString.prefix(8))")
                 temporary = tmp
                 let name = URL(fileURLWithPath: patientDir).standardizedFileURL.lastPathComponent
                 let converted = try DICOMConverter.convertPatient(from: patientDir, to: tmp.appendingPathComponent(name).path)
@@ -138,8 +143,9 @@ struct DiagnoseCommand: ParsableCommand {
             }
             var report = DiagnosisReport(result, folder: patientDir, weights: weights, config: config)
             if timing {
-                report.timing = try SystemTiming.measure(patient: patient, series: series, classifier: classifier,
-                                                         rule: rule, repeats: repeats)
+                report.timing = try SystemTiming.measure(
+                    patient: patient, series: series, classifier: classifier,
+                    rule: rule, repeats: repeats)
             }
             print(json ? try JSONOutput.string(report) : report.text())
         }
@@ -187,8 +193,9 @@ struct DiagnosisReport: Codable {
         }
         series = order.map { name in
             let s = bySeries[name]!
-            return SeriesCounts(series: name, slices: s.count, selected: s.filter(\.selected).count,
-                                covid: s.filter { ClassDecision.isCovid($0.covidProbability ?? 0) }.count)
+            return SeriesCounts(
+                series: name, slices: s.count, selected: s.filter(\.selected).count,
+                covid: s.filter { ClassDecision.isCovid($0.covidProbability ?? 0) }.count)
         }
         slices = r.slices
         selectionSeconds = r.selectionSeconds; classificationSeconds = r.classificationSeconds
@@ -214,7 +221,9 @@ struct DiagnosisReport: Codable {
                 }
                 var line = "  \(s.series):"
                 for item in items {
-                    if line.count + item.count + 1 > 100 { lines.append(line); line = "  " + String(repeating: " ", count: s.series.count + 1) }
+                    if line.count + item.count + 1 > 100 {
+                        lines.append(line); line = "  " + String(repeating: " ", count: s.series.count + 1)
+                    }
                     line += " " + item
                 }
                 lines.append(line)
@@ -226,7 +235,9 @@ struct DiagnosisReport: Codable {
         case .undetermined:
             lines.append("\(patient): UNDETERMINED — no slice of \(totalSlices) was selected (\(seconds))")
         case .covid, .normal:
-            lines.append("\(patient): \(decision == .covid ? "COVID-19" : "normal") — \(covidSlices) of \(selectedSlices) selected slices (of \(totalSlices)) classified COVID; rule: \(rule) (\(seconds))")
+            lines.append(
+                "\(patient): \(decision == .covid ? "COVID-19" : "normal") — \(covidSlices) of \(selectedSlices) selected slices (of \(totalSlices)) classified COVID; rule: \(rule) (\(seconds))"
+            )
         }
         if let t = timing { lines += [""] + Self.timingLines(t) }
         return lines.joined(separator: "\n")
@@ -237,9 +248,11 @@ struct DiagnosisReport: Codable {
         func right(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
         func row(_ name: String, _ m: SystemTiming.Measurement, selection: Bool) -> String {
             let s = m.median
-            let cells = [String(m.classified), selection ? String(format: "%.3f", s.readSelect) : "—",
-                         String(format: "%.3f", s.readPrepare), String(format: "%.3f", s.inference),
-                         String(format: "%.4f", s.decision), String(format: "%.3f", s.total)]
+            let cells = [
+                String(m.classified), selection ? String(format: "%.3f", s.readSelect) : "—",
+                String(format: "%.3f", s.readPrepare), String(format: "%.3f", s.inference),
+                String(format: "%.4f", s.decision), String(format: "%.3f", s.total)
+            ]
             return name.padding(toLength: 18, withPad: " ", startingAt: 0)
                 + zip(cells, [10, 12, 13, 10, 9, 8]).map { right($0, $1) }.joined()
         }
@@ -247,9 +260,9 @@ struct DiagnosisReport: Codable {
             "timing (seconds; warm, the median of \(t.repeats) runs; \(t.inputSize) px, batch \(t.batchSize), \(ProcessInfo.processInfo.activeProcessorCount) cores):",
             "".padding(toLength: 18, withPad: " ", startingAt: 0)
                 + zip(["classified", "read+select", "read+prepare", "inference", "decision", "total"], [10, 12, 13, 10, 9, 8])
-                    .map { right($0, $1) }.joined(),
+                .map { right($0, $1) }.joined(),
             row("with selection", t.withSelection, selection: true),
-            row("without selection", t.withoutSelection, selection: false),
+            row("without selection", t.withoutSelection, selection: false)
         ]
     }
 }
@@ -266,7 +279,8 @@ enum DiagnoseError: Error, CustomStringConvertible {
         case .noSlices(let p):
             return "\(p): no slices found (expected <patient>/SR_k/IM#####.tif, or IM#####.tif files in a series folder)"
         case let .weights(e, m, s):
-            return "\(e) — the weights do not fit \(m.rawValue) at \(s.inputSize) px, width \(s.widthMultiplier), \(s.fpnFeatures) FPN features; give the scale they were trained at (--preset, or --size, --width and --features)"
+            return
+                "\(e) — the weights do not fit \(m.rawValue) at \(s.inputSize) px, width \(s.widthMultiplier), \(s.fpnFeatures) FPN features; give the scale they were trained at (--preset, or --size, --width and --features)"
         }
     }
 }

@@ -31,17 +31,26 @@ struct EstimateCommand: ParsableCommand {
             }
             if json { print(try JSONOutput.string(result)); return }
             func duration(_ s: Double) -> String {
-                s >= 86_400 ? String(format: "%.1f days", s / 86_400) : s >= 3_600 ? String(format: "%.1f h", s / 3_600)
-                    : String(format: "%.1f min", s / 60)
+                s >= 86_400
+                    ? String(format: "%.1f days", s / 86_400)
+                    : s >= 3_600
+                        ? String(format: "%.1f h", s / 3_600)
+                        : String(format: "%.1f min", s / 60)
             }
-            print("preset \(p.name): \(result.scale.inputSize) px, width ×\(result.scale.widthMultiplier), batch \(result.batchSize), "
-                  + "\(result.epochs) epochs × \(result.folds) folds, \(TrainingEstimate.paperTrainingImagesPerFold) training images per fold")
+            print(
+                "preset \(p.name): \(result.scale.inputSize) px, width ×\(result.scale.widthMultiplier), batch \(result.batchSize), "
+                    + "\(result.epochs) epochs × \(result.folds) folds, \(TrainingEstimate.paperTrainingImagesPerFold) training images per fold"
+            )
             for m in result.models {
-                print("  \(m.model.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)) \(String(format: "%.3f", m.secondsPerTrainingImage)) s per training image "
-                      + "(median of \(result.stepsMeasured) steps; last loss \(String(format: "%.4f", m.lastLoss)))  → \(duration(m.projectedSeconds))")
+                print(
+                    "  \(m.model.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)) \(String(format: "%.3f", m.secondsPerTrainingImage)) s per training image "
+                        + "(median of \(result.stepsMeasured) steps; last loss \(String(format: "%.4f", m.lastLoss)))  → \(duration(m.projectedSeconds))"
+                )
             }
-            print("training all \(result.models.count * result.folds) networks: about \(duration(result.projectedSeconds)) on \(Parallel.threads) threads "
-                  + "(plus the twin, evaluation and identification; validation assumed as large as the training set, at a third of the cost per image)")
+            print(
+                "training all \(result.models.count * result.folds) networks: about \(duration(result.projectedSeconds)) on \(Parallel.threads) threads "
+                    + "(plus the twin, evaluation and identification; validation assumed as large as the training set, at a third of the cost per image)"
+            )
         }
     }
 }

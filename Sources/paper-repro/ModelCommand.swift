@@ -66,7 +66,8 @@ struct ModelSummaryCommand: ParsableCommand {
         var previous: String?
         for r in s.rows {
             let connected = r.inputs == [previous].compactMap { $0 } || r.inputs.isEmpty ? "" : r.inputs.joined(separator: ", ")
-            out += pad("\(r.name) (\(r.type))", nameWidth) + pad(shape(r.outputShape), 24) + pad(grouped(r.parameters), 13)
+            out +=
+                pad("\(r.name) (\(r.type))", nameWidth) + pad(shape(r.outputShape), 24) + pad(grouped(r.parameters), 13)
                 + pad(r.multiplyAdds > 0 ? grouped(r.multiplyAdds) : "", 16) + connected
             out = out.trimmingTrailingSpaces() + "\n"
             previous = r.name
@@ -75,7 +76,8 @@ struct ModelSummaryCommand: ParsableCommand {
         out += "Total params: \(grouped(s.totalParameters))\n"
         out += "Trainable params: \(grouped(s.trainableParameters))\n"
         out += "Non-trainable params: \(grouped(s.nonTrainableParameters)) (batch-normalisation moving mean and variance)\n"
-        out += "Multiply-adds per image: \(grouped(s.multiplyAddsPerImage)) (\(String(format: "%.2f", Double(s.multiplyAddsPerImage) * 1e-9)) GMAC)\n"
+        out +=
+            "Multiply-adds per image: \(grouped(s.multiplyAddsPerImage)) (\(String(format: "%.2f", Double(s.multiplyAddsPerImage) * 1e-9)) GMAC)\n"
         out += "Counted: \(s.multiplyAddsCounted).\n"
         return out
     }

@@ -16,7 +16,10 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Rebuild every needed stage even when a cached result exists.")
     var force = false
 
-    @Flag(help: "Make any data problem fatal (an unreadable slice, a series of mixed sizes or sample types); by default such series and files are left out and listed in Table 1's notes.")
+    @Flag(
+        help:
+            "Make any data problem fatal (an unreadable slice, a series of mixed sizes or sample types); by default such series and files are left out and listed in Table 1's notes."
+    )
     var strict = false
 
     @Option(help: "Folder of preset files.")
@@ -77,8 +80,10 @@ final class StageProgress {
             if isTerminal { write("\r\u{1B}[2K[\(index)/\(total)] \(stage) …") }
         case let .finished(stage, index, total, seconds, reused):
             let how = reused ? "cached" : String(format: "%.2f s", seconds)
-            write(isTerminal ? "\r\u{1B}[2K[\(index)/\(total)] \(stage) done (\(how))\n"
-                             : "stage \(index)/\(total) \(stage): done (\(how))\n")
+            write(
+                isTerminal
+                    ? "\r\u{1B}[2K[\(index)/\(total)] \(stage) done (\(how))\n"
+                    : "stage \(index)/\(total) \(stage): done (\(how))\n")
         case let .computing(stage, reason):
             write(isTerminal ? "\r\u{1B}[2K\(stage): computing (\(reason))\n" : "\(stage): computing (\(reason))\n")
         }
@@ -117,7 +122,9 @@ struct AllCommand: ParsableCommand {
             let outcome = try options.builder().writeReport()
             let report = options.report
             let built = outcome.document.entries.filter { $0.built != nil }.count
-            print("wrote \(report)/index.md, \(report)/index.html, \(report)/manifest.json (\(built) of \(outcome.document.entries.count) entries reproduced)")
+            print(
+                "wrote \(report)/index.md, \(report)/index.html, \(report)/manifest.json (\(built) of \(outcome.document.entries.count) entries reproduced)"
+            )
             for failure in outcome.failures { Console.error("error: \(failure)\n") }
             if !outcome.failures.isEmpty { throw ExitCode.failure }
         }
@@ -221,7 +228,9 @@ struct PresetsCommand: ParsableCommand {
         try runReporting {
             for p in try Preset.loadAll(directory: CheckoutFolder.configs(configs)) {
                 print("\(p.name): \(p.description)")
-                print("    data \(p.data.source) (\(p.data.syntheticCovidPatients)+\(p.data.syntheticNormalPatients) patients, \(p.data.syntheticImageSize) px); model \(p.model.inputSize) px, width \(p.model.widthMultiplier), FPN \(p.model.fpnFeatures); \(p.training.epochs) epochs, batch \(p.training.batchSize), lr \(p.training.learningRate); \(p.folds) folds; seed \(p.seed)")
+                print(
+                    "    data \(p.data.source) (\(p.data.syntheticCovidPatients)+\(p.data.syntheticNormalPatients) patients, \(p.data.syntheticImageSize) px); model \(p.model.inputSize) px, width \(p.model.widthMultiplier), FPN \(p.model.fpnFeatures); \(p.training.epochs) epochs, batch \(p.training.batchSize), lr \(p.training.learningRate); \(p.folds) folds; seed \(p.seed)"
+                )
             }
         }
     }

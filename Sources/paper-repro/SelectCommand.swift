@@ -42,16 +42,23 @@ struct SelectCommand: ParsableCommand {
             } else {
                 for s in result.series {
                     let scaled = s.regionScaled ? " (region scaled to \(s.width)x\(s.height))" : ""
-                    print("\(s.patientID)/\(s.series): \(s.keptCount) of \(s.imageNumbers.count) kept, threshold \(String(format: "%.1f", s.threshold))\(scaled): \(s.selectedImageNumbers.map(String.init).joined(separator: " "))")
+                    print(
+                        "\(s.patientID)/\(s.series): \(s.keptCount) of \(s.imageNumbers.count) kept, threshold \(String(format: "%.1f", s.threshold))\(scaled): \(s.selectedImageNumbers.map(String.init).joined(separator: " "))"
+                    )
                     for w in s.warnings { print("  warning: \(w)") }
                 }
-                print(String(format: "kept %d of %d slices (%.1f%%) in %d series; %.0f slices/s",
-                             result.keptSlices, result.totalSlices, 100 * result.keptFraction, result.series.count,
-                             Double(result.totalSlices) / max(seconds, 1e-9)))
+                print(
+                    String(
+                        format: "kept %d of %d slices (%.1f%%) in %d series; %.0f slices/s",
+                        result.keptSlices, result.totalSlices, 100 * result.keptFraction, result.series.count,
+                        Double(result.totalSlices) / max(seconds, 1e-9)))
             }
             if !json, let v = try SelectionValidation.validate(result, dataset: dataset) {
-                print(String(format: "against the twin's ground truth (lung open): precision %.3f, recall %.3f; labelled slices kept %.3f; lung-closed slices dropped %.3f",
-                             v.precision, v.recall, v.labelledKept, v.closedDropped))
+                print(
+                    String(
+                        format:
+                            "against the twin's ground truth (lung open): precision %.3f, recall %.3f; labelled slices kept %.3f; lung-closed slices dropped %.3f",
+                        v.precision, v.recall, v.labelledKept, v.closedDropped))
             }
             if !result.failures.isEmpty {
                 for f in result.failures {

@@ -40,17 +40,22 @@ struct SynthCommand: ParsableCommand {
         let plan = twin.plan()
         let full = twin.fullPlan()
         func total(_ plans: [SeriesPlan], _ l: ClassLabel) -> Int { plans.filter { $0.label == l }.reduce(0) { $0 + $1.sliceCount } }
-        print("cohort plan: \(total(full, .covid)) COVID + \(total(full, .normal)) normal images (real: 15589 + 48260); "
-              + "thin-series coverage covid \(String(format: "%.2f", twin.thinCoverage[.covid] ?? 0)), normal \(String(format: "%.2f", twin.thinCoverage[.normal] ?? 0))")
-        print("selected: \(Set(plan.map(\.patientID)).count) patients, \(plan.count) series, "
-              + "\(plan.reduce(0) { $0 + $1.sliceCount }) slices at \(size) px")
+        print(
+            "cohort plan: \(total(full, .covid)) COVID + \(total(full, .normal)) normal images (real: 15589 + 48260); "
+                + "thin-series coverage covid \(String(format: "%.2f", twin.thinCoverage[.covid] ?? 0)), normal \(String(format: "%.2f", twin.thinCoverage[.normal] ?? 0))"
+        )
+        print(
+            "selected: \(Set(plan.map(\.patientID)).count) patients, \(plan.count) series, "
+                + "\(plan.reduce(0) { $0 + $1.sliceCount }) slices at \(size) px")
         if planOnly {
             // The COVID-19 patients' disease against the literature (Table S5's patient rows).
             let m = TwinLiterature.measure(truth: twin.diseaseTruth())
             if m.covidPatients > 0 {
                 print("disease of the \(m.covidPatients) COVID-19 patients (Table S5; the labelled slices' lesion share needs the images):")
                 for row in TwinLiterature.rows(m).dropLast() {
-                    print("  \(row.property): twin \(row.twin), published \(row.published)\(row.agreement.contains(row.value) ? "" : "  (outside the agreement range)")")
+                    print(
+                        "  \(row.property): twin \(row.twin), published \(row.published)\(row.agreement.contains(row.value) ? "" : "  (outside the agreement range)")"
+                    )
                 }
             }
             return
@@ -66,14 +71,17 @@ struct SynthCommand: ParsableCommand {
                 if done == total { Console.error("\n") }
             }
         }
-        print("wrote \(summary.slices) slices (\(summary.slicesByClass[.covid] ?? 0) COVID, \(summary.slicesByClass[.normal] ?? 0) normal) "
-              + "of \(summary.patients) patients, \(summary.series) series, \(summary.bytesWritten / 1_000_000) MB of images to \(out)")
-        print("lesion slices \(summary.slicesWithLesions), labelled slices \(summary.labelledSlices); "
-              + String(format: "%.1f s, %.1f slices/s", summary.seconds, summary.slicesPerSecond))
+        print(
+            "wrote \(summary.slices) slices (\(summary.slicesByClass[.covid] ?? 0) COVID, \(summary.slicesByClass[.normal] ?? 0) normal) "
+                + "of \(summary.patients) patients, \(summary.series) series, \(summary.bytesWritten / 1_000_000) MB of images to \(out)")
+        print(
+            "lesion slices \(summary.slicesWithLesions), labelled slices \(summary.labelledSlices); "
+                + String(format: "%.1f s, %.1f slices/s", summary.seconds, summary.slicesPerSecond))
         if preview {
             for label in [ClassLabel.covid, .normal] {
                 // The selected series of this class with the most labelled slices.
-                guard let p = plan.filter({ $0.label == label }).max(by: { $0.labelledImageNumbers.count < $1.labelledImageNumbers.count }) else { continue }
+                guard let p = plan.filter({ $0.label == label }).max(by: { $0.labelledImageNumbers.count < $1.labelledImageNumbers.count })
+                else { continue }
                 let (w, h, gray) = try twin.previewSheet(patient: p.patientID, series: p.series)
                 let path = URL(fileURLWithPath: out).appendingPathComponent("preview-\(label.rawValue).png").path
                 try ContactSheet.writePNG(gray: gray, width: w, height: h, to: path)

@@ -15,10 +15,10 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train one network on one fold (§2.4, Table 3): a preset's pipeline stage, or a standalone run with --out.",
         discussion: """
-        Pipeline:   paper-repro train --model fpn --fold 3 [--preset default]
-        Standalone: paper-repro train --model fpn --fold 3 --data DATASET --out DIR [--epochs 20 --input-size 128 …]
-        Rerun either to resume an interrupted training from its last finished epoch.
-        """
+            Pipeline:   paper-repro train --model fpn --fold 3 [--preset default]
+            Standalone: paper-repro train --model fpn --fold 3 --data DATASET --out DIR [--epochs 20 --input-size 128 …]
+            Rerun either to resume an interrupted training from its last finished epoch.
+            """
     )
 
     @Option(name: .long, help: "Network: fpn (the paper's ResNet50V2-FPN), resnet50v2 or xception.")
@@ -34,9 +34,17 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .long, help: "Dataset root: the real COVID-CTset layout or a twin (see `paper-repro data index`).")
     var data: String?
     @OptionGroup var engine: EngineArguments
-    @Option(name: .long, help: "With a preset: the slices to train on, labelled (all.csv, the paper's) or series-balanced (the dataset audit's FPN trainings, train-fpn-series-balanced-fold<k>). Default: the preset's.")
+    @Option(
+        name: .long,
+        help:
+            "With a preset: the slices to train on, labelled (all.csv, the paper's) or series-balanced (the dataset audit's FPN trainings, train-fpn-series-balanced-fold<k>). Default: the preset's."
+    )
     var slices: TrainingSlices?
-    @Flag(name: .long, help: "Share the stage cache with other `train` processes (a cluster job array): each stage is computed under its own lock instead of locking the whole cache.")
+    @Flag(
+        name: .long,
+        help:
+            "Share the stage cache with other `train` processes (a cluster job array): each stage is computed under its own lock instead of locking the whole cache."
+    )
     var sharedCache = false
 
     @Option(name: .long, help: "Standalone training: output folder for weights and history (the options below apply only here).")
@@ -68,11 +76,13 @@ struct TrainCommand: ParsableCommand {
 
     /// Options given that only a standalone training (`--out`) uses.
     var standaloneOptionsGiven: [String] {
-        [("--epochs", epochs != nil), ("--input-size", inputSize != nil), ("--width", width != nil),
-         ("--fpn-features", fpnFeatures != nil), ("--batch", batch != nil), ("--lr", lr != nil),
-         ("--input-scaling", inputScaling != nil), ("--augmentation", augmentation != nil),
-         ("--validation", validation != nil), ("--seed", seed != nil), ("--fold-seed", foldSeed != nil),
-         ("--synthetic", synthetic != nil)].filter(\.1).map(\.0)
+        [
+            ("--epochs", epochs != nil), ("--input-size", inputSize != nil), ("--width", width != nil),
+            ("--fpn-features", fpnFeatures != nil), ("--batch", batch != nil), ("--lr", lr != nil),
+            ("--input-scaling", inputScaling != nil), ("--augmentation", augmentation != nil),
+            ("--validation", validation != nil), ("--seed", seed != nil), ("--fold-seed", foldSeed != nil),
+            ("--synthetic", synthetic != nil)
+        ].filter(\.1).map(\.0)
     }
 
     func validate() throws {
@@ -83,7 +93,9 @@ struct TrainCommand: ParsableCommand {
         if out == nil {
             let given = standaloneOptionsGiven
             guard given.isEmpty else {
-                throw ValidationError("\(given.joined(separator: ", ")) only apply to a standalone training with --out; with a preset, the preset (configs/\(preset).json) decides")
+                throw ValidationError(
+                    "\(given.joined(separator: ", ")) only apply to a standalone training with --out; with a preset, the preset (configs/\(preset).json) decides"
+                )
             }
             return
         }
@@ -112,26 +124,34 @@ struct TrainCommand: ParsableCommand {
         let audit = slices.flatMap { $0 == loaded.training.trainingSlices ? nil : $0 }
         if let audit {
             guard audit == SeriesBalanceStage.auditSlices(loaded), model == SeriesBalanceStage.model else {
-                throw ValidationError("--slices \(audit.rawValue): the pipeline trains only \(SeriesBalanceStage.model.slug) on \(SeriesBalanceStage.auditSlices(loaded).rawValue) slices besides the preset's")
+                throw ValidationError(
+                    "--slices \(audit.rawValue): the pipeline trains only \(SeriesBalanceStage.model.slug) on \(SeriesBalanceStage.auditSlices(loaded).rawValue) slices besides the preset's"
+                )
             }
         }
         let display = TrainingDisplay(label: TrainStage.stageName(model, fold: fold, slices: audit))
-        let stage = TrainStage.definition(model, fold: fold, preset: loaded, slices: audit, progress: { display.batch($0) },
-                                          epochEnded: { display.epoch($0) })
+        let stage = TrainStage.definition(
+            model, fold: fold, preset: loaded, slices: audit, progress: { display.batch($0) },
+            epochEnded: { display.epoch($0) })
         let config = TrainStage.config(model, preset: loaded, slices: audit)
-        print("\(stage.name): \(model.rawValue) at \(config.scale.inputSize) px, width \(config.scale.widthMultiplier), \(config.epochs) epochs, preset \(loaded.name)")
+        print(
+            "\(stage.name): \(model.rawValue) at \(config.scale.inputSize) px, width \(config.scale.widthMultiplier), \(config.epochs) epochs, preset \(loaded.name)"
+        )
         fflush(nil)
         try runReporting {
-            let runner = try Pipeline.runner(preset: loaded, runsDirectory: URL(fileURLWithPath: runs), versions: RunFacts.versions(),
-                                             sharedCache: sharedCache, replacing: [stage], onEvent: StageProgress().show)
+            let runner = try Pipeline.runner(
+                preset: loaded, runsDirectory: URL(fileURLWithPath: runs), versions: RunFacts.versions(),
+                sharedCache: sharedCache, replacing: [stage], onEvent: StageProgress().show)
             let results = try runner.run([stage.name])
             guard let result = results[stage.name] else { return }
             let history = try TrainingHistory.read(from: result.directory.appendingPathComponent(Trainer.historyFileName))
             if result.reused { print("cached: this training had already finished") }
             for r in history.records where result.reused { display.epoch(r) }
             if let best = history.bestEpoch, let acc = history.bestValidationAccuracy {
-                print(String(format: "best epoch %d (validation accuracy %.4f): %@", best, acc,
-                             result.directory.appendingPathComponent(Trainer.bestFileName).path))
+                print(
+                    String(
+                        format: "best epoch %d (validation accuracy %.4f): %@", best, acc,
+                        result.directory.appendingPathComponent(Trainer.bestFileName).path))
             }
             print("history: \(result.directory.appendingPathComponent(Trainer.historyFileName).path)")
         }
@@ -141,9 +161,10 @@ struct TrainCommand: ParsableCommand {
     func runStandalone(out: String) throws {
         let inputSize = inputSize ?? 512, width = width ?? 1, fpnFeatures = fpnFeatures ?? 256, seed = seed ?? 1
         let validation = validation ?? .testSubset
-        let config = TrainingConfig(model: model, scale: ModelScale(inputSize: inputSize, widthMultiplier: width, fpnFeatures: fpnFeatures),
-                                    epochs: epochs ?? 50, batchSize: batch ?? 14, learningRate: lr ?? 1e-4, seed: seed,
-                                    augmentation: (augmentation ?? .paper).parameters, inputScaling: inputScaling ?? .raw)
+        let config = TrainingConfig(
+            model: model, scale: ModelScale(inputSize: inputSize, widthMultiplier: width, fpnFeatures: fpnFeatures),
+            epochs: epochs ?? 50, batchSize: batch ?? 14, learningRate: lr ?? 1e-4, seed: seed,
+            augmentation: (augmentation ?? .paper).parameters, inputScaling: inputScaling ?? .raw)
         let outURL = URL(fileURLWithPath: out)
         let display = TrainingDisplay()
         try CLIErrors.mapped {
@@ -152,19 +173,25 @@ struct TrainCommand: ParsableCommand {
                 let train = FoldTraining.syntheticSet(count: synthetic, size: inputSize, seed: seed)
                 let val = FoldTraining.syntheticSet(count: 64, size: inputSize, seed: seed &+ 1)
                 let graph = try config.model.build(scale: config.scale, seed: seed)
-                print("\(config.model.rawValue) at \(inputSize) px, width \(width), FPN features \(fpnFeatures): \(graph.parameterCount) parameters; \(synthetic) random training images")
+                print(
+                    "\(config.model.rawValue) at \(inputSize) px, width \(width), FPN features \(fpnFeatures): \(graph.parameterCount) parameters; \(synthetic) random training images"
+                )
                 fflush(nil)
-                outcome = try Trainer(config: config, graph: graph).train(training: train, validation: val, outputDirectory: outURL,
-                                                                          progress: display.batch, epochEnded: display.epoch)
+                outcome = try Trainer(config: config, graph: graph).train(
+                    training: train, validation: val, outputDirectory: outURL,
+                    progress: display.batch, epochEnded: display.epoch)
             } else {
                 let dataset = try DatasetReader.read(root: try DataLocation.resolve(data), options: .init(checkSlices: false))
                 let plan = FoldTraining.plan(dataset: dataset, seed: foldSeed ?? 1, validation: validation)
                 guard plan.leaks().isEmpty else { throw ValidationError("fold plan leaks patients: \(plan.leaks())") }
                 let f = plan.folds[fold - 1]
-                print("fold \(fold): \(f.trainPatients.count) training and \(f.validationPatients.count) validation patients (\(validation.rawValue))")
+                print(
+                    "fold \(fold): \(f.trainPatients.count) training and \(f.validationPatients.count) validation patients (\(validation.rawValue))"
+                )
                 fflush(nil)
-                outcome = try FoldTraining.run(dataset: dataset, fold: f, config: config, weightSeed: seed, outputDirectory: outURL,
-                                               progress: display.batch, epochEnded: display.epoch)
+                outcome = try FoldTraining.run(
+                    dataset: dataset, fold: f, config: config, weightSeed: seed, outputDirectory: outURL,
+                    progress: display.batch, epochEnded: display.epoch)
             }
             if outcome.resumedAfterEpoch > 0 { print("resumed after epoch \(outcome.resumedAfterEpoch)") }
             if let best = outcome.history.bestEpoch, let acc = outcome.history.bestValidationAccuracy {
@@ -190,8 +217,9 @@ final class TrainingDisplay: @unchecked Sendable {
         ModelKind.allCases.flatMap { model in
             (1...max(preset.folds, 1)).map { fold in
                 let display = TrainingDisplay(label: TrainStage.stageName(model, fold: fold))
-                return TrainStage.definition(model, fold: fold, preset: preset, progress: { display.batch($0) },
-                                             epochEnded: { display.epoch($0) })
+                return TrainStage.definition(
+                    model, fold: fold, preset: preset, progress: { display.batch($0) },
+                    epochEnded: { display.epoch($0) })
             }
         }
     }
@@ -203,15 +231,19 @@ final class TrainingDisplay: @unchecked Sendable {
         let left = Double(p.imagesInEpoch - p.images) / max(rate, 1e-9)
         let filled = 30 * p.images / max(p.imagesInEpoch, 1)
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: 30 - filled)
-        Console.error(String(format: "\r%@epoch %d/%d [%@] %d/%d  %.0f img/s  %.0f s left  loss %.4f  acc %.4f",
-                             label, p.epoch, p.epochs, bar, p.images, p.imagesInEpoch, rate, left, p.meanLoss, p.accuracy))
+        Console.error(
+            String(
+                format: "\r%@epoch %d/%d [%@] %d/%d  %.0f img/s  %.0f s left  loss %.4f  acc %.4f",
+                label, p.epoch, p.epochs, bar, p.images, p.imagesInEpoch, rate, left, p.meanLoss, p.accuracy))
     }
 
     func epoch(_ r: EpochRecord) {
-        let line = String(format: "epoch %d: loss %.4f acc %.4f  val_loss %.4f val_acc %.4f%@%@  %.1f s (%.0f img/s; data %.1f s, validation %.1f s)",
-                          r.epoch, r.trainLoss, r.trainAccuracy, r.validationLoss, r.validationAccuracy,
-                          r.validationAUC.map { String(format: " val_auc %.4f", $0) } ?? "", r.isBest ? " (best)" : "", r.seconds, Double(r.trainImages) / max(r.seconds, 1e-9),
-                          r.dataSeconds, r.validationSeconds)
+        let line = String(
+            format: "epoch %d: loss %.4f acc %.4f  val_loss %.4f val_acc %.4f%@%@  %.1f s (%.0f img/s; data %.1f s, validation %.1f s)",
+            r.epoch, r.trainLoss, r.trainAccuracy, r.validationLoss, r.validationAccuracy,
+            r.validationAUC.map { String(format: " val_auc %.4f", $0) } ?? "", r.isBest ? " (best)" : "", r.seconds,
+            Double(r.trainImages) / max(r.seconds, 1e-9),
+            r.dataSeconds, r.validationSeconds)
         Console.error(((tty ? "\r\u{1B}[K" : "") + label + line + "\n"))
     }
 }

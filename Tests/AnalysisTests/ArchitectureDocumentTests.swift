@@ -1,6 +1,7 @@
-@testable import Analysis
 import Foundation
 import XCTest
+
+@testable import Analysis
 
 /// ARCHITECTURE.md's stage graph is the code's: the Mermaid block between its markers equals
 /// what `PipelineStages.mermaid` prints for the default preset on the twin.
@@ -10,7 +11,8 @@ final class ArchitectureDocumentTests: XCTestCase {
 
     func testTheStageGraphInArchitectureMdMatchesTheCode() throws {
         let preset = try Preset.load(name: "default", directory: Self.checkout.appendingPathComponent("configs"))
-        let expected = "```mermaid\n" + (try PipelineStages.mermaid(preset: preset, dataSource: try DataSourceIdentity.of(preset))) + "```\n"
+        let expected =
+            "```mermaid\n" + (try PipelineStages.mermaid(preset: preset, dataSource: try DataSourceIdentity.of(preset))) + "```\n"
         let text = try String(contentsOf: Self.checkout.appendingPathComponent("ARCHITECTURE.md"), encoding: .utf8)
         guard let begin = text.range(of: "<!-- stage-graph:begin -->\n"), let end = text.range(of: "<!-- stage-graph:end -->") else {
             return XCTFail("ARCHITECTURE.md has no stage-graph markers")

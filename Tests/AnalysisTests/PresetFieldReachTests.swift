@@ -1,6 +1,7 @@
-@testable import Analysis
 import Foundation
 import XCTest
+
+@testable import Analysis
 
 /// Every field of a preset reaches the stage that uses it: changing the field changes that
 /// stage's configuration (so its cache key), and the configuration records the new value.
@@ -32,7 +33,7 @@ final class PresetFieldReachTests: XCTestCase {
         "folds": ("4", "folds"),
         "identificationPatients": ("12", "identify"),
         "timing.targets": ("[40, 80]", "timing"),
-        "timing.repeats": ("5", "timing"),
+        "timing.repeats": ("5", "timing")
     ]
 
     /// Fields that reach no stage's configuration, and why.
@@ -43,7 +44,7 @@ final class PresetFieldReachTests: XCTestCase {
         "training.optimizer": "Nadam is the only optimizer; any other value is rejected (PresetWiringTests)",
         "training.loss": "categorical cross-entropy is the only loss; any other value is rejected (PresetWiringTests)",
         "data.source": "chooses the data source (DataSourceIdentity, tested with --data)",
-        "data.realPath": "the real dataset's folder (DataSourceIdentity, tested with --data)",
+        "data.realPath": "the real dataset's folder (DataSourceIdentity, tested with --data)"
     ]
 
     /// The default preset with every optional field set, as a JSON object.
@@ -66,7 +67,9 @@ final class PresetFieldReachTests: XCTestCase {
 
     static func setting(_ path: [String], to value: Any, in object: [String: Any]) -> [String: Any] {
         var copy = object
-        if path.count == 1 { copy[path[0]] = value } else {
+        if path.count == 1 {
+            copy[path[0]] = value
+        } else {
             copy[path[0]] = setting(Array(path.dropFirst()), to: value, in: object[path[0]] as? [String: Any] ?? [:])
         }
         return copy
@@ -86,9 +89,10 @@ final class PresetFieldReachTests: XCTestCase {
     func testEveryFieldIsCovered() throws {
         var paths = Set(Self.leafPaths(try fullPresetObject()))
         paths.insert("timing.targets"); paths.insert("timing.repeats"); paths.remove("timing")
-        paths.insert("data.realPath")   // nil for the twin, so not encoded
-        XCTAssertEqual(paths, Set(Self.reaches.keys).union(Self.elsewhere.keys),
-                       "a preset field must either reach a stage (listed in `reaches`) or be listed in `elsewhere` with the reason")
+        paths.insert("data.realPath")  // nil for the twin, so not encoded
+        XCTAssertEqual(
+            paths, Set(Self.reaches.keys).union(Self.elsewhere.keys),
+            "a preset field must either reach a stage (listed in `reaches`) or be listed in `elsewhere` with the reason")
     }
 
     func testEveryFieldChangesTheStageThatUsesItAndIsRecordedThere() throws {
@@ -108,8 +112,9 @@ final class PresetFieldReachTests: XCTestCase {
             // The stage's recorded configuration holds the new value.
             let text = String(decoding: now, as: UTF8.self)
             let recorded = change.value.replacingOccurrences(of: " ", with: "")
-            XCTAssertTrue(text.contains(recorded) || text.contains(String(format: "%g", Double(recorded) ?? .nan)),
-                          "\(path): \(change.stage)'s configuration does not show \(change.value): \(text.prefix(400))")
+            XCTAssertTrue(
+                text.contains(recorded) || text.contains(String(format: "%g", Double(recorded) ?? .nan)),
+                "\(path): \(change.stage)'s configuration does not show \(change.value): \(text.prefix(400))")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import Analysis
 
 /// The preset's training fields are the ones training uses (§2.4, Table 3): each augmentation
@@ -34,7 +35,7 @@ final class PresetWiringTests: XCTestCase {
             ("flips", { $0.training.flips = false }, { !$0.horizontalFlip && !$0.verticalFlip }),
             ("zoomRange", { $0.training.zoomRange = 0.2 }, { $0.zoomRange == 0.2 }),
             ("rotationDegrees", { $0.training.rotationDegrees = 30 }, { $0.rotationRangeDegrees == 30 }),
-            ("shiftRange", { $0.training.shiftRange = 0.125 }, { $0.widthShiftFraction == 0.125 && $0.heightShiftFraction == 0.125 }),
+            ("shiftRange", { $0.training.shiftRange = 0.125 }, { $0.widthShiftFraction == 0.125 && $0.heightShiftFraction == 0.125 })
         ]
         for (field, change, holds) in cases {
             var preset = base
@@ -42,16 +43,19 @@ final class PresetWiringTests: XCTestCase {
             XCTAssertNoThrow(try preset.validate(file: "\(field).json"), field)
             let definition = TrainStage.definition(.xception, fold: 2, preset: preset)
             XCTAssertNotEqual(definition.configuration, baseConfiguration, "\(field) does not change the training stage's configuration")
-            XCTAssertNotEqual(StageKey.key(stage: definition.name, configuration: definition.configuration, upstream: [:]),
-                              StageKey.key(stage: definition.name, configuration: baseConfiguration, upstream: [:]), field)
+            XCTAssertNotEqual(
+                StageKey.key(stage: definition.name, configuration: definition.configuration, upstream: [:]),
+                StageKey.key(stage: definition.name, configuration: baseConfiguration, upstream: [:]), field)
             let config = try recorded(preset, model: .xception, fold: 2)
             XCTAssertTrue(holds(config.augmentation), "\(field): the recorded config has \(config.augmentation)")
             XCTAssertEqual(config, TrainStage.config(.xception, preset: preset), field)
-            XCTAssertEqual(config.augmentation.shearRangeDegrees, AugmentationParameters.paper.shearRangeDegrees,
-                           "\(field): the shear stays the paper's")
+            XCTAssertEqual(
+                config.augmentation.shearRangeDegrees, AugmentationParameters.paper.shearRangeDegrees,
+                "\(field): the shear stays the paper's")
             // The ablation stage trains from the same config.
-            XCTAssertNotEqual(InputScalingStage.definition(preset: preset).configuration,
-                              InputScalingStage.definition(preset: base).configuration, "\(field) does not reach the input-scaling stage")
+            XCTAssertNotEqual(
+                InputScalingStage.definition(preset: preset).configuration,
+                InputScalingStage.definition(preset: base).configuration, "\(field) does not reach the input-scaling stage")
         }
     }
 
@@ -78,16 +82,19 @@ final class PresetWiringTests: XCTestCase {
         XCTAssertEqual(s.factor(epoch: 2, batch: 0, epochs: 4, batchesPerEpoch: 10), 0.5, accuracy: 1e-12)
         XCTAssertEqual(s.factor(epoch: 3, batch: 9, epochs: 4, batchesPerEpoch: 10), 0.5 * (1 + cos(Double.pi * 39 / 40)), accuracy: 1e-12)
         var last = 2.0
-        for e in 0..<4 { for b in 0..<10 {
-            let f = s.factor(epoch: e, batch: b, epochs: 4, batchesPerEpoch: 10)
-            XCTAssertLessThan(f, last); XCTAssertGreaterThan(f, 0); last = f
-        } }
+        for e in 0..<4 {
+            for b in 0..<10 {
+                let f = s.factor(epoch: e, batch: b, epochs: 4, batchesPerEpoch: 10)
+                XCTAssertLessThan(f, last); XCTAssertGreaterThan(f, 0); last = f
+            }
+        }
         XCTAssertEqual(LearningRateSchedule.constant.factor(epoch: 3, batch: 9, epochs: 4, batchesPerEpoch: 10), 1)
     }
 
     func testDisabledRangesMapToNoAugmentationExceptShear() {
-        var t = Preset.Training(epochs: 1, batchSize: 2, learningRate: 1e-4, optimizer: "Nadam", loss: "categorical cross-entropy",
-                                flips: false, zoomRange: 0, rotationDegrees: 0, shiftRange: 0)
+        var t = Preset.Training(
+            epochs: 1, batchSize: 2, learningRate: 1e-4, optimizer: "Nadam", loss: "categorical cross-entropy",
+            flips: false, zoomRange: 0, rotationDegrees: 0, shiftRange: 0)
         var expected = AugmentationParameters.disabled
         expected.shearRangeDegrees = AugmentationParameters.paper.shearRangeDegrees
         XCTAssertEqual(t.augmentation, expected)
@@ -121,7 +128,7 @@ final class PresetWiringTests: XCTestCase {
             ("training.rotationDegrees", { $0.training.rotationDegrees = -5 }, "[0, 360]"),
             ("training.rotationDegrees", { $0.training.rotationDegrees = .nan }, "[0, 360]"),
             ("training.slices", { $0.training.slices = "balanced" }, "\"series-balanced\""),
-            ("training.learningRateSchedule", { $0.training.learningRateSchedule = "linear" }, "\"cosine\""),
+            ("training.learningRateSchedule", { $0.training.learningRateSchedule = "linear" }, "\"cosine\"")
         ]
         for (field, change, accepted) in bad {
             var preset = base
@@ -160,8 +167,9 @@ final class PresetWiringTests: XCTestCase {
         var balanced = base
         balanced.training.slices = "series-balanced"
         XCTAssertEqual(TrainStage.config(.resnet50v2FPN, preset: balanced).slices, .seriesBalanced)
-        XCTAssertNotEqual(TrainStage.definition(.resnet50v2FPN, fold: 1, preset: balanced).configuration,
-                          TrainStage.definition(.resnet50v2FPN, fold: 1, preset: base).configuration)
+        XCTAssertNotEqual(
+            TrainStage.definition(.resnet50v2FPN, fold: 1, preset: balanced).configuration,
+            TrainStage.definition(.resnet50v2FPN, fold: 1, preset: base).configuration)
         XCTAssertTrue(TrainStage.definition(.resnet50v2FPN, fold: 1, preset: balanced).upstream.contains(SelectionStage.name))
         XCTAssertFalse(TrainStage.definition(.resnet50v2FPN, fold: 1, preset: base).upstream.contains(SelectionStage.name))
         // The audit trains the FPN with the other choice, under its own stage names.

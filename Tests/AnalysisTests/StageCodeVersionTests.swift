@@ -1,6 +1,7 @@
-@testable import Analysis
 import Foundation
 import XCTest
+
+@testable import Analysis
 
 /// Guards `StageCodeVersions`: the stages whose outputs are exact integers on a fixed input —
 /// the index, the selection, the fold plan, the patient counts — are run on a hand-made tree
@@ -29,12 +30,18 @@ final class StageCodeVersionTests: XCTestCase {
                     let closed = n <= 2 || n >= 11
                     let radius = closed ? 0 : 4 + (n * id) % 7
                     var pixels = [UInt16](repeating: 1100, count: size * size)
-                    for y in 0..<size { for x in 0..<size where (x - 16) * (x - 16) + (y - 16) * (y - 16) < radius * radius {
-                        pixels[y * size + x] = 200
-                    } }
-                    try TIFFWriter.write(TIFFImage(width: size, height: size, uint16: pixels),
-                                         to: folder.appendingPathComponent(String(format: "IM%05d.tif", n)).path)
-                    if !closed && n % 3 == 0 { labels.append("\(batch)_patient\(id)_SR_2_IM\(String(format: "%05d", n)).tif,\(batch == "137covid" ? "covid" : "normal")") }
+                    for y in 0..<size {
+                        for x in 0..<size where (x - 16) * (x - 16) + (y - 16) * (y - 16) < radius * radius {
+                            pixels[y * size + x] = 200
+                        }
+                    }
+                    try TIFFWriter.write(
+                        TIFFImage(width: size, height: size, uint16: pixels),
+                        to: folder.appendingPathComponent(String(format: "IM%05d.tif", n)).path)
+                    if !closed && n % 3 == 0 {
+                        labels.append(
+                            "\(batch)_patient\(id)_SR_2_IM\(String(format: "%05d", n)).tif,\(batch == "137covid" ? "covid" : "normal")")
+                    }
                 }
             }
         }
@@ -49,8 +56,10 @@ final class StageCodeVersionTests: XCTestCase {
         try makeTree(at: data)
         let runner = StageRunner(root: Self.root.appendingPathComponent("runs"), presetSeed: 7, versions: [:], force: false)
         let identity = DataSourceIdentity(kind: "real", path: data.path, contentHash: "fixed")
-        for definition in [IndexStage.definition(location: .path(data.path), identity: identity), SelectionStage.definition(),
-                           FoldsStage.definition(folds: 2, seed: 7), try PatientCountsStage.definition()] {
+        for definition in [
+            IndexStage.definition(location: .path(data.path), identity: identity), SelectionStage.definition(),
+            FoldsStage.definition(folds: 2, seed: 7), try PatientCountsStage.definition()
+        ] {
             runner.register(definition)
         }
         let guarded = [IndexStage.name, SelectionStage.name, FoldsStage.name, PatientCountsStage.name]
@@ -69,8 +78,10 @@ final class StageCodeVersionTests: XCTestCase {
             let (was, is_) = (recorded[name], now[name]!)
             guard let was else { XCTFail("\(name): no recorded output; record with UPDATE_STAGE_OUTPUTS=1"); continue }
             if was.version == is_.version {
-                XCTAssertEqual(was.outputHash, is_.outputHash,
-                               "the \(name) stage's output changed but its code version (\(is_.version)) did not: raise it in StageCodeVersions, then record the new output with UPDATE_STAGE_OUTPUTS=1")
+                XCTAssertEqual(
+                    was.outputHash, is_.outputHash,
+                    "the \(name) stage's output changed but its code version (\(is_.version)) did not: raise it in StageCodeVersions, then record the new output with UPDATE_STAGE_OUTPUTS=1"
+                )
             } else {
                 XCTFail("\(name): code version \(was.version) → \(is_.version); record its output with UPDATE_STAGE_OUTPUTS=1")
             }

@@ -1,7 +1,8 @@
-@testable import Analysis
 import Foundation
 import NeuralNet
 import XCTest
+
+@testable import Analysis
 
 /// The `timing` stage run through the stage runner on a small hand-made dataset: the real
 /// `index` and `folds` stages, and a stand-in `train` stage that writes seeded FPN weights
@@ -28,20 +29,26 @@ final class SystemTimingStageTests: XCTestCase {
         runner.register(IndexStage.definition(location: .path(data.path), identity: identity))
         runner.register(FoldsStage.definition(folds: preset.folds, seed: preset.seed))
         let config = TrainStage.config(TimingStage.model, preset: preset)
-        runner.register(StageDefinition(name: TrainStage.name, upstream: [IndexStage.name, FoldsStage.name],
-                                        configuration: Data("{\"stand-in\":1}".utf8)) { context in
-            let folder = context.outputDirectory.appendingPathComponent(TrainStage.folder(TimingStage.model, fold: 1))
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            try TimingStage.model.build(scale: config.scale, seed: 5).saveWeights(to: folder.appendingPathComponent(Trainer.bestFileName))
-        })
+        runner.register(
+            StageDefinition(
+                name: TrainStage.name, upstream: [IndexStage.name, FoldsStage.name],
+                configuration: Data("{\"stand-in\":1}".utf8)
+            ) { context in
+                let folder = context.outputDirectory.appendingPathComponent(TrainStage.folder(TimingStage.model, fold: 1))
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                try TimingStage.model.build(scale: config.scale, seed: 5).saveWeights(
+                    to: folder.appendingPathComponent(Trainer.bestFileName))
+            })
         runner.register(TimingStage.definition(preset: preset, targets: targets, repeats: 2))
         return runner
     }
 
     func testTimingStagePlanAndMeasurements() throws {
         // Patients with 3 to 11 slices over one or two series.
-        let layout: [(String, [Int])] = [("137covid/patient1", [5]), ("137covid/patient2", [4, 3]), ("137covid/patient3", [9]),
-                                         ("normal1/patient100", [6]), ("normal1/patient101", [3]), ("normal2/patient102", [7, 4])]
+        let layout: [(String, [Int])] = [
+            ("137covid/patient1", [5]), ("137covid/patient2", [4, 3]), ("137covid/patient3", [9]),
+            ("normal1/patient100", [6]), ("normal1/patient101", [3]), ("normal2/patient102", [7, 4])
+        ]
         for (patient, counts) in layout {
             for (k, n) in counts.enumerated() {
                 try TimingFixture.series(dir.path("data/\(patient)/SR_\(k + 2)"), count: n)
@@ -81,7 +88,9 @@ final class SystemTimingStageTests: XCTestCase {
         let record = try TimingStage.read(from: stage.directory)
         XCTAssertEqual(record.entries.map(\.patient), plan.entries.map(\.patient))
         // A patient chosen twice is measured once.
-        for a in record.entries { for b in record.entries where a.patient == b.patient { XCTAssertEqual(a.withSelection, b.withSelection) } }
+        for a in record.entries {
+            for b in record.entries where a.patient == b.patient { XCTAssertEqual(a.withSelection, b.withSelection) }
+        }
         XCTAssertGreaterThan(record.machine.cores, 0)
         for (e, p) in zip(record.entries, plan.entries) {
             XCTAssertEqual(e.slices, p.slices)

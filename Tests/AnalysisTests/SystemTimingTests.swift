@@ -1,7 +1,8 @@
-@testable import Analysis
 import Foundation
 import NeuralNet
 import XCTest
+
+@testable import Analysis
 
 /// Writes small slices whose selection region holds a chosen number of dark pixels.
 enum TimingFixture {
@@ -89,8 +90,9 @@ final class SystemTimingTests: XCTestCase {
         }
         // Per-step medians (8, 8) add up to more than the median total (10.1): the median run is
         // kept separately so that its steps add up.
-        let m = SystemTiming.Measurement(classified: 1, covidSlices: 0, decision: .normal,
-                                         runs: [s(1, 9, 10.1), s(9, 1, 10.2), s(8, 8, 16.1)])
+        let m = SystemTiming.Measurement(
+            classified: 1, covidSlices: 0, decision: .normal,
+            runs: [s(1, 9, 10.1), s(9, 1, 10.2), s(8, 8, 16.1)])
         XCTAssertEqual(m.median, s(9, 1, 10.2))
         XCTAssertEqual(m.stepMedians.readPrepare, 8)
         XCTAssertEqual(m.stepMedians.inference, 8)
@@ -113,9 +115,13 @@ final class SystemTimingTests: XCTestCase {
 
     func testChooseTakesTheClosestPatientOnceEach() {
         func patient(_ id: String, _ slices: Int) -> Patient {
-            Patient(id: id, batch: "normal1", label: .normal, record: nil,
-                    series: [Series(name: "SR_2", directory: "/", thicknessMM: nil, pixelSpacingMM: nil,
-                                    slices: (0..<slices).map { SliceFile(imageNumber: $0 + 1, path: "/x\($0)") })])
+            Patient(
+                id: id, batch: "normal1", label: .normal, record: nil,
+                series: [
+                    Series(
+                        name: "SR_2", directory: "/", thicknessMM: nil, pixelSpacingMM: nil,
+                        slices: (0..<slices).map { SliceFile(imageNumber: $0 + 1, path: "/x\($0)") })
+                ])
         }
         let patients = [patient("patient10", 50), patient("patient2", 60), patient("patient3", 130), patient("patient4", 20)]
         let plan = TimingStage.choose(targets: [55, 52, 400, 35, 1], patients: patients)

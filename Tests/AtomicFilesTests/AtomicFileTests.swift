@@ -33,10 +33,12 @@ final class AtomicFileTests: XCTestCase {
         let path = folder.appendingPathComponent("kept.txt").path
         try AtomicFile.write("old", to: URL(fileURLWithPath: path))
         struct Broken: Error {}
-        XCTAssertThrowsError(try AtomicFile.replace(path) { temporary in
-            try "half".write(toFile: temporary, atomically: false, encoding: .utf8)
-            throw Broken()
-        }) { XCTAssertTrue($0 is Broken) }
+        XCTAssertThrowsError(
+            try AtomicFile.replace(path) { temporary in
+                try "half".write(toFile: temporary, atomically: false, encoding: .utf8)
+                throw Broken()
+            }
+        ) { XCTAssertTrue($0 is Broken) }
         XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "old")
         XCTAssertEqual(try listing(), ["kept.txt"])
     }

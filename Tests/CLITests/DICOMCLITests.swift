@@ -44,7 +44,7 @@ final class DICOMCLITests: XCTestCase {
             "(0018,0050) DS [6]", "(0028,0030) DS [4.6875\\4.6875]", "(0028,0002) US 1", "(0028,0004) CS [MONOCHROME2]",
             "(0028,0010) US \(image.height)", "(0028,0011) US \(image.width)", "(0028,0100) US 16", "(0028,0101) US 12",
             "(0028,0102) US 11", "(0028,0103) US 0", "(0028,1052) DS [-1024]", "(0028,1053) DS [1]",
-            "(7fe0,0010) OW =\(raw)",
+            "(7fe0,0010) OW =\(raw)"
         ]
         try (lines.joined(separator: "\n") + "\n").write(toFile: dump, atomically: true, encoding: .utf8)
         let p = Process()
@@ -67,8 +67,9 @@ final class DICOMCLITests: XCTestCase {
         let twin = root.appendingPathComponent("twin")
         let synth = try CLIRunner.run(["data", "synth", "--out", twin.path, "--size", "64", "--patients", "patient1", "--seed", "3"])
         XCTAssertEqual(synth.status, 0, synth.stderr)
-        let relative = try XCTUnwrap(FileManager.default.enumerator(atPath: twin.path)?.compactMap { $0 as? String }
-            .first { $0.hasSuffix("/patient1") })
+        let relative = try XCTUnwrap(
+            FileManager.default.enumerator(atPath: twin.path)?.compactMap { $0 as? String }
+                .first { $0.hasSuffix("/patient1") })
         let patient = twin.appendingPathComponent(relative)
         // Its series as DICOM: each series in its own nested folder, file names in reverse body order.
         let dicomSet = root.appendingPathComponent("dicom")
@@ -77,14 +78,16 @@ final class DICOMCLITests: XCTestCase {
         for (k, seriesName) in ["SR_2", "SR_3", "SR_4"].enumerated() {
             let dir = patient.appendingPathComponent(seriesName)
             guard let files = try? FileManager.default.contentsOfDirectory(atPath: dir.path).filter({ $0.hasSuffix(".tif") }).sorted(),
-                  !files.isEmpty else { continue }
+                !files.isEmpty
+            else { continue }
             let out = dicom.appendingPathComponent("study/s\(k)")
             try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
             for (i, f) in files.enumerated() {
-                try writeDICOM(dir.appendingPathComponent(f).path,
-                               to: out.appendingPathComponent(String(format: "x%05d.dcm", files.count - i)).path,
-                               seriesUID: "1.2.826.0.1.3680043.10.1138.\(k)", seriesNumber: Int(seriesName.dropFirst(3))!,
-                               instance: i + 1, z: 100 - 6 * Double(i))
+                try writeDICOM(
+                    dir.appendingPathComponent(f).path,
+                    to: out.appendingPathComponent(String(format: "x%05d.dcm", files.count - i)).path,
+                    seriesUID: "1.2.826.0.1.3680043.10.1138.\(k)", seriesNumber: Int(seriesName.dropFirst(3))!,
+                    instance: i + 1, z: 100 - 6 * Double(i))
                 written += 1
             }
         }
@@ -95,8 +98,10 @@ final class DICOMCLITests: XCTestCase {
         let weights = root.appendingPathComponent("weights.safetensors")
         try ModelKind.resnet50v2.build(scale: scale, seed: 9).saveWeights(to: weights)
 
-        let fromTIFF = try CLIRunner.run(["diagnose", patient.path, "--weights", weights.path, "--threshold", "1", "--json"] + scaleArguments)
-        let fromDICOM = try CLIRunner.run(["diagnose", dicom.path, "--weights", weights.path, "--threshold", "1", "--json"] + scaleArguments)
+        let fromTIFF = try CLIRunner.run(
+            ["diagnose", patient.path, "--weights", weights.path, "--threshold", "1", "--json"] + scaleArguments)
+        let fromDICOM = try CLIRunner.run(
+            ["diagnose", dicom.path, "--weights", weights.path, "--threshold", "1", "--json"] + scaleArguments)
         XCTAssertEqual(fromTIFF.status, 0, fromTIFF.stderr)
         XCTAssertEqual(fromDICOM.status, 0, fromDICOM.stderr)
         let a = try JSONDecoder().decode(Output.self, from: Data(fromTIFF.stdout.utf8))
@@ -123,7 +128,8 @@ final class DICOMCLITests: XCTestCase {
         XCTAssertEqual(convert.status, 0, convert.stderr)
         for seriesName in ["SR_2", "SR_3", "SR_4"] {
             let dir = patient.appendingPathComponent(seriesName)
-            guard let files = try? FileManager.default.contentsOfDirectory(atPath: dir.path).filter({ $0.hasSuffix(".tif") }).sorted() else { continue }
+            guard let files = try? FileManager.default.contentsOfDirectory(atPath: dir.path).filter({ $0.hasSuffix(".tif") }).sorted()
+            else { continue }
             for f in files {
                 let original = try TIFFReader.read(dir.appendingPathComponent(f).path).uint16
                 let back = try TIFFReader.read(converted.appendingPathComponent("\(relative)/\(seriesName)/\(f)").path).uint16
@@ -141,9 +147,11 @@ final class DICOMCLITests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: presets) }
         func table1(_ data: URL, _ name: String) throws -> String {
             let report = root.appendingPathComponent("report-\(name)")
-            let r = try CLIRunner.run(["table", "1", "--preset", "tiny", "--configs", presets.appendingPathComponent("configs").path,
-                                       "--runs", root.appendingPathComponent("runs-\(name)").path, "--report", report.path,
-                                       "--data", data.path, "--threads", "1"])
+            let r = try CLIRunner.run([
+                "table", "1", "--preset", "tiny", "--configs", presets.appendingPathComponent("configs").path,
+                "--runs", root.appendingPathComponent("runs-\(name)").path, "--report", report.path,
+                "--data", data.path, "--threads", "1"
+            ])
             XCTAssertEqual(r.status, 0, r.stderr)
             return try String(contentsOf: report.appendingPathComponent("tables/table1.csv"), encoding: .utf8)
         }

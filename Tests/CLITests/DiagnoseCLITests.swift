@@ -44,8 +44,9 @@ final class DiagnoseCLITests: XCTestCase {
             for i in stride(from: n, to: px.count, by: 7) { px[i] = UInt16(900 + 37 * n) }
             var placed = 0
             for y in region.rows { for x in region.columns where placed < dark { px[y * 64 + x] = 50; placed += 1 } }
-            try TIFFWriter.write(TIFFImage(width: 64, height: 64, uint16: px),
-                                 to: dir.appendingPathComponent(String(format: "IM%05d.tif", n + 1)).path)
+            try TIFFWriter.write(
+                TIFFImage(width: 64, height: 64, uint16: px),
+                to: dir.appendingPathComponent(String(format: "IM%05d.tif", n + 1)).path)
         }
     }
 
@@ -57,14 +58,17 @@ final class DiagnoseCLITests: XCTestCase {
 
         let graph = try ModelKind.resnet50v2.build(scale: scale, seed: 0)
         try graph.loadWeights(from: weights)
-        let classifier = SliceClassifier(graph: graph, preparation: TrainingConfig(model: .resnet50v2, scale: scale).preparation, batchSize: 32)
-        let direct = try PatientDiagnosis.run(patient: "patient5", series: try PatientDiagnosis.series(inPatientFolder: patient),
-                                              rule: .paperThreshold1) { try classifier.classify($0) }
+        let classifier = SliceClassifier(
+            graph: graph, preparation: TrainingConfig(model: .resnet50v2, scale: scale).preparation, batchSize: 32)
+        let direct = try PatientDiagnosis.run(
+            patient: "patient5", series: try PatientDiagnosis.series(inPatientFolder: patient),
+            rule: .paperThreshold1
+        ) { try classifier.classify($0) }
         XCTAssertEqual(out.patient, "patient5")
         XCTAssertEqual(out.decision, direct.decision.rawValue)
         XCTAssertEqual(out.totalSlices, 12)
         XCTAssertEqual(out.selectedSlices, direct.selectedSlices)
-        XCTAssertEqual(out.selectedSlices, 5)    // SR_2: 300, 310, 295 > 206.7; SR_3: 280, 320 > 213.3
+        XCTAssertEqual(out.selectedSlices, 5)  // SR_2: 300, 310, 295 > 206.7; SR_3: 280, 320 > 213.3
         XCTAssertEqual(out.covidSlices, direct.covidSlices)
         XCTAssertEqual(out.series.map(\.series), ["SR_2", "SR_3"])
         XCTAssertEqual(out.series.map(\.slices), [7, 5])
@@ -89,7 +93,8 @@ final class DiagnoseCLITests: XCTestCase {
 
     func testTimingFlagTimesBothPaths() throws {
         let patient = root.appendingPathComponent("patient5").path
-        let result = try CLIRunner.run(["diagnose", patient, "--weights", weights.path, "--timing", "--repeats", "1", "--json"] + scaleArguments)
+        let result = try CLIRunner.run(
+            ["diagnose", patient, "--weights", weights.path, "--timing", "--repeats", "1", "--json"] + scaleArguments)
         XCTAssertEqual(result.status, 0, result.stderr)
         struct Timed: Decodable { let selectedSlices: Int; let timing: SystemTiming.Result }
         let out = try JSONDecoder().decode(Timed.self, from: Data(result.stdout.utf8))
@@ -119,8 +124,10 @@ final class DiagnoseCLITests: XCTestCase {
 
     func testWeightsOfAnotherScaleAreAClearError() throws {
         let patient = root.appendingPathComponent("patient5").path
-        let wider = try CLIRunner.run(["diagnose", patient, "--weights", weights.path, "--model", "resnet50v2",
-                                       "--size", "32", "--width", "0.125", "--features", "4"])
+        let wider = try CLIRunner.run([
+            "diagnose", patient, "--weights", weights.path, "--model", "resnet50v2",
+            "--size", "32", "--width", "0.125", "--features", "4"
+        ])
         XCTAssertNotEqual(wider.status, 0)
         XCTAssertTrue(wider.stderr.contains(weights.path), wider.stderr)
         XCTAssertTrue(wider.stderr.contains("the model expects"), wider.stderr)
@@ -128,13 +135,18 @@ final class DiagnoseCLITests: XCTestCase {
         let configs = root.appendingPathComponent("configs")
         try FileManager.default.createDirectory(at: configs, withIntermediateDirectories: true)
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        try FileManager.default.copyItem(at: repo.appendingPathComponent("configs/smoke.json"), to: configs.appendingPathComponent("smoke.json"))
-        let preset = try CLIRunner.run(["diagnose", patient, "--weights", weights.path, "--model", "resnet50v2",
-                                        "--preset", "smoke", "--configs", configs.path])
+        try FileManager.default.copyItem(
+            at: repo.appendingPathComponent("configs/smoke.json"), to: configs.appendingPathComponent("smoke.json"))
+        let preset = try CLIRunner.run([
+            "diagnose", patient, "--weights", weights.path, "--model", "resnet50v2",
+            "--preset", "smoke", "--configs", configs.path
+        ])
         XCTAssertNotEqual(preset.status, 0)
         XCTAssertTrue(preset.stderr.contains(weights.path) && preset.stderr.contains("--preset"), preset.stderr)
-        let missing = try CLIRunner.run(["diagnose", patient, "--weights", weights.path, "--model", "resnet50v2",
-                                         "--preset", "nope", "--configs", configs.path])
+        let missing = try CLIRunner.run([
+            "diagnose", patient, "--weights", weights.path, "--model", "resnet50v2",
+            "--preset", "nope", "--configs", configs.path
+        ])
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.stderr.contains("nope"), missing.stderr)
     }
@@ -155,7 +167,8 @@ final class DiagnoseCLITests: XCTestCase {
         try series("patient7/SR_2", darks: [0, 400, 0])
         let junk = root.appendingPathComponent("patient7/SR_2/IM00004.tif")
         try "junk".write(to: junk, atomically: true, encoding: .utf8)
-        let unreadable = try CLIRunner.run(["diagnose", root.appendingPathComponent("patient7").path, "--weights", weights.path] + scaleArguments)
+        let unreadable = try CLIRunner.run(
+            ["diagnose", root.appendingPathComponent("patient7").path, "--weights", weights.path] + scaleArguments)
         XCTAssertNotEqual(unreadable.status, 0)
         XCTAssertTrue(unreadable.stderr.contains(junk.path), unreadable.stderr)
 

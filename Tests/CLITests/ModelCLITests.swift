@@ -5,7 +5,9 @@ import XCTest
 /// `paper-repro model summary` end to end.
 final class ModelCLITests: XCTestCase {
     func testModelSummaryJSON() throws {
-        let result = try CLIRunner.run(["model", "summary", "--model", "fpn", "--size", "72", "--width", "0.125", "--features", "8", "--json"])
+        let result = try CLIRunner.run([
+            "model", "summary", "--model", "fpn", "--size", "72", "--width", "0.125", "--features", "8", "--json"
+        ])
         XCTAssertEqual(result.status, 0, result.stderr)
         let s = try JSONDecoder().decode(ModelSummary.self, from: Data(result.stdout.utf8))
         XCTAssertEqual(s.model, "ResNet50V2-FPN")
@@ -27,8 +29,9 @@ final class ModelCLITests: XCTestCase {
     func testModelSummaryRejectsUnknownModelAndTinyInput() throws {
         let unknown = try CLIRunner.run(["model", "summary", "--model", "vgg16"])
         XCTAssertNotEqual(unknown.status, 0)
-        XCTAssertTrue(unknown.stderr.contains("'vgg16' is invalid") && unknown.stderr.contains("'fpn', 'resnet50v2' or 'xception'"),
-                      unknown.stderr)
+        XCTAssertTrue(
+            unknown.stderr.contains("'vgg16' is invalid") && unknown.stderr.contains("'fpn', 'resnet50v2' or 'xception'"),
+            unknown.stderr)
         let tiny = try CLIRunner.run(["model", "summary", "--model", "fpn", "--size", "64"])
         XCTAssertNotEqual(tiny.status, 0)
         XCTAssertTrue(tiny.stderr.contains("65"), tiny.stderr)

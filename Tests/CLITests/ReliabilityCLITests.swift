@@ -15,8 +15,10 @@ final class ReliabilityCLITests: XCTestCase {
     override func tearDown() { try? FileManager.default.removeItem(at: root) }
 
     func arguments(runs: String) -> [String] {
-        ["train", "--model", "fpn", "--fold", "1", "--preset", "tiny", "--configs", root.appendingPathComponent("configs").path,
-         "--runs", root.appendingPathComponent(runs).path, "--threads", "1"]
+        [
+            "train", "--model", "fpn", "--fold", "1", "--preset", "tiny", "--configs", root.appendingPathComponent("configs").path,
+            "--runs", root.appendingPathComponent(runs).path, "--threads", "1"
+        ]
     }
 
     func start(_ args: [String]) throws -> Process {
@@ -36,7 +38,8 @@ final class ReliabilityCLITests: XCTestCase {
         let presetFolder = runs.appendingPathComponent("tiny")
         guard let stages = try? fm.contentsOfDirectory(atPath: presetFolder.path) else { return }
         for stage in stages where !stage.hasPrefix(".") {
-            for key in try fm.contentsOfDirectory(atPath: presetFolder.appendingPathComponent(stage).path) where !key.hasSuffix(".partial") {
+            for key in try fm.contentsOfDirectory(atPath: presetFolder.appendingPathComponent(stage).path) where !key.hasSuffix(".partial")
+            {
                 let folder = presetFolder.appendingPathComponent(stage).appendingPathComponent(key)
                 let recordFile = folder.appendingPathComponent("stage.json")
                 guard let data = try? Data(contentsOf: recordFile) else {
@@ -45,8 +48,9 @@ final class ReliabilityCLITests: XCTestCase {
                 let record = try JSONDecoder().decode(StageRecord.self, from: data)
                 XCTAssertEqual(record.key, key, file: file, line: line)
                 for (path, hash) in record.outputs {
-                    XCTAssertEqual(try StageKey.sha256(file: folder.appendingPathComponent(path)), hash, "\(stage)/\(path)",
-                                   file: file, line: line)
+                    XCTAssertEqual(
+                        try StageKey.sha256(file: folder.appendingPathComponent(path)), hash, "\(stage)/\(path)",
+                        file: file, line: line)
                 }
             }
         }
@@ -71,10 +75,13 @@ final class ReliabilityCLITests: XCTestCase {
         // The finished training's weights are the uninterrupted run's.
         func weights(_ runs: String) throws -> Data {
             let folder = root.appendingPathComponent(runs).appendingPathComponent("tiny/train-fpn-fold1")
-            let key = try FileManager.default.contentsOfDirectory(atPath: folder.path).first { !$0.hasSuffix(".partial") && !$0.hasPrefix(".") }
+            let key = try FileManager.default.contentsOfDirectory(atPath: folder.path).first {
+                !$0.hasSuffix(".partial") && !$0.hasPrefix(".")
+            }
             return try Data(contentsOf: folder.appendingPathComponent(try XCTUnwrap(key)).appendingPathComponent("best.safetensors"))
         }
-        XCTAssertEqual(try weights("killed"), try weights("clean"), "resumed after kills, the training ends where an uninterrupted one does")
+        XCTAssertEqual(
+            try weights("killed"), try weights("clean"), "resumed after kills, the training ends where an uninterrupted one does")
     }
 
     /// A full disk, simulated by a file-size limit of 0 (with SIGXFSZ ignored, every write of a
@@ -83,8 +90,10 @@ final class ReliabilityCLITests: XCTestCase {
     /// itself redirected to a file on the "full disk", the run still exits 1 instead of crashing.
     func testAFullDiskFailsCleanlyAndKeepsWhatWasWritten() throws {
         let report = root.appendingPathComponent("report")
-        let args = ["table", "1", "--preset", "tiny", "--configs", root.appendingPathComponent("configs").path,
-                    "--runs", root.appendingPathComponent("runs").path, "--report", report.path, "--threads", "1"]
+        let args = [
+            "table", "1", "--preset", "tiny", "--configs", root.appendingPathComponent("configs").path,
+            "--runs", root.appendingPathComponent("runs").path, "--report", report.path, "--threads", "1"
+        ]
         let first = try CLIRunner.run(args)
         XCTAssertEqual(first.status, 0, first.stderr)
         let table = report.appendingPathComponent("tables/table1.csv")
@@ -106,7 +115,9 @@ final class ReliabilityCLITests: XCTestCase {
         XCTAssertEqual(full.status, 1, full.stderr)
         XCTAssertTrue(full.stderr.contains("table1.csv") && full.stderr.contains("File too large"), full.stderr)
         XCTAssertEqual(try Data(contentsOf: table), before, "the table written before is kept whole")
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: table.deletingLastPathComponent().path).filter { $0.contains(".tmp-") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: table.deletingLastPathComponent().path).filter {
+            $0.contains(".tmp-")
+        }
         XCTAssertEqual(leftovers, [])
         let quiet = try limited("2> '\(root.appendingPathComponent("stderr.log").path)'")
         XCTAssertEqual(quiet.reason, .exit, "a failed write to stderr must not crash the run")
@@ -120,7 +131,9 @@ final class ReliabilityCLITests: XCTestCase {
         // Wait until the first holds the lock (it writes its pid into the lock file).
         let lockFile = root.appendingPathComponent("shared/tiny/.lock")
         let deadline = Date().addingTimeInterval(30)
-        while Date() < deadline, ((try? String(contentsOf: lockFile, encoding: .utf8)) ?? "").isEmpty { Thread.sleep(forTimeInterval: 0.02) }
+        while Date() < deadline, ((try? String(contentsOf: lockFile, encoding: .utf8)) ?? "").isEmpty {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
         guard first.isRunning else { throw XCTSkip("the first run finished before the second could start") }
         let second = try CLIRunner.run(arguments(runs: "shared"))
         guard first.isRunning else { throw XCTSkip("the first run finished while the second started") }

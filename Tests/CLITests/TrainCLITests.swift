@@ -26,7 +26,9 @@ final class TrainCLITests: XCTestCase {
         let stageFolder = root.appendingPathComponent("runs/tiny/train-fpn-fold2")
         let keys = try FileManager.default.contentsOfDirectory(atPath: stageFolder.path).filter { !$0.hasPrefix(".") }
         XCTAssertEqual(keys.count, 1, "\(keys)")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: stageFolder.appendingPathComponent(keys[0]).appendingPathComponent("best.safetensors").path))
+        XCTAssertTrue(
+            FileManager.default.fileExists(
+                atPath: stageFolder.appendingPathComponent(keys[0]).appendingPathComponent("best.safetensors").path))
         // No other training ran.
         let ran = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("runs/tiny").path)
         XCTAssertEqual(ran.filter { $0.hasPrefix("train") }, ["train-fpn-fold2"])
@@ -65,30 +67,40 @@ final class TrainCLITests: XCTestCase {
             $0.training.flips = false; $0.training.zoomRange = 0.1
             $0.training.rotationDegrees = 90; $0.training.shiftRange = 0.2
         }
-        let args = ["train", "--model", "resnet50v2", "--fold", "1", "--threads", "1", "--preset", "augmented",
-                    "--configs", root.appendingPathComponent("configs").path, "--runs", root.appendingPathComponent("runs").path]
+        let args = [
+            "train", "--model", "resnet50v2", "--fold", "1", "--threads", "1", "--preset", "augmented",
+            "--configs", root.appendingPathComponent("configs").path, "--runs", root.appendingPathComponent("runs").path
+        ]
         let result = try CLIRunner.run(args)
         XCTAssertEqual(result.status, 0, result.stderr)
         let stageFolder = root.appendingPathComponent("runs/augmented/train-resnet50v2-fold1")
         let keys = try FileManager.default.contentsOfDirectory(atPath: stageFolder.path).filter { !$0.hasPrefix(".") }
         XCTAssertEqual(keys.count, 1, "\(keys)")
-        let history = try TrainingHistory.read(from: stageFolder.appendingPathComponent(keys[0]).appendingPathComponent(Trainer.historyFileName))
+        let history = try TrainingHistory.read(
+            from: stageFolder.appendingPathComponent(keys[0]).appendingPathComponent(Trainer.historyFileName))
         let a = history.config.augmentation
-        XCTAssertEqual(a, AugmentationParameters(rotationRangeDegrees: 90, widthShiftFraction: 0.2, heightShiftFraction: 0.2,
-                                                 shearRangeDegrees: AugmentationParameters.paper.shearRangeDegrees, zoomRange: 0.1,
-                                                 horizontalFlip: false, verticalFlip: false))
+        XCTAssertEqual(
+            a,
+            AugmentationParameters(
+                rotationRangeDegrees: 90, widthShiftFraction: 0.2, heightShiftFraction: 0.2,
+                shearRangeDegrees: AugmentationParameters.paper.shearRangeDegrees, zoomRange: 0.1,
+                horizontalFlip: false, verticalFlip: false))
     }
 
     func testUnsupportedOptimizerOrLossInThePresetFailsNamingFileAndField() throws {
         try writeVariant("adam") { $0.training.optimizer = "Adam" }
         try writeVariant("mse") { $0.training.loss = "mean squared error" }
         try writeVariant("tilted") { $0.training.rotationDegrees = 400 }
-        for (name, field, accepted) in [("adam", "training.optimizer", "\"Nadam\""), ("mse", "training.loss", "\"categorical cross-entropy\""),
-                                        ("tilted", "training.rotationDegrees", "[0, 360]")] {
+        for (name, field, accepted) in [
+            ("adam", "training.optimizer", "\"Nadam\""), ("mse", "training.loss", "\"categorical cross-entropy\""),
+            ("tilted", "training.rotationDegrees", "[0, 360]")
+        ] {
             let runs = ["--runs", root.appendingPathComponent("runs").path]
-            for command in [["train", "--model", "fpn", "--fold", "1"] + runs,
-                            ["table", "3", "--report", root.appendingPathComponent("report").path] + runs,
-                            ["estimate", "--steps", "1"]] {
+            for command in [
+                ["train", "--model", "fpn", "--fold", "1"] + runs,
+                ["table", "3", "--report", root.appendingPathComponent("report").path] + runs,
+                ["estimate", "--steps", "1"]
+            ] {
                 let result = try CLIRunner.run(command + ["--preset", name, "--configs", root.appendingPathComponent("configs").path])
                 XCTAssertNotEqual(result.status, 0, "\(command) \(name)")
                 for part in ["\(name).json", field, accepted] {

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import NeuralNet
 
 /// A fixed-shape training step reuses its buffers: after the first step, forward outputs,

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import NeuralNet
 
 final class ConvolutionTests: XCTestCase {
@@ -7,14 +8,14 @@ final class ConvolutionTests: XCTestCase {
     /// Stride 1/2, odd and even sizes, 'same' (symmetric and asymmetric) and 'valid', 1×1, 7×7.
     let cases: [Case] = [
         Case(n: 2, h: 5, w: 5, c: 3, k: 3, oc: 4, stride: 1, same: true, bias: true),
-        Case(n: 1, h: 6, w: 6, c: 2, k: 3, oc: 3, stride: 2, same: true, bias: false),   // asymmetric pad
+        Case(n: 1, h: 6, w: 6, c: 2, k: 3, oc: 3, stride: 2, same: true, bias: false),  // asymmetric pad
         Case(n: 2, h: 7, w: 5, c: 2, k: 3, oc: 2, stride: 2, same: true, bias: true),
-        Case(n: 1, h: 6, w: 7, c: 3, k: 2, oc: 2, stride: 1, same: true, bias: true),    // even kernel
-        Case(n: 2, h: 4, w: 4, c: 5, k: 1, oc: 3, stride: 1, same: true, bias: true),    // direct GEMM
+        Case(n: 1, h: 6, w: 7, c: 3, k: 2, oc: 2, stride: 1, same: true, bias: true),  // even kernel
+        Case(n: 2, h: 4, w: 4, c: 5, k: 1, oc: 3, stride: 1, same: true, bias: true),  // direct GEMM
         Case(n: 1, h: 5, w: 6, c: 3, k: 1, oc: 2, stride: 2, same: false, bias: false),  // 1x1 stride 2
-        Case(n: 1, h: 9, w: 8, c: 1, k: 7, oc: 2, stride: 2, same: false, bias: true),   // 7x7 valid
-        Case(n: 1, h: 8, w: 8, c: 2, k: 7, oc: 2, stride: 2, same: true, bias: false),   // 7x7 same even
-        Case(n: 2, h: 6, w: 5, c: 2, k: 3, oc: 3, stride: 1, same: false, bias: true),   // 3x3 valid stride 1
+        Case(n: 1, h: 9, w: 8, c: 1, k: 7, oc: 2, stride: 2, same: false, bias: true),  // 7x7 valid
+        Case(n: 1, h: 8, w: 8, c: 2, k: 7, oc: 2, stride: 2, same: true, bias: false),  // 7x7 same even
+        Case(n: 2, h: 6, w: 5, c: 2, k: 3, oc: 3, stride: 1, same: false, bias: true)  // 3x3 valid stride 1
     ]
 
     func run(_ t: Case, seed: UInt64) -> (Tensor, Tensor, Tensor?, ConvGeometry) {
@@ -44,8 +45,9 @@ final class ConvolutionTests: XCTestCase {
             var dk = Tensor(shape: k.shape)
             var db: Tensor? = b.map { Tensor(shape: $0.shape) }
             var dx: Tensor? = Tensor.zeros([0])
-            Conv2DOp.backward(Tensor(ref0.shape, r), x: x, kernel: k, geometry: g, workspace: Workspace(),
-                              dKernel: &dk, dBias: &db, dx: &dx)
+            Conv2DOp.backward(
+                Tensor(ref0.shape, r), x: x, kernel: k, geometry: g, workspace: Workspace(),
+                dKernel: &dk, dBias: &db, dx: &dx)
             let gx = numericGradient(x.doubles) { xv in
                 dot(r, referenceConv(xv, x.shape.dims, k.doubles, k.shape.dims, bias: b?.doubles, stride: t.stride, same: t.same).y)
             }
@@ -87,8 +89,9 @@ final class ConvolutionTests: XCTestCase {
         // dk started at 1: accumulation keeps the 1 (checked on one element against a fresh run).
         var dk0 = Tensor(shape: k.shape)
         var db0: Tensor? = nil, dx0: Tensor? = nil
-        Conv2DOp.backward(Tensor(shape: Shape([3, 6, 5, 3]), data: outs[0]), x: x, kernel: k, geometry: g,
-                          workspace: Workspace(), dKernel: &dk0, dBias: &db0, dx: &dx0)
+        Conv2DOp.backward(
+            Tensor(shape: Shape([3, 6, 5, 3]), data: outs[0]), x: x, kernel: k, geometry: g,
+            workspace: Workspace(), dKernel: &dk0, dBias: &db0, dx: &dx0)
         XCTAssertEqual(Double(grads[0][0]), Double(dk0.data[0]) + 1, accuracy: 1e-4)
     }
 
@@ -136,19 +139,30 @@ final class ConvolutionTests: XCTestCase {
                 for i in 0..<m { for p in 0..<k { opA[i * k + p] = ta ? a[p * m + i] : a[i * k + p] } }
                 for p in 0..<k { for j in 0..<n { opB[p * n + j] = tb ? b[j * k + p] : b[p * n + j] } }
                 var product = [Double](repeating: 0, count: m * n)
-                opA.withUnsafeBufferPointer { A in opB.withUnsafeBufferPointer { B in product.withUnsafeMutableBufferPointer { P in
-                    for i in 0..<m { for p in 0..<k {
-                        let aip = A[i * k + p]
-                        for j in 0..<n { P[i * n + j] += aip * B[p * n + j] }
-                    } }
-                } } }
+                opA.withUnsafeBufferPointer { A in
+                    opB.withUnsafeBufferPointer { B in
+                        product.withUnsafeMutableBufferPointer { P in
+                            for i in 0..<m {
+                                for p in 0..<k {
+                                    let aip = A[i * k + p]
+                                    for j in 0..<n { P[i * n + j] += aip * B[p * n + j] }
+                                }
+                            }
+                        }
+                    }
+                }
                 for beta in [0.0, 1.0] {
                     var c = c0.map(Float.init)
                     let af = a.map(Float.init), bf = b.map(Float.init)
-                    af.withUnsafeBufferPointer { ap in bf.withUnsafeBufferPointer { bp in c.withUnsafeMutableBufferPointer { cp in
-                        sgemm(transA: ta, transB: tb, m: m, n: n, k: k, a: ap.baseAddress!, lda: ta ? m : k,
-                              b: bp.baseAddress!, ldb: tb ? k : n, beta: Float(beta), c: cp.baseAddress!, ldc: n)
-                    } } }
+                    af.withUnsafeBufferPointer { ap in
+                        bf.withUnsafeBufferPointer { bp in
+                            c.withUnsafeMutableBufferPointer { cp in
+                                sgemm(
+                                    transA: ta, transB: tb, m: m, n: n, k: k, a: ap.baseAddress!, lda: ta ? m : k,
+                                    b: bp.baseAddress!, ldb: tb ? k : n, beta: Float(beta), c: cp.baseAddress!, ldc: n)
+                            }
+                        }
+                    }
                     let ref = (0..<(m * n)).map { beta * c0[$0] + product[$0] }
                     assertClose(c, ref, tol: 2e-5 * Double(k).squareRoot(), "sgemm \(m)x\(n)x\(k) ta \(ta) tb \(tb) beta \(beta)")
                 }
@@ -159,11 +173,11 @@ final class ConvolutionTests: XCTestCase {
     /// Keras's 'same' arithmetic on known sizes: 224 stride 2 kernel 3 pads (0, 1); 7 stride 2 pads (1, 1).
     func testSamePaddingGeometry() {
         let a = WindowAxis(input: 224, kernel: 3, stride: 2, padding: .same)
-        XCTAssertEqual(a.output, 112); XCTAssertEqual(a.padBefore, 0)     // total 1: 0 top, 1 bottom
+        XCTAssertEqual(a.output, 112); XCTAssertEqual(a.padBefore, 0)  // total 1: 0 top, 1 bottom
         let b = WindowAxis(input: 7, kernel: 3, stride: 2, padding: .same)
         XCTAssertEqual(b.output, 4); XCTAssertEqual(b.padBefore, 1)
         let c = WindowAxis(input: 8, kernel: 7, stride: 2, padding: .same)
-        XCTAssertEqual(c.output, 4); XCTAssertEqual(c.padBefore, 2)       // total 5: 2 top, 3 bottom
+        XCTAssertEqual(c.output, 4); XCTAssertEqual(c.padBefore, 2)  // total 5: 2 top, 3 bottom
         let d = WindowAxis(input: 230, kernel: 7, stride: 2, padding: .valid)
         XCTAssertEqual(d.output, 112)
     }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import NeuralNet
 
 final class ElementwiseTests: XCTestCase {
@@ -30,8 +31,9 @@ final class ElementwiseTests: XCTestCase {
         var rng = RNG(seed: 0)
         _ = layer.build(inputShapes: [[5], [5]], rng: &rng)
         let dy = Tensor([2, 5], randomValues(10, seed: 6))
-        let grads = layer.backward(dy, inputs: [dy, dy], output: dy, needInputGradients: [true, false],
-                                   mode: .training, context: ExecutionContext())
+        let grads = layer.backward(
+            dy, inputs: [dy, dy], output: dy, needInputGradients: [true, false],
+            mode: .training, context: ExecutionContext())
         XCTAssertEqual(grads[0]?.data, dy.data)
         XCTAssertNil(grads[1])
     }
@@ -40,15 +42,19 @@ final class ElementwiseTests: XCTestCase {
         let x = Tensor([3, 4], randomValues(12, seed: 7)), k = Tensor([4, 2], randomValues(8, seed: 8)), b = Tensor([2], [0.5, -0.25])
         let y = DenseOp.forward(x, kernel: k, bias: b)
         var ref = [Double](repeating: 0, count: 6)
-        for n in 0..<3 { for o in 0..<2 { ref[n * 2 + o] = b.doubles[o] + (0..<4).reduce(0) { $0 + x.doubles[n * 4 + $1] * k.doubles[$1 * 2 + o] } } }
+        for n in 0..<3 {
+            for o in 0..<2 { ref[n * 2 + o] = b.doubles[o] + (0..<4).reduce(0) { $0 + x.doubles[n * 4 + $1] * k.doubles[$1 * 2 + o] } }
+        }
         assertClose(y.data, ref, tol: 1e-6, "dense")
     }
 
     func testDenseGradient() {
         let x = Tensor([3, 4], randomValues(12, seed: 9)), k = Tensor([4, 2], randomValues(8, seed: 10)), b = Tensor([2], [0.5, -0.25])
         func f(_ xv: [Double], _ kv: [Double], _ bv: [Double]) -> [Double] {
-            (0..<6).map { i in let n = i / 2, o = i % 2
-                return bv[o] + (0..<4).reduce(0) { $0 + xv[n * 4 + $1] * kv[$1 * 2 + o] } }
+            (0..<6).map { i in
+                let n = i / 2, o = i % 2
+                return bv[o] + (0..<4).reduce(0) { $0 + xv[n * 4 + $1] * kv[$1 * 2 + o] }
+            }
         }
         let r = randomValues(6, seed: 11)
         var dk = Tensor(shape: k.shape)

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import NeuralNet
 
 final class GraphTests: XCTestCase {
@@ -33,8 +34,12 @@ final class GraphTests: XCTestCase {
         XCTAssertEqual(g.shape(of: g.node(named: "concat")!), [6, 5, 7])
         XCTAssertEqual(g.shape(of: g.node(named: "dw")!), [6, 5, 7])
         let names = g.parameters.map(\.name)
-        XCTAssertEqual(Array(names.prefix(6)), ["conv1/kernel", "conv1/bias", "bn1/gamma", "bn1/beta",
-                                                "bn1/moving_mean", "bn1/moving_variance"])
+        XCTAssertEqual(
+            Array(names.prefix(6)),
+            [
+                "conv1/kernel", "conv1/bias", "bn1/gamma", "bn1/beta",
+                "bn1/moving_mean", "bn1/moving_variance"
+            ])
         XCTAssert(names.contains("sep/depthwise_kernel") && names.contains("sep/pointwise_kernel"))
         XCTAssertEqual(g.trainableParameters.count, names.count - 2)
         // Same seed, same weights; another seed, other weights.

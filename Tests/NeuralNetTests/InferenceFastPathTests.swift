@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import NeuralNet
 
 /// The inference-only fast paths against the plain paths and the Double reference.
@@ -12,7 +13,7 @@ final class InferenceFastPathTests: XCTestCase {
         Case(n: 1, h: 6, w: 7, c: 9, oc: 17, same: true),
         Case(n: 2, h: 6, w: 5, c: 8, oc: 8, same: false),
         Case(n: 1, h: 9, w: 4, c: 16, oc: 3, same: false),
-        Case(n: 3, h: 3, w: 3, c: 2, oc: 2, same: true),
+        Case(n: 3, h: 3, w: 3, c: 2, oc: 2, same: true)
     ]
 
     /// Runs `WinogradConvOp` (transformed kernel, bias, optional residual and ReLU).
@@ -20,25 +21,35 @@ final class InferenceFastPathTests: XCTestCase {
         let OC = k.shape[3]
         var u = [Float](repeating: 0, count: WinogradConvOp.transformedKernelCount(c: g.c, oc: OC, m: m))
         k.data.withUnsafeBufferPointer { kp in
-            u.withUnsafeMutableBufferPointer { WinogradConvOp.transformKernel(kp.baseAddress!, c: g.c, oc: OC, m: m, scale: nil, into: $0.baseAddress!) }
+            u.withUnsafeMutableBufferPointer {
+                WinogradConvOp.transformKernel(kp.baseAddress!, c: g.c, oc: OC, m: m, scale: nil, into: $0.baseAddress!)
+            }
         }
         var y = Tensor.zeros([g.n, g.h.output, g.w.output, OC])
         let b = bias?.data ?? [], r = residual?.data ?? []
-        x.data.withUnsafeBufferPointer { xp in u.withUnsafeBufferPointer { up in b.withUnsafeBufferPointer { bp in
-            r.withUnsafeBufferPointer { rp in y.withUnsafeMutableElements { yp in
-                let e = ConvEpilogue(bias: bias == nil ? nil : bp.baseAddress!,
-                                                residual: residual == nil ? nil : rp.baseAddress!, relu: relu)
-                WinogradConvOp.forward(xp.baseAddress!, g, u: up.baseAddress!, oc: OC, m: m, epilogue: e, workspace: Workspace(),
-                                       y: yp.baseAddress!)
-            } }
-        } } }
+        x.data.withUnsafeBufferPointer { xp in
+            u.withUnsafeBufferPointer { up in
+                b.withUnsafeBufferPointer { bp in
+                    r.withUnsafeBufferPointer { rp in
+                        y.withUnsafeMutableElements { yp in
+                            let e = ConvEpilogue(
+                                bias: bias == nil ? nil : bp.baseAddress!,
+                                residual: residual == nil ? nil : rp.baseAddress!, relu: relu)
+                            WinogradConvOp.forward(
+                                xp.baseAddress!, g, u: up.baseAddress!, oc: OC, m: m, epilogue: e, workspace: Workspace(),
+                                y: yp.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
         return y
     }
 
     func testWinogradConv() {
         let saved = Engine.options.winogradBlockBudget
         defer { Engine.options.winogradBlockBudget = saved }
-        for budget in [saved, 1] {   // one block, and blocks of 8 tiles
+        for budget in [saved, 1] {  // one block, and blocks of 8 tiles
             Engine.options.winogradBlockBudget = budget
             for m in [2, 4] {
                 for (i, t) in cases.enumerated() {
@@ -74,15 +85,16 @@ final class InferenceFastPathTests: XCTestCase {
         func both() -> (Tensor, Tensor) {
             let fast = g.forward([x], mode: .inference)[0]
             var plain = Tensor.zeros([0])
-            Conv2DOp.forward(x, kernel: conv.kernel.value, bias: conv.bias!.value, geometry: conv.geometry(x.shape),
-                             workspace: Workspace(), into: &plain)
+            Conv2DOp.forward(
+                x, kernel: conv.kernel.value, bias: conv.bias!.value, geometry: conv.geometry(x.shape),
+                workspace: Workspace(), into: &plain)
             return (fast, plain)
         }
         var (fast, plain) = both()
         assertClose(fast.data, plain.doubles, tol: 1e-5, "Winograd vs im2col")
         XCTAssertEqual(WinogradConvOp.tileSize(conv.geometry(x.shape)), 2)
         let savedMinimum = Engine.options.winogradLargeTileMinimum
-        Engine.options.winogradLargeTileMinimum = 1   // F(4×4, 3×3) for this small layer too
+        Engine.options.winogradLargeTileMinimum = 1  // F(4×4, 3×3) for this small layer too
         XCTAssertEqual(WinogradConvOp.tileSize(conv.geometry(x.shape)), 4)
         (fast, plain) = both()
         assertClose(fast.data, plain.doubles, tol: 1e-5, "Winograd F(4×4) vs im2col")
@@ -146,15 +158,17 @@ final class InferenceFastPathTests: XCTestCase {
         Engine.options.winogradMinimumChannels = 16
         defer { Engine.options.winogradMinimumChannels = savedChannels }
         let g = Self.fusionGraph()
-        XCTAssertTrue(Conv2D.usesWinograd(ConvGeometry(input: Shape([2, 11, 10, 16]), kernel: (3, 3), stride: (1, 1), padding: .valid),
-                                          filters: 16), "c2 runs through Winograd")
+        XCTAssertTrue(
+            Conv2D.usesWinograd(
+                ConvGeometry(input: Shape([2, 11, 10, 16]), kernel: (3, 3), stride: (1, 1), padding: .valid),
+                filters: 16), "c2 runs through Winograd")
         let x = Tensor([2, 17, 16, 3], randomValues(2 * 17 * 16 * 3, seed: 13))
         let plan = g.inferencePlan()
         let absorbed = Set(plan.absorbed.map { g.nodeNames[$0] })
         XCTAssertEqual(absorbed, ["pad0", "conv0", "bn0", "preact_bn", "c1", "c1_bn", "c2_pad", "c2", "c2_bn", "c3", "wide", "narrow"])
         XCTAssertNotNil(plan.steps[g.node(named: "pool")!.index], "max pooling without argmax")
         let plain = g.forward([x], mode: .inference, retainActivations: true)
-        for _ in 0..<2 {   // the second pass reuses buffers and cached kernels
+        for _ in 0..<2 {  // the second pass reuses buffers and cached kernels
             let fused = g.forward([x], mode: .inference)
             XCTAssertNil(g.value(of: g.node(named: "c2")!), "absorbed nodes keep no value")
             for (f, p) in zip(fused, plain) {

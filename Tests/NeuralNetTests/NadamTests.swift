@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import NeuralNet
 
 final class NadamTests: XCTestCase {

@@ -1,8 +1,9 @@
 import XCTest
+
 @testable import NeuralNet
 
 final class NormalizationTests: XCTestCase {
-    let shape = [2, 3, 4, 3]      // R = 24 rows, C = 3
+    let shape = [2, 3, 4, 3]  // R = 24 rows, C = 3
     let eps = 1e-3
 
     /// Batch-statistics normalisation in Double.
@@ -30,8 +31,9 @@ final class NormalizationTests: XCTestCase {
         let (x, g, b) = inputs()
         var mm = Tensor([3], [0.2, 0.0, -0.1]), mv = Tensor([3], [1, 2, 0.5])
         var cache = BatchNormOp.Cache(), y = Tensor.zeros([0])
-        BatchNormOp.forward(x, gamma: g, beta: b, movingMean: &mm, movingVariance: &mv, momentum: 0.99,
-                            epsilon: Float(eps), training: true, cache: &cache, into: &y)
+        BatchNormOp.forward(
+            x, gamma: g, beta: b, movingMean: &mm, movingVariance: &mv, momentum: 0.99,
+            epsilon: Float(eps), training: true, cache: &cache, into: &y)
         assertClose(y.data, referenceBN(x.doubles, gamma: g.doubles, beta: b.doubles, C: 3), tol: 1e-5, "bn training")
         // moving = moving·0.99 + batch·0.01 (biased batch variance)
         let R = 24
@@ -48,17 +50,21 @@ final class NormalizationTests: XCTestCase {
         let (x, g, b) = inputs()
         var mm = Tensor([3], [0, 0, 0]), mv = Tensor([3], [1, 1, 1])
         var cache = BatchNormOp.Cache(), y = Tensor.zeros([0])
-        BatchNormOp.forward(x, gamma: g, beta: b, movingMean: &mm, movingVariance: &mv, momentum: 0.99,
-                            epsilon: Float(eps), training: true, cache: &cache, into: &y)
+        BatchNormOp.forward(
+            x, gamma: g, beta: b, movingMean: &mm, movingVariance: &mv, momentum: 0.99,
+            epsilon: Float(eps), training: true, cache: &cache, into: &y)
         let r = randomValues(x.count, seed: 17)
         var dg = Tensor(shape: g.shape), db = Tensor(shape: b.shape)
         let dx = BatchNormOp.backward(Tensor(shape, r), x: x, gamma: g, cache: cache, training: true, dGamma: &dg, dBeta: &db)!
-        assertClose(dx.data, numericGradient(x.doubles) { dot(r, self.referenceBN($0, gamma: g.doubles, beta: b.doubles, C: 3)) },
-                    tol: 1e-4, "bn training dx")
-        assertClose(dg.data, numericGradient(g.doubles) { dot(r, self.referenceBN(x.doubles, gamma: $0, beta: b.doubles, C: 3)) },
-                    tol: 1e-4, "bn dgamma")
-        assertClose(db.data, numericGradient(b.doubles) { dot(r, self.referenceBN(x.doubles, gamma: g.doubles, beta: $0, C: 3)) },
-                    tol: 1e-4, "bn dbeta")
+        assertClose(
+            dx.data, numericGradient(x.doubles) { dot(r, self.referenceBN($0, gamma: g.doubles, beta: b.doubles, C: 3)) },
+            tol: 1e-4, "bn training dx")
+        assertClose(
+            dg.data, numericGradient(g.doubles) { dot(r, self.referenceBN(x.doubles, gamma: $0, beta: b.doubles, C: 3)) },
+            tol: 1e-4, "bn dgamma")
+        assertClose(
+            db.data, numericGradient(b.doubles) { dot(r, self.referenceBN(x.doubles, gamma: g.doubles, beta: $0, C: 3)) },
+            tol: 1e-4, "bn dbeta")
     }
 
     func referenceInference(_ x: [Double], gamma: [Double], beta: [Double], mean: [Double], variance: [Double]) -> [Double] {
@@ -72,10 +78,12 @@ final class NormalizationTests: XCTestCase {
         let (x, g, b) = inputs()
         var mm = Tensor([3], [0.2, 0.0, -0.1]), mv = Tensor([3], [1, 2, 0.5])
         var cache = BatchNormOp.Cache(), y = Tensor.zeros([0])
-        BatchNormOp.forward(x, gamma: g, beta: b, movingMean: &mm, movingVariance: &mv, momentum: 0.99,
-                            epsilon: Float(eps), training: false, cache: &cache, into: &y)
-        assertClose(y.data, referenceInference(x.doubles, gamma: g.doubles, beta: b.doubles, mean: [0.2, 0, -0.1], variance: [1, 2, 0.5]),
-                    tol: 1e-5, "bn inference")
+        BatchNormOp.forward(
+            x, gamma: g, beta: b, movingMean: &mm, movingVariance: &mv, momentum: 0.99,
+            epsilon: Float(eps), training: false, cache: &cache, into: &y)
+        assertClose(
+            y.data, referenceInference(x.doubles, gamma: g.doubles, beta: b.doubles, mean: [0.2, 0, -0.1], variance: [1, 2, 0.5]),
+            tol: 1e-5, "bn inference")
         XCTAssertEqual(mm.data, [0.2, 0.0, -0.1], "inference must not update moving statistics")
     }
 
@@ -83,8 +91,9 @@ final class NormalizationTests: XCTestCase {
         let (x, g, b) = inputs()
         var mm = Tensor([3], [0.2, 0.0, -0.1]), mv = Tensor([3], [1, 2, 0.5])
         var cache = BatchNormOp.Cache(), y = Tensor.zeros([0])
-        BatchNormOp.forward(x, gamma: g, beta: b, movingMean: &mm, movingVariance: &mv, momentum: 0.99,
-                            epsilon: Float(eps), training: false, cache: &cache, into: &y)
+        BatchNormOp.forward(
+            x, gamma: g, beta: b, movingMean: &mm, movingVariance: &mv, momentum: 0.99,
+            epsilon: Float(eps), training: false, cache: &cache, into: &y)
         let r = randomValues(x.count, seed: 18)
         var dg = Tensor(shape: g.shape), db = Tensor(shape: b.shape)
         let dx = BatchNormOp.backward(Tensor(shape, r), x: x, gamma: g, cache: cache, training: false, dGamma: &dg, dBeta: &db)!

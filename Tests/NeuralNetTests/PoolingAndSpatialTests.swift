@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import NeuralNet
 
 final class PoolingAndSpatialTests: XCTestCase {
@@ -8,19 +9,27 @@ final class PoolingAndSpatialTests: XCTestCase {
         let (OH, pt) = referencePadding(H, kernel: k, stride: s, same: same)
         let (OW, pl) = referencePadding(W, kernel: k, stride: s, same: same)
         var y = [Double](repeating: -.infinity, count: N * OH * OW * C)
-        for n in 0..<N { for oh in 0..<OH { for ow in 0..<OW { for c in 0..<C {
-            for a in 0..<k { for b in 0..<k {
-                let ih = oh * s + a - pt, iw = ow * s + b - pl
-                guard ih >= 0, ih < H, iw >= 0, iw < W else { continue }
-                let i = ((n * OH + oh) * OW + ow) * C + c
-                y[i] = max(y[i], x[((n * H + ih) * W + iw) * C + c])
-            } }
-        } } } }
+        for n in 0..<N {
+            for oh in 0..<OH {
+                for ow in 0..<OW {
+                    for c in 0..<C {
+                        for a in 0..<k {
+                            for b in 0..<k {
+                                let ih = oh * s + a - pt, iw = ow * s + b - pl
+                                guard ih >= 0, ih < H, iw >= 0, iw < W else { continue }
+                                let i = ((n * OH + oh) * OW + ow) * C + c
+                                y[i] = max(y[i], x[((n * H + ih) * W + iw) * C + c])
+                            }
+                        }
+                    }
+                }
+            }
+        }
         return (y, [N, OH, OW, C])
     }
 
     let poolCases: [(k: Int, s: Int, same: Bool, h: Int, w: Int)] = [
-        (3, 2, true, 6, 7), (2, 2, false, 6, 5), (3, 2, false, 7, 7), (1, 2, true, 5, 6), (3, 1, true, 4, 4),
+        (3, 2, true, 6, 7), (2, 2, false, 6, 5), (3, 2, false, 7, 7), (1, 2, true, 5, 6), (3, 1, true, 4, 4)
     ]
 
     func testMaxPool() {
@@ -74,9 +83,15 @@ final class PoolingAndSpatialTests: XCTestCase {
         let (N, H, W, C) = (xs[0], xs[1], xs[2], xs[3])
         let PH = H + t + b, PW = W + l + r
         var y = [Double](repeating: 0, count: N * PH * PW * C)
-        for n in 0..<N { for h in 0..<H { for w in 0..<W { for c in 0..<C {
-            y[((n * PH + h + t) * PW + w + l) * C + c] = x[((n * H + h) * W + w) * C + c]
-        } } } }
+        for n in 0..<N {
+            for h in 0..<H {
+                for w in 0..<W {
+                    for c in 0..<C {
+                        y[((n * PH + h + t) * PW + w + l) * C + c] = x[((n * H + h) * W + w) * C + c]
+                    }
+                }
+            }
+        }
         return y
     }
 
@@ -143,10 +158,16 @@ final class PoolingAndSpatialTests: XCTestCase {
         let xv = randomValues(24, seed: 12)
         func f(_ x: [Double]) -> [Double] {
             var y: [Double] = []
-            for n in 0..<2 { for oh in 0..<5 { for ow in 0..<4 { for c in 0..<2 {
-                let ih = (oh * 3) / 5, iw = (ow * 2) / 4
-                y.append(x[((n * 3 + ih) * 2 + iw) * 2 + c])
-            } } } }
+            for n in 0..<2 {
+                for oh in 0..<5 {
+                    for ow in 0..<4 {
+                        for c in 0..<2 {
+                            let ih = (oh * 3) / 5, iw = (ow * 2) / 4
+                            y.append(x[((n * 3 + ih) * 2 + iw) * 2 + c])
+                        }
+                    }
+                }
+            }
             return y
         }
         let r = randomValues(2 * 5 * 4 * 2, seed: 13)

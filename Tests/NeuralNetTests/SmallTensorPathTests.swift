@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import NeuralNet
 
 /// The training step's paths for small tensors: the blocked convolution backward, the direct
@@ -20,12 +21,12 @@ final class SmallTensorPathTests: XCTestCase {
     let convCases: [ConvCase] = [
         ConvCase(n: 5, h: 7, w: 6, c: 3, k: 3, oc: 4, stride: 1, same: true, bias: true, dx: true),
         ConvCase(n: 3, h: 8, w: 7, c: 2, k: 3, oc: 9, stride: 2, same: true, bias: false, dx: true),
-        ConvCase(n: 4, h: 5, w: 5, c: 6, k: 1, oc: 5, stride: 1, same: true, bias: true, dx: true),   // pointwise
+        ConvCase(n: 4, h: 5, w: 5, c: 6, k: 1, oc: 5, stride: 1, same: true, bias: true, dx: true),  // pointwise
         ConvCase(n: 3, h: 9, w: 8, c: 2, k: 7, oc: 3, stride: 2, same: true, bias: true, dx: false),
         ConvCase(n: 2, h: 6, w: 6, c: 3, k: 3, oc: 2, stride: 1, same: false, bias: false, dx: true),
         // Enough multiply-adds (≥ `backwardSplitWork`) to be split into two blocks even with large blocks.
         ConvCase(n: 4, h: 10, w: 10, c: 16, k: 3, oc: 32, stride: 1, same: true, bias: true, dx: true),
-        ConvCase(n: 2, h: 12, w: 12, c: 64, k: 1, oc: 64, stride: 1, same: true, bias: false, dx: true),
+        ConvCase(n: 2, h: 12, w: 12, c: 64, k: 1, oc: 64, stride: 1, same: true, bias: false, dx: true)
     ]
 
     /// Backward of one case: (dk, db, dx) flattened; `blocked` selects the path, `blockRows` the
@@ -40,7 +41,7 @@ final class SmallTensorPathTests: XCTestCase {
         Engine.options.backwardBlockRows = blockRows
         defer { Engine.options.blockedBackward = savedBlocked; Engine.options.backwardBlockRows = savedRows }
         XCTAssertEqual(Conv2DOp.backwardBlocks(g, oc: t.oc) != nil, blocked)
-        var dk = Tensor(shape: k.shape, repeating: 0.5)                // accumulates
+        var dk = Tensor(shape: k.shape, repeating: 0.5)  // accumulates
         var db: Tensor? = t.bias ? Tensor(shape: Shape([t.oc]), repeating: -0.25) : nil
         var dx: Tensor? = t.dx ? Tensor.zeros([0]) : nil
         Conv2DOp.backward(dy, x: x, kernel: k, geometry: g, workspace: Workspace(), dKernel: &dk, dBias: &db, dx: &dx)
@@ -51,8 +52,9 @@ final class SmallTensorPathTests: XCTestCase {
         for (i, t) in convCases.enumerated() {
             let general = convBackward(t, blocked: false, seed: UInt64(40 + i))
             if i >= 5 {
-                let g = ConvGeometry(input: Shape([t.n, t.h, t.w, t.c]), kernel: (t.k, t.k), stride: (t.stride, t.stride),
-                                     padding: t.same ? .same : .valid)
+                let g = ConvGeometry(
+                    input: Shape([t.n, t.h, t.w, t.c]), kernel: (t.k, t.k), stride: (t.stride, t.stride),
+                    padding: t.same ? .same : .valid)
                 XCTAssertEqual(Conv2DOp.backwardBlocks(g, oc: t.oc)?.count, 2, "case \(i) splits in two")
             }
             for rows in [16, 1 << 20] {
@@ -123,9 +125,9 @@ final class SmallTensorPathTests: XCTestCase {
     }
 
     let singleChannelCases: [ConvCase] = [
-        ConvCase(n: 3, h: 12, w: 11, c: 1, k: 7, oc: 8, stride: 2, same: true, bias: true, dx: false),    // ResNet50V2 conv1
-        ConvCase(n: 2, h: 9, w: 9, c: 1, k: 3, oc: 4, stride: 2, same: false, bias: false, dx: false),   // Xception block1_conv1
-        ConvCase(n: 2, h: 6, w: 7, c: 1, k: 3, oc: 12, stride: 1, same: true, bias: true, dx: false),    // 8 lanes + 4
+        ConvCase(n: 3, h: 12, w: 11, c: 1, k: 7, oc: 8, stride: 2, same: true, bias: true, dx: false),  // ResNet50V2 conv1
+        ConvCase(n: 2, h: 9, w: 9, c: 1, k: 3, oc: 4, stride: 2, same: false, bias: false, dx: false),  // Xception block1_conv1
+        ConvCase(n: 2, h: 6, w: 7, c: 1, k: 3, oc: 12, stride: 1, same: true, bias: true, dx: false)  // 8 lanes + 4
     ]
 
     func testSingleChannelConvolution() {
@@ -187,15 +189,18 @@ final class SmallTensorPathTests: XCTestCase {
         var dg = Tensor(shape: gamma.shape), db = Tensor(shape: beta.shape)
         var dx: Tensor? = Tensor.zeros([0])
         if fused {
-            BatchNormOp.forward(x, gamma: gamma, beta: beta, movingMean: &mm, movingVariance: &mv, momentum: 0.9,
-                                epsilon: 1e-3, training: true, relu: true, cache: &cache, into: &y)
-            BatchNormOp.backward(dy, x: x, gamma: gamma, cache: cache, training: true, reluOutput: y,
-                                 dGamma: &dg, dBeta: &db, dx: &dx)
+            BatchNormOp.forward(
+                x, gamma: gamma, beta: beta, movingMean: &mm, movingVariance: &mv, momentum: 0.9,
+                epsilon: 1e-3, training: true, relu: true, cache: &cache, into: &y)
+            BatchNormOp.backward(
+                dy, x: x, gamma: gamma, cache: cache, training: true, reluOutput: y,
+                dGamma: &dg, dBeta: &db, dx: &dx)
             return (y.data, dx!.data, dg.data, db.data)
         }
         var bn = Tensor.zeros([0]), out = Tensor.zeros([0]), dMid = Tensor.zeros([0])
-        BatchNormOp.forward(x, gamma: gamma, beta: beta, movingMean: &mm, movingVariance: &mv, momentum: 0.9,
-                            epsilon: 1e-3, training: true, cache: &cache, into: &bn)
+        BatchNormOp.forward(
+            x, gamma: gamma, beta: beta, movingMean: &mm, movingVariance: &mv, momentum: 0.9,
+            epsilon: 1e-3, training: true, cache: &cache, into: &bn)
         ElementwiseOp.reluForward(bn, into: &out)
         ElementwiseOp.reluBackward(dy, output: out, into: &dMid)
         BatchNormOp.backward(dMid, x: x, gamma: gamma, cache: cache, training: true, dGamma: &dg, dBeta: &db, dx: &dx)
@@ -220,15 +225,21 @@ final class SmallTensorPathTests: XCTestCase {
         let r = randomValues(x.count, seed: seed + 3)
         let got = bnReLU(fused: true, shape: shape, seed: seed)
         assertClose(got.y, referenceBNReLU(x.doubles, gamma: gamma.doubles, beta: beta.doubles, C: C, eps: 1e-3), tol: 1e-5, "bn+relu")
-        assertClose(got.dx, numericGradient(x.doubles) {
-            dot(r, self.referenceBNReLU($0, gamma: gamma.doubles, beta: beta.doubles, C: C, eps: 1e-3))
-        }, tol: 1e-4, "bn+relu dx")
-        assertClose(got.dg, numericGradient(gamma.doubles) {
-            dot(r, self.referenceBNReLU(x.doubles, gamma: $0, beta: beta.doubles, C: C, eps: 1e-3))
-        }, tol: 1e-4, "bn+relu dgamma")
-        assertClose(got.db, numericGradient(beta.doubles) {
-            dot(r, self.referenceBNReLU(x.doubles, gamma: gamma.doubles, beta: $0, C: C, eps: 1e-3))
-        }, tol: 1e-4, "bn+relu dbeta")
+        assertClose(
+            got.dx,
+            numericGradient(x.doubles) {
+                dot(r, self.referenceBNReLU($0, gamma: gamma.doubles, beta: beta.doubles, C: C, eps: 1e-3))
+            }, tol: 1e-4, "bn+relu dx")
+        assertClose(
+            got.dg,
+            numericGradient(gamma.doubles) {
+                dot(r, self.referenceBNReLU(x.doubles, gamma: $0, beta: beta.doubles, C: C, eps: 1e-3))
+            }, tol: 1e-4, "bn+relu dgamma")
+        assertClose(
+            got.db,
+            numericGradient(beta.doubles) {
+                dot(r, self.referenceBNReLU(x.doubles, gamma: gamma.doubles, beta: $0, C: C, eps: 1e-3))
+            }, tol: 1e-4, "bn+relu dbeta")
     }
 
     func testBatchNormIsBitIdenticalAcrossThreads() {
@@ -237,8 +248,9 @@ final class SmallTensorPathTests: XCTestCase {
                 let one = withThreads(1) { bnReLU(fused: fused, shape: shape, seed: 9) }
                 for n in [2, 3] {
                     let other = withThreads(n) { bnReLU(fused: fused, shape: shape, seed: 9) }
-                    XCTAssert(one.y == other.y && one.dx == other.dx && one.dg == other.dg && one.db == other.db,
-                              "\(shape) fused \(fused): \(n) threads differ from 1")
+                    XCTAssert(
+                        one.y == other.y && one.dx == other.dx && one.dg == other.dg && one.db == other.db,
+                        "\(shape) fused \(fused): \(n) threads differ from 1")
                 }
             }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import NeuralNet
 
 final class TrainingTests: XCTestCase {
@@ -80,7 +81,8 @@ final class TrainingTests: XCTestCase {
             let other = run(threads: n)
             XCTAssertEqual(one.count, other.count)
             for (i, (a, b)) in zip(one, other).enumerated() {
-                XCTAssert(a == b, "parameter \(i) differs between 1 and \(n) threads (max diff \(zip(a, b).map { abs($0 - $1) }.max() ?? 0))")
+                XCTAssert(
+                    a == b, "parameter \(i) differs between 1 and \(n) threads (max diff \(zip(a, b).map { abs($0 - $1) }.max() ?? 0))")
             }
         }
     }
@@ -96,7 +98,9 @@ final class TrainingTests: XCTestCase {
             XCTAssertEqual(Parallel.defaultThreads(environment: ["SLURM_CPUS_PER_TASK": bad], availableCores: 6), 6, "'\(bad)' is ignored")
         }
         XCTAssertEqual(Parallel.defaultThreads(environment: ["OTHER": "5"], availableCores: 0), 1)
-        XCTAssertEqual(Parallel.defaultThreads(environment: [:]), Parallel.defaultThreads(environment: [:], availableCores: ProcessInfo.processInfo.activeProcessorCount))
+        XCTAssertEqual(
+            Parallel.defaultThreads(environment: [:]),
+            Parallel.defaultThreads(environment: [:], availableCores: ProcessInfo.processInfo.activeProcessorCount))
     }
 
     func testInitializersAndRNG() {

@@ -1,5 +1,6 @@
-import XCTest
 import Foundation
+import XCTest
+
 @testable import NeuralNet
 
 final class WeightsIOTests: XCTestCase {
@@ -21,7 +22,7 @@ final class WeightsIOTests: XCTestCase {
     func testSafeTensorsRoundTripAndLayout() throws {
         let url = tmp("roundtrip.safetensors")
         let a = small(seed: 1)
-        a.parameters[3].value.data[0] = 0.25          // a moving statistic
+        a.parameters[3].value.data[0] = 0.25  // a moving statistic
         try a.saveWeights(to: url, metadata: ["format": "pt"])
         let bytes = [UInt8](try Data(contentsOf: url))
         let n = bytes.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
@@ -36,7 +37,8 @@ final class WeightsIOTests: XCTestCase {
         let total = a.parameters.reduce(0) { $0 + $1.value.count * 4 }
         XCTAssertEqual(bytes.count, 8 + n + total)
         // First kernel value, little-endian Float32, right after the header.
-        let first = Float(bitPattern: UInt32(bytes[8 + n]) | UInt32(bytes[9 + n]) << 8 | UInt32(bytes[10 + n]) << 16 | UInt32(bytes[11 + n]) << 24)
+        let first = Float(
+            bitPattern: UInt32(bytes[8 + n]) | UInt32(bytes[9 + n]) << 8 | UInt32(bytes[10 + n]) << 16 | UInt32(bytes[11 + n]) << 24)
         XCTAssertEqual(first, a.parameters[0].value.data[0])
 
         let b = small(seed: 2)
@@ -96,7 +98,10 @@ final class WeightsIOTests: XCTestCase {
             ("text-dim", #"{"w":{"dtype":"F32","shape":[2,"x"],"data_offsets":[0,8]}}"#, 8, "bad shape"),
             ("past-end", #"{"w":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, 8, "do not fit"),
             ("reversed", #"{"w":{"dtype":"F32","shape":[0],"data_offsets":[16,0]}}"#, 16, "do not fit"),
-            ("offset-overflow", #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[9223372036854775800,9223372036854775804]}}"#, 16, "do not fit"),
+            (
+                "offset-overflow", #"{"w":{"dtype":"F32","shape":[1],"data_offsets":[9223372036854775800,9223372036854775804]}}"#, 16,
+                "do not fit"
+            )
         ]
         for (name, header, payload, expected) in cases {
             let url = try file(name, header: header, payload: payload)

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Plots
 
 final class ColormapTests: XCTestCase {
@@ -7,7 +8,7 @@ final class ColormapTests: XCTestCase {
         let entries: [(Int, (Double, Double, Double))] = [
             (0, (0.267004, 0.004874, 0.329415)), (2, (0.269944, 0.014625, 0.341379)),
             (128, (0.127568, 0.566949, 0.550556)), (201, (0.449368, 0.813768, 0.335384)),
-            (254, (0.983868, 0.904867, 0.136897)), (255, (0.993248, 0.906157, 0.143936)),
+            (254, (0.983868, 0.904867, 0.136897)), (255, (0.993248, 0.906157, 0.143936))
         ]
         var worst = 0.0
         for (i, e) in entries {

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Plots
 
 final class DiagramTests: XCTestCase {
@@ -17,14 +18,17 @@ final class DiagramTests: XCTestCase {
         let frames = d.nodeFrames
         XCTAssertEqual(frames.count, 4)
         let ids = frames.keys.sorted()
-        for (i, p) in ids.enumerated() { for q in ids[(i + 1)...] { XCTAssertFalse(frames[p]!.intersects(frames[q]!), "\(p) overlaps \(q)") } }
+        for (i, p) in ids.enumerated() {
+            for q in ids[(i + 1)...] { XCTAssertFalse(frames[p]!.intersects(frames[q]!), "\(p) overlaps \(q)") }
+        }
         XCTAssertEqual(d.edgePaths.count, 4)
         // a -> b ends on b's top edge.
         XCTAssertEqual(d.edgePaths[0].last!.y, frames["b"]!.minY, accuracy: 1e-9)
         // c -> a (back edge past b) stays left of b.
         let back = d.edgePaths[3]
-        XCTAssertTrue(back.allSatisfy { $0.x <= frames["b"]!.minX + 1e-9 || $0.y >= frames["c"]!.minY || $0.y <= frames["a"]!.maxY },
-                      "the back edge must not cross node b: \(back)")
+        XCTAssertTrue(
+            back.allSatisfy { $0.x <= frames["b"]!.minX + 1e-9 || $0.y >= frames["c"]!.minY || $0.y <= frames["a"]!.maxY },
+            "the back edge must not cross node b: \(back)")
         for i in 0..<(back.count - 1) {
             XCTAssertFalse(segmentIntersects(back[i], back[i + 1], frames["b"]!.insetBy(1)), "segment \(i) crosses b")
         }

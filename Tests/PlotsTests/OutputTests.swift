@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import Plots
 
 final class OutputTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import Plots
 
 /// Rendered PNG pixels checked at probe points.
@@ -27,8 +28,9 @@ final class RenderProbeTests: XCTestCase {
         for i in 0..<2 {
             for j in 0..<3 {
                 let expected = Colormap.viridis.color(for: values[i][j], in: 0...5).rgb8
-                assertColor(pixel(img, at: ax.figurePoint(x: Double(j), y: Double(i) + 0.3), dpi: 100), expected,
-                            "cell (\(i), \(j))")
+                assertColor(
+                    pixel(img, at: ax.figurePoint(x: Double(j), y: Double(i) + 0.3), dpi: 100), expected,
+                    "cell (\(i), \(j))")
             }
         }
         // Row 0 is at the top.
@@ -55,8 +57,9 @@ final class RenderProbeTests: XCTestCase {
     /// A highlighted image has a border of its colour; others do not.
     func testHighlightedBorderHasItsColor() throws {
         let imgs = (0..<3).map { _ in GrayImage(width: 16, height: 16, pixels: [Float](repeating: 100, count: 256)) }
-        let fig = Figure.imageGrid(imgs, columns: 3, captions: ["a", "b", "c"], highlighted: [1],
-                                   highlightColor: Color(r: 0, g: 0.8, b: 0))
+        let fig = Figure.imageGrid(
+            imgs, columns: 3, captions: ["a", "b", "c"], highlighted: [1],
+            highlightColor: Color(r: 0, g: 0.8, b: 0))
         let img = try fig.renderRGB()
         let axes = fig.axes
         for (k, ax) in axes.enumerated() {
@@ -91,7 +94,8 @@ final class RenderProbeTests: XCTestCase {
         fig.layout()
         let frame = ax.legendFrame!
         XCTAssertGreaterThan(frame.midY, ax.transform!.box.midY, "legend in the lower half")
-        XCTAssertEqual(ax.resolvedLegendLocation(size: Size(width: frame.width, height: frame.height), transform: ax.transform!),
-                       .lowerLeft, "first free candidate in matplotlib's order")
+        XCTAssertEqual(
+            ax.resolvedLegendLocation(size: Size(width: frame.width, height: frame.height), transform: ax.transform!),
+            .lowerLeft, "first free candidate in matplotlib's order")
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Plots
 
 /// SVG snapshots, one per chart kind, compared as text with `Snapshots/<test name>.svg`.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+
 @testable import Plots
 
 /// Compares `svg` with the golden file `Snapshots/<test name>.svg`. A missing golden file is
@@ -21,9 +22,10 @@ func assertSVGSnapshot(_ svg: String, testName: String = #function, file: Static
         try? svg.write(toFile: actualPath, atomically: true, encoding: .utf8)
         let a = svg.components(separatedBy: "\n"), e = expected.components(separatedBy: "\n")
         let first = zip(a, e).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, e.count)
-        XCTFail("SVG differs from \(golden.lastPathComponent) at line \(first + 1) (actual written to \(actualPath)):\n"
+        XCTFail(
+            "SVG differs from \(golden.lastPathComponent) at line \(first + 1) (actual written to \(actualPath)):\n"
                 + "expected: \(first < e.count ? e[first] : "<end>")\nactual:   \(first < a.count ? a[first] : "<end>")",
-                file: file, line: line)
+            file: file, line: line)
     }
 }
 
@@ -35,8 +37,10 @@ func pixel(_ image: RGBImage, at p: Point, dpi: Double) -> (UInt8, UInt8, UInt8)
 }
 
 /// Asserts two 8-bit colours agree within `tolerance` per channel.
-func assertColor(_ actual: (UInt8, UInt8, UInt8), _ expected: (UInt8, UInt8, UInt8), tolerance: Int = 1,
-                 _ message: String = "", file: StaticString = #filePath, line: UInt = #line) {
+func assertColor(
+    _ actual: (UInt8, UInt8, UInt8), _ expected: (UInt8, UInt8, UInt8), tolerance: Int = 1,
+    _ message: String = "", file: StaticString = #filePath, line: UInt = #line
+) {
     let d = max(abs(Int(actual.0) - Int(expected.0)), abs(Int(actual.1) - Int(expected.1)), abs(Int(actual.2) - Int(expected.2)))
     XCTAssertLessThanOrEqual(d, tolerance, "colour \(actual) != expected \(expected) \(message)", file: file, line: line)
 }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Plots
 
 final class TicksTests: XCTestCase {

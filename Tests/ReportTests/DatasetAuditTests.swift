@@ -1,5 +1,6 @@
 import Analysis
 import XCTest
+
 @testable import Report
 
 /// The dataset audit's finding in the paper audit and its arithmetic on Table 2.

@@ -1,5 +1,6 @@
 import Analysis
 import Foundation
+
 @testable import Report
 
 /// Paths and fixed inputs shared by the report tests.
@@ -11,8 +12,9 @@ enum Fixture {
     static let snapshots = root.appendingPathComponent("Tests/ReportTests/Snapshots")
 
     /// Fixed facts, so rendered text does not depend on the machine or the commit.
-    static let facts = RunFacts(gitCommit: "0000000000000000000000000000000000000000", gitDirty: false,
-                                versions: ["swift": "6.3", "report": "test"], cores: 2)
+    static let facts = RunFacts(
+        gitCommit: "0000000000000000000000000000000000000000", gitDirty: false,
+        versions: ["swift": "6.3", "report": "test"], cores: 2)
 
     /// One stage cache shared by the tests that build the whole report, so the pipeline runs
     /// once per test process (stages are reused by key; the results do not depend on which test
@@ -53,17 +55,21 @@ enum Fixture {
     }
 
     /// A builder writing under `directory` with fixed facts.
-    static func builder(_ directory: URL, preset: String = "smoke", entries: [any ReportEntry] = Registry.entries,
-                        force: Bool = false, presetValue: Preset? = nil, runs: URL? = nil, strictData: Bool = false) throws -> ReportBuilder {
-        let options = ReportOptions(preset: try presetValue ?? Fixture.tinyTwin(preset),
-                                    runsDirectory: runs ?? directory.appendingPathComponent("runs"),
-                                    reportDirectory: directory.appendingPathComponent("report"),
-                                    templatesDirectory: templates, force: force, facts: facts, strictData: strictData)
+    static func builder(
+        _ directory: URL, preset: String = "smoke", entries: [any ReportEntry] = Registry.entries,
+        force: Bool = false, presetValue: Preset? = nil, runs: URL? = nil, strictData: Bool = false
+    ) throws -> ReportBuilder {
+        let options = ReportOptions(
+            preset: try presetValue ?? Fixture.tinyTwin(preset),
+            runsDirectory: runs ?? directory.appendingPathComponent("runs"),
+            reportDirectory: directory.appendingPathComponent("report"),
+            templatesDirectory: templates, force: force, facts: facts, strictData: strictData)
         return ReportBuilder(options: options, entries: entries)
     }
 
     /// A 2 × 2 grey PNG (valid file; used where a figure needs an image).
-    static let tinyPNG = Data(base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAAAAABX3VL4AAAADklEQVR4nGNgYGBgYAAAAAUAAXpeqz8AAAAASUVORK5CYII=")!
+    static let tinyPNG = Data(
+        base64Encoded: "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAAAAABX3VL4AAAADklEQVR4nGNgYGBgYAAAAAUAAXpeqz8AAAAASUVORK5CYII=")!
 }
 
 /// A figure entry that draws a fixed image from the `parameters` stage, so rendering of
@@ -74,11 +80,15 @@ struct FixtureFigureEntry: ReportEntry {
 
     func build(_ inputs: EntryInputs) throws -> BuiltEntry {
         let p = try ParametersStage.read(from: inputs.stage(ParametersStage.name))
-        let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"2\" height=\"2\"><rect width=\"2\" height=\"2\" fill=\"#888\"/></svg>\n"
+        let svg =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"2\" height=\"2\"><rect width=\"2\" height=\"2\" fill=\"#888\"/></svg>\n"
         return BuiltEntry(
             files: ["figures/fig09.png": Fixture.tinyPNG, "figures/fig09.svg": Data(svg.utf8)],
             images: [EntryImage(png: "figures/fig09.png", svg: "figures/fig09.svg", alt: "Fixture image")],
-            comparisons: [.numeric(key: "input", quantity: "Input size", paper: 512, ours: Double(p.model.inputSize),
-                                   tolerance: .relative(0.1), dependsOnData: true, syntheticData: inputs.dataSource.isSynthetic)])
+            comparisons: [
+                .numeric(
+                    key: "input", quantity: "Input size", paper: 512, ours: Double(p.model.inputSize),
+                    tolerance: .relative(0.1), dependsOnData: true, syntheticData: inputs.dataSource.isSynthetic)
+            ])
     }
 }

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Report
 
 /// The audit must find the paper's arithmetic disagreements from the tables alone.
@@ -28,7 +29,7 @@ final class PaperAuditTests: XCTestCase {
         let expected: [(String, Double, Double)] = [
             (PaperNetwork.fpn, 0.8126, 433.4 / 535.6),
             (PaperNetwork.xception, 0.636, 447.4 / 725.0),
-            (PaperNetwork.resnet, 0.6988, 447.2 / 644.0),
+            (PaperNetwork.resnet, 0.6988, 447.2 / 644.0)
         ]
         for (network, printed, ratio) in expected {
             let f = try XCTUnwrap(result.finding("table8.avg.\(network).covid_precision"), network)

@@ -1,7 +1,8 @@
-import AtomicFiles
 import Analysis
+import AtomicFiles
 import NeuralNet
 import XCTest
+
 @testable import Report
 
 /// Counts how often a stage's work ran.
@@ -36,7 +37,7 @@ final class PipelineTests: XCTestCase {
                 let v = try String(contentsOf: ctx.upstream("up").appendingPathComponent("value.txt"), encoding: .utf8)
                 try AtomicFile.write(v + v, to: ctx.outputDirectory.appendingPathComponent("sub/double.txt"))
             },
-            StageDefinition(name: "other", configuration: Data("{}".utf8)) { _ in counter.tick("other") },
+            StageDefinition(name: "other", configuration: Data("{}".utf8)) { _ in counter.tick("other") }
         ]
     }
 
@@ -80,8 +81,9 @@ final class PipelineTests: XCTestCase {
     func testCodeVersionChangesTheKeyAndOnlyIt() throws {
         let config = Data("{\"x\":1}".utf8)
         let v1 = StageKey.key(stage: "s", configuration: config, upstream: ["u": "aa"])
-        XCTAssertEqual(v1, StageKey.key(stage: "s", configuration: config, upstream: ["u": "aa"], codeVersion: 1),
-                       "version 1 keeps keys made before versions existed")
+        XCTAssertEqual(
+            v1, StageKey.key(stage: "s", configuration: config, upstream: ["u": "aa"], codeVersion: 1),
+            "version 1 keeps keys made before versions existed")
         let v2 = StageKey.key(stage: "s", configuration: config, upstream: ["u": "aa"], codeVersion: 2)
         XCTAssertNotEqual(v1, v2)
         XCTAssertEqual(v2, StageKey.key(stage: "s", configuration: config, upstream: ["u": "aa"], codeVersion: 2))
@@ -179,16 +181,18 @@ final class PipelineTests: XCTestCase {
         func runner() -> StageRunner {
             let r = StageRunner(root: dir, presetSeed: 1, versions: [:], force: false)
             r.sharedCache = true
-            r.register(StageDefinition(name: "data", configuration: Data("{}".utf8)) { ctx in
-                counter.tick("data")
-                Thread.sleep(forTimeInterval: 0.3)    // long enough for the other runner to arrive
-                try AtomicFile.write("x", to: ctx.outputDirectory.appendingPathComponent("data.txt"))
-            })
-            for t in ["train1", "train2"] {
-                r.register(StageDefinition(name: t, upstream: ["data"], configuration: Data("{}".utf8)) { ctx in
-                    counter.tick(t)
-                    try AtomicFile.write(t, to: ctx.outputDirectory.appendingPathComponent("w.txt"))
+            r.register(
+                StageDefinition(name: "data", configuration: Data("{}".utf8)) { ctx in
+                    counter.tick("data")
+                    Thread.sleep(forTimeInterval: 0.3)  // long enough for the other runner to arrive
+                    try AtomicFile.write("x", to: ctx.outputDirectory.appendingPathComponent("data.txt"))
                 })
+            for t in ["train1", "train2"] {
+                r.register(
+                    StageDefinition(name: t, upstream: ["data"], configuration: Data("{}".utf8)) { ctx in
+                        counter.tick(t)
+                        try AtomicFile.write(t, to: ctx.outputDirectory.appendingPathComponent("w.txt"))
+                    })
             }
             return r
         }
@@ -221,10 +225,11 @@ final class PipelineTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         struct Boom: Error {}
         let runner = StageRunner(root: dir, presetSeed: 1, versions: [:], force: false)
-        runner.register(StageDefinition(name: "fails", configuration: Data()) { ctx in
-            try AtomicFile.write("half", to: ctx.outputDirectory.appendingPathComponent("checkpoint.txt"))
-            throw Boom()
-        })
+        runner.register(
+            StageDefinition(name: "fails", configuration: Data()) { ctx in
+                try AtomicFile.write("half", to: ctx.outputDirectory.appendingPathComponent("checkpoint.txt"))
+                throw Boom()
+            })
         XCTAssertThrowsError(try runner.run(["fails"])) { error in
             guard case PipelineError.stageFailed(stage: "fails", reason: _)? = error as? PipelineError else {
                 return XCTFail("\(error)")
@@ -260,8 +265,9 @@ final class PipelineTests: XCTestCase {
     func testPatientCounts() throws {
         let text = "Patient ID,SEX,AGE,Date,COVID-19 Infection\np1,F,053Y,1,Positive\np2,M,059Y,1,Positive\np3,M,010Y,1,Negative\n"
         let counts = try PatientCountsStage.count(patientDetails: text, file: "t.csv")
-        XCTAssertEqual(counts.map { "\($0.infection) \($0.sex) \($0.ageGroup) \($0.patients)" },
-                       ["covid F 50_59 1", "covid M 50_59 1", "normal M 10_19 1"])
+        XCTAssertEqual(
+            counts.map { "\($0.infection) \($0.sex) \($0.ageGroup) \($0.patients)" },
+            ["covid F 50_59 1", "covid M 50_59 1", "normal M 10_19 1"])
         XCTAssertThrowsError(try PatientCountsStage.count(patientDetails: "h\np1,X,053Y,1,Positive\n", file: "t.csv"))
     }
 

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Report
 import XCTest
+
+@testable import Report
 
 /// The report's prose paragraphs (`Resources/prose/`): every key the code asks for exists,
 /// every paragraph is used, and filling placeholders is exact.

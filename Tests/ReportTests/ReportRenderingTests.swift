@@ -1,6 +1,7 @@
-import Foundation
 import Analysis
+import Foundation
 import XCTest
+
 @testable import Report
 
 /// The rendered report: snapshot, links, tables, determinism.
@@ -14,7 +15,8 @@ final class ReportRenderingTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         _ = try Fixture.builder(dir, runs: Fixture.sharedRuns).writeReport()
         // Without Table 7's section: its wall-clock times differ on every run.
-        let markdown = try wallClockFree(Data(contentsOf: dir.appendingPathComponent("report/index.md")), from: "### Table 7:", to: "\n### ")
+        let markdown = try wallClockFree(
+            Data(contentsOf: dir.appendingPathComponent("report/index.md")), from: "### Table 7:", to: "\n### ")
         let golden = Fixture.snapshots.appendingPathComponent("testMarkdownSnapshot.md")
         if ProcessInfo.processInfo.environment["UPDATE_SNAPSHOTS"] == "1" {
             try markdown.write(to: golden, atomically: true, encoding: .utf8)
@@ -26,10 +28,14 @@ final class ReportRenderingTests: XCTestCase {
             // The text must match exactly; the smoke trainings' numbers (and the keys of the stages
             // downstream of them) may differ slightly between CPUs, whose OpenBLAS kernels round
             // differently: such lines are compared with `SnapshotText.close`.
-            let line = a.count != b.count ? min(a.count, b.count)
+            let line =
+                a.count != b.count
+                ? min(a.count, b.count)
                 : zip(a, b).enumerated().first { !SnapshotText.close($0.element.0, $0.element.1) }?.offset
             if let line {
-                XCTFail("index.md differs from \(golden.lastPathComponent) at line \(line + 1):\n got:      \(line < a.count ? a[line] : "<end>")\n expected: \(line < b.count ? b[line] : "<end>")")
+                XCTFail(
+                    "index.md differs from \(golden.lastPathComponent) at line \(line + 1):\n got:      \(line < a.count ? a[line] : "<end>")\n expected: \(line < b.count ? b[line] : "<end>")"
+                )
             }
         }
     }
@@ -124,8 +130,10 @@ final class ReportRenderingTests: XCTestCase {
         let md2 = try Data(contentsOf: dir.appendingPathComponent("report/index.md"))
         let html2 = try Data(contentsOf: dir.appendingPathComponent("report/index.html"))
         // Table 7 holds wall-clock measurements: its section is the one part allowed to differ.
-        XCTAssertEqual(try wallClockFree(md1, from: "### Table 7:", to: "\n### "), try wallClockFree(md2, from: "### Table 7:", to: "\n### "))
-        XCTAssertEqual(try wallClockFree(html1, from: "<h3 id=\"table-7-", to: "<h3"), try wallClockFree(html2, from: "<h3 id=\"table-7-", to: "<h3"))
+        XCTAssertEqual(
+            try wallClockFree(md1, from: "### Table 7:", to: "\n### "), try wallClockFree(md2, from: "### Table 7:", to: "\n### "))
+        XCTAssertEqual(
+            try wallClockFree(html1, from: "<h3 id=\"table-7-", to: "<h3"), try wallClockFree(html2, from: "<h3 id=\"table-7-", to: "<h3"))
         XCTAssertTrue(String(decoding: md1, as: UTF8.self).contains("| 65 | 3.56452 |"), "Table 7 lists the paper's rows beside this run's")
         XCTAssertEqual(CanonicalJSON.encodePretty(first.manifest.report), CanonicalJSON.encodePretty(second.manifest.report))
         let onDisk = try Manifest.read(dir.appendingPathComponent("report/manifest.json"))
@@ -174,12 +182,14 @@ final class ReportRenderingTests: XCTestCase {
         var moved = manifest
         moved.report.numbers["table3.epochs.ours"] = 2.5
         moved.timing.totalSeconds += 100
-        XCTAssertEqual(ManifestDrift.compare(baseline: manifest, current: moved, tolerance: 0).changes,
-                       ["table3.epochs.ours: 2 -> 2.5 (Δ +0.5)"])
+        XCTAssertEqual(
+            ManifestDrift.compare(baseline: manifest, current: moved, tolerance: 0).changes,
+            ["table3.epochs.ours: 2 -> 2.5 (Δ +0.5)"])
         XCTAssertTrue(ManifestDrift.compare(baseline: manifest, current: moved, tolerance: 0.5).isClean)
         moved.report.verdicts["fig03.age.30_39"] = "✗"
-        XCTAssertEqual(ManifestDrift.compare(baseline: manifest, current: moved, tolerance: 1).changes,
-                       ["verdict fig03.age.30_39: ✓ -> ✗"])
+        XCTAssertEqual(
+            ManifestDrift.compare(baseline: manifest, current: moved, tolerance: 1).changes,
+            ["verdict fig03.age.30_39: ✓ -> ✗"])
     }
 
     /// Table 3: the paper preset matches the paper; smoke differs in epochs and scale.

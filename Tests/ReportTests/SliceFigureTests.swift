@@ -1,5 +1,6 @@
 import Analysis
 import XCTest
+
 @testable import Report
 
 /// Figs. 5 and 8 from the `index` and `selection` stages on a small phantom series.
@@ -62,7 +63,8 @@ final class SliceFigureTests: XCTestCase {
         let (fig5, files5) = try builder.writeEntry(EntryID(.figure, 5))
         let rows = try XCTUnwrap(fig5.built?.table?.rows)
         XCTAssertEqual(rows.map(\.[0]), ["Closed lung (discarded)", "Open lung (kept)"])
-        XCTAssertLessThan(Int(rows[0][2].replacingOccurrences(of: ",", with: ""))!, Int(rows[1][2].replacingOccurrences(of: ",", with: ""))!)
+        XCTAssertLessThan(
+            Int(rows[0][2].replacingOccurrences(of: ",", with: ""))!, Int(rows[1][2].replacingOccurrences(of: ",", with: ""))!)
         XCTAssertEqual(files5.map(\.lastPathComponent), ["fig05.png", "fig05.svg"])
         try assertPNG(files5[0], minWidth: 600)
         let (fig4, files4) = try builder.writeEntry(EntryID(.figure, 4))
@@ -75,7 +77,9 @@ final class SliceFigureTests: XCTestCase {
         XCTAssertEqual(fig7.built?.table?.rows.map(\.[0]), ["patient1", "patient2"])
         try assertPNG(files7[0], minWidth: 600)
         if let keep = ProcessInfo.processInfo.environment["KEEP_FIGURES"] {
-            for f in files2 + files4 + files5 + files7 + files8 { try? FileManager.default.copyItem(at: f, to: URL(fileURLWithPath: keep).appendingPathComponent(f.lastPathComponent)) }
+            for f in files2 + files4 + files5 + files7 + files8 {
+                try? FileManager.default.copyItem(at: f, to: URL(fileURLWithPath: keep).appendingPathComponent(f.lastPathComponent))
+            }
         }
     }
 

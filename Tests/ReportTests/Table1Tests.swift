@@ -1,5 +1,6 @@
 import Analysis
 import XCTest
+
 @testable import Report
 
 /// Table 1 from the `index` stage: real trees are read and compared; the synthetic twin,
@@ -27,8 +28,9 @@ final class Table1Tests: XCTestCase {
         XCTAssertEqual(built.comparisons.map(\.oursValue), [1, 2, 3, 3])
         XCTAssertEqual(built.comparisons.map(\.paperValue), [95, 282, 15589, 48260])
         XCTAssertTrue(built.comparisons.allSatisfy { $0.verdict == .differs }, "real data is compared, not excused")
-        XCTAssertEqual(try String(contentsOf: files[0], encoding: .utf8),
-                       "source,covid_patients,normal_patients,covid_images,normal_images\npaper,95,282,15589,48260\nthis_run,1,2,3,3\n")
+        XCTAssertEqual(
+            try String(contentsOf: files[0], encoding: .utf8),
+            "source,covid_patients,normal_patients,covid_images,normal_images\npaper,95,282,15589,48260\nthis_run,1,2,3,3\n")
 
         // The index stage is cached by the listing: adding a slice reruns it.
         try slice(data, "normal2/patient3/SR_2/IM00002.tif")
@@ -44,8 +46,9 @@ final class Table1Tests: XCTestCase {
         let data = dir.appendingPathComponent("COVID-CTset")
         for n in 1...3 { try slice(data, "137covid/patient1/SR_2/IM0000\(n).tif") }
         for n in 1...2 { try slice(data, "normal1/patient2/SR_3/IM0000\(n).tif") }
-        try TIFFWriter.write(TIFFImage(width: 8, height: 8, uint16: [UInt16](repeating: 1100, count: 64)),
-                             to: data.appendingPathComponent("normal1/patient2/SR_3/IM00003.tif").path)
+        try TIFFWriter.write(
+            TIFFImage(width: 8, height: 8, uint16: [UInt16](repeating: 1100, count: 64)),
+            to: data.appendingPathComponent("normal1/patient2/SR_3/IM00003.tif").path)
         try slice(data, "normal2/patient3/SR_2/IM00001.tif")
         var preset = try Fixture.preset("smoke")
         preset.data.source = "real"
@@ -54,10 +57,15 @@ final class Table1Tests: XCTestCase {
         let built = try XCTUnwrap(record.built, record.pendingReason ?? "")
         XCTAssertEqual(built.comparisons.map(\.oursValue), [1, 1, 3, 1], "patient2's only series is left out")
         XCTAssertTrue(built.notes.contains { $0.contains("left out 1 series") }, "\(built.notes)")
-        XCTAssertTrue(built.notes.contains { $0.hasPrefix("Series left out:") && $0.contains("patient2/SR_3") && $0.contains("4x4 in IM00001.tif and 8x8 in IM00003.tif") },
-                      "\(built.notes)")
-        XCTAssertThrowsError(try Fixture.builder(dir, presetValue: preset, runs: dir.appendingPathComponent("runs-strict"), strictData: true)
-            .writeEntry(EntryID(.table, 1))) { error in
+        XCTAssertTrue(
+            built.notes.contains {
+                $0.hasPrefix("Series left out:") && $0.contains("patient2/SR_3") && $0.contains("4x4 in IM00001.tif and 8x8 in IM00003.tif")
+            },
+            "\(built.notes)")
+        XCTAssertThrowsError(
+            try Fixture.builder(dir, presetValue: preset, runs: dir.appendingPathComponent("runs-strict"), strictData: true)
+                .writeEntry(EntryID(.table, 1))
+        ) { error in
             XCTAssertTrue("\(error)".contains("patient2/SR_3"), "\(error)")
         }
     }

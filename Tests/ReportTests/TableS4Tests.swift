@@ -1,7 +1,8 @@
 import Analysis
 import Foundation
-@testable import Report
 import XCTest
+
+@testable import Report
 
 /// Table S4's sentence about the augmentation row follows the run's numbers.
 final class TableS4Tests: XCTestCase {
@@ -11,14 +12,16 @@ final class TableS4Tests: XCTestCase {
             "scaling": scaling, "augmented": augmented,
             "counts": ["covidTP": 1, "covidFN": 1, "covidFP": 1, "normalTP": 1],
             "bestEpoch": 1, "bestValidationAccuracy": 0.5,
-            "validationAUCs": aucs.map { $0.map { $0 as Any } ?? NSNull() },
+            "validationAUCs": aucs.map { $0.map { $0 as Any } ?? NSNull() }
         ]
         return try JSONDecoder().decode(InputScalingStage.Row.self, from: JSONSerialization.data(withJSONObject: json))
     }
 
     func testVerdictNamesTheAugmentationWhenOnlyTheUnaugmentedRunLearns() throws {
-        let rows = [try row("raw", augmented: true, aucs: [0.5, 0.55]), try row("fixed", augmented: true, aucs: [0.9]),
-                    try row("raw", augmented: false, aucs: [0.6, nil, 0.71])]
+        let rows = [
+            try row("raw", augmented: true, aucs: [0.5, 0.55]), try row("fixed", augmented: true, aucs: [0.9]),
+            try row("raw", augmented: false, aucs: [0.6, nil, 0.71])
+        ]
         let text = try XCTUnwrap(TableS4Entry.augmentationVerdict(rows, epochs: 3, size: 72))
         XCTAssertTrue(text.contains("learns without augmentation (best validation AUC 0.71) but not with it (0.55)"), text)
     }

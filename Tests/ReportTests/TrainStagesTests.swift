@@ -1,7 +1,8 @@
 import Analysis
 import Foundation
-@testable import Report
 import XCTest
+
+@testable import Report
 
 /// The fifteen trainings are independent stages (§2.4): each depends only on the index and the
 /// fold plan, runs alone, and is collected by the `train` stage.
@@ -37,8 +38,9 @@ final class TrainStagesTests: XCTestCase {
         let builder = try Fixture.builder(dir)
         let name = TrainStage.stageName(.resnet50v2, fold: 2)
         let first = try builder.runStages([name])
-        XCTAssertEqual(Set(first.keys), Set([TwinStage.name, IndexStage.name, FoldsStage.name, name]),
-                       "only the training and what it needs run")
+        XCTAssertEqual(
+            Set(first.keys), Set([TwinStage.name, IndexStage.name, FoldsStage.name, name]),
+            "only the training and what it needs run")
         let result = try XCTUnwrap(first[name])
         XCTAssertFalse(result.reused)
         for file in [Trainer.bestFileName, Trainer.lastFileName, Trainer.historyFileName] {
@@ -65,8 +67,9 @@ final class TrainStagesTests: XCTestCase {
                 let source = try XCTUnwrap(results[TrainStage.stageName(model, fold: fold)]).directory
                 for file in [Trainer.bestFileName, Trainer.historyFileName] {
                     let a = try Data(contentsOf: source.appendingPathComponent(file))
-                    let b = try Data(contentsOf: collected.appendingPathComponent(TrainStage.folder(model, fold: fold))
-                        .appendingPathComponent(file))
+                    let b = try Data(
+                        contentsOf: collected.appendingPathComponent(TrainStage.folder(model, fold: fold))
+                            .appendingPathComponent(file))
                     XCTAssertEqual(a, b, "\(model) fold \(fold) \(file)")
                 }
             }

@@ -34,18 +34,20 @@ public struct ConfusionCounts: Codable, Equatable, Hashable, Sendable {
     public var metrics: Metrics {
         func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? .nan : Double(a) / Double(b) }
         let accuracy = ratio(correct, total)
-        return Metrics(overallAccuracy: accuracy, covidAccuracy: accuracy, normalAccuracy: accuracy,
-                       covidSensitivity: ratio(covidTP, covidTP + covidFN),
-                       normalSensitivity: ratio(normalTP, normalTP + covidFP),
-                       covidSpecificity: ratio(normalTP, normalTP + covidFP),
-                       normalSpecificity: ratio(covidTP, covidTP + covidFN),
-                       covidPrecision: ratio(covidTP, covidTP + covidFP),
-                       normalPrecision: ratio(normalTP, normalTP + covidFN))
+        return Metrics(
+            overallAccuracy: accuracy, covidAccuracy: accuracy, normalAccuracy: accuracy,
+            covidSensitivity: ratio(covidTP, covidTP + covidFN),
+            normalSensitivity: ratio(normalTP, normalTP + covidFP),
+            covidSpecificity: ratio(normalTP, normalTP + covidFP),
+            normalSpecificity: ratio(covidTP, covidTP + covidFN),
+            covidPrecision: ratio(covidTP, covidTP + covidFP),
+            normalPrecision: ratio(normalTP, normalTP + covidFN))
     }
 
     public static func + (a: ConfusionCounts, b: ConfusionCounts) -> ConfusionCounts {
-        ConfusionCounts(covidTP: a.covidTP + b.covidTP, covidFN: a.covidFN + b.covidFN,
-                        covidFP: a.covidFP + b.covidFP, normalTP: a.normalTP + b.normalTP)
+        ConfusionCounts(
+            covidTP: a.covidTP + b.covidTP, covidFN: a.covidFN + b.covidFN,
+            covidFP: a.covidFP + b.covidFP, normalTP: a.normalTP + b.normalTP)
     }
 }
 
@@ -65,10 +67,12 @@ public struct Metrics: Codable, Equatable, Sendable {
 
     /// (name, value) in Table 8's column order; names as in the paper's CSV.
     public var named: [(String, Double)] {
-        [("overall_accuracy", overallAccuracy), ("covid_accuracy", covidAccuracy), ("normal_accuracy", normalAccuracy),
-         ("covid_sensitivity", covidSensitivity), ("normal_sensitivity", normalSensitivity),
-         ("covid_specificity", covidSpecificity), ("normal_specificity", normalSpecificity),
-         ("covid_precision", covidPrecision), ("normal_precision", normalPrecision)]
+        [
+            ("overall_accuracy", overallAccuracy), ("covid_accuracy", covidAccuracy), ("normal_accuracy", normalAccuracy),
+            ("covid_sensitivity", covidSensitivity), ("normal_sensitivity", normalSensitivity),
+            ("covid_specificity", covidSpecificity), ("normal_specificity", normalSpecificity),
+            ("covid_precision", covidPrecision), ("normal_precision", normalPrecision)
+        ]
     }
 
     /// Element-wise mean of several folds' metrics (how the paper's Avg rows are made: the mean
@@ -76,9 +80,10 @@ public struct Metrics: Codable, Equatable, Sendable {
     public static func mean(_ all: [Metrics]) -> Metrics {
         precondition(!all.isEmpty, "mean of no metrics")
         func m(_ k: KeyPath<Metrics, Double>) -> Double { all.map { $0[keyPath: k] }.reduce(0, +) / Double(all.count) }
-        return Metrics(overallAccuracy: m(\.overallAccuracy), covidAccuracy: m(\.covidAccuracy), normalAccuracy: m(\.normalAccuracy),
-                       covidSensitivity: m(\.covidSensitivity), normalSensitivity: m(\.normalSensitivity),
-                       covidSpecificity: m(\.covidSpecificity), normalSpecificity: m(\.normalSpecificity),
-                       covidPrecision: m(\.covidPrecision), normalPrecision: m(\.normalPrecision))
+        return Metrics(
+            overallAccuracy: m(\.overallAccuracy), covidAccuracy: m(\.covidAccuracy), normalAccuracy: m(\.normalAccuracy),
+            covidSensitivity: m(\.covidSensitivity), normalSensitivity: m(\.normalSensitivity),
+            covidSpecificity: m(\.covidSpecificity), normalSpecificity: m(\.normalSpecificity),
+            covidPrecision: m(\.covidPrecision), normalPrecision: m(\.normalPrecision))
     }
 }

@@ -29,8 +29,10 @@ public enum Intervals {
 
     /// Percentile bootstrap interval of `statistic` over units resampled with replacement —
     /// patients, not images, so that slices of one patient move together. Seeded.
-    public static func bootstrap<Unit>(_ units: [Unit], replicates: Int = 1000, level: Double = 0.95, seed: UInt64,
-                                       statistic: ([Unit]) -> Double) -> Interval {
+    public static func bootstrap<Unit>(
+        _ units: [Unit], replicates: Int = 1000, level: Double = 0.95, seed: UInt64,
+        statistic: ([Unit]) -> Double
+    ) -> Interval {
         precondition(!units.isEmpty, "bootstrap of no units")
         var rng = SplitMix64(seed: seed, stream: "bootstrap")
         var stats: [Double] = []

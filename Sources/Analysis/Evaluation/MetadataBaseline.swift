@@ -48,7 +48,7 @@ public enum MetadataBaseline {
     public struct Model: Sendable {
         let set: FeatureSet
         let mean: [Double], scale: [Double]
-        let weights: [Double]   // intercept first
+        let weights: [Double]  // intercept first
 
         /// P(COVID) of `f`.
         public func probability(_ f: Features) -> Double {

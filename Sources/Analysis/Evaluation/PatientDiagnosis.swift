@@ -50,16 +50,19 @@ public enum PatientDiagnosis {
             return [Series(name: url.lastPathComponent, directory: path, thicknessMM: nil, pixelSpacingMM: nil, slices: direct)]
         }
         let found = try entries.directories.map { dir in
-            Series(name: dir.lastPathComponent, directory: dir.path, thicknessMM: nil, pixelSpacingMM: nil,
-                   slices: slices(try DatasetReader.listing(dir).files))
+            Series(
+                name: dir.lastPathComponent, directory: dir.path, thicknessMM: nil, pixelSpacingMM: nil,
+                slices: slices(try DatasetReader.listing(dir).files))
         }.filter { !$0.slices.isEmpty }
         if found.isEmpty { throw DatasetError.noPatients(path: path) }
         return found
     }
 
     /// Runs the system on a patient's series.
-    public static func run(patient: String, series: [Series], parameters: SelectionParameters = .paper,
-                           rule: PatientRule = .paperThreshold2, classify: Classifier) throws -> Result {
+    public static func run(
+        patient: String, series: [Series], parameters: SelectionParameters = .paper,
+        rule: PatientRule = .paperThreshold2, classify: Classifier
+    ) throws -> Result {
         let t0 = DispatchTime.now().uptimeNanoseconds
         var done: [(selection: SeriesSelection, series: Series)] = [], failures: [SeriesFailure] = []
         for s in series {
@@ -82,13 +85,16 @@ public enum PatientDiagnosis {
             for i in sel.imageNumbers.indices {
                 let p: Double? = sel.selected[i] ? probabilities[k] : nil
                 if sel.selected[i] { k += 1 }
-                outcomes.append(SliceOutcome(series: sel.series, imageNumber: sel.imageNumbers[i], darkCount: sel.counts[i],
-                                             selected: sel.selected[i], covidProbability: p))
+                outcomes.append(
+                    SliceOutcome(
+                        series: sel.series, imageNumber: sel.imageNumbers[i], darkCount: sel.counts[i],
+                        selected: sel.selected[i], covidProbability: p))
             }
         }
         let slices = PatientSlices(patientID: patient, truth: .normal, covidProbabilities: probabilities)
-        return Result(patient: patient, rule: rule, decision: slices.decide(rule), totalSlices: outcomes.count,
-                      selectedSlices: probabilities.count, covidSlices: slices.covidSlices, slices: outcomes,
-                      failures: failures, selectionSeconds: Double(t1 - t0) / 1e9, classificationSeconds: Double(t2 - t1) / 1e9)
+        return Result(
+            patient: patient, rule: rule, decision: slices.decide(rule), totalSlices: outcomes.count,
+            selectedSlices: probabilities.count, covidSlices: slices.covidSlices, slices: outcomes,
+            failures: failures, selectionSeconds: Double(t1 - t0) / 1e9, classificationSeconds: Double(t2 - t1) / 1e9)
     }
 }

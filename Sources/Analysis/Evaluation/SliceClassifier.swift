@@ -48,7 +48,8 @@ public struct SliceClassifier {
             }
             if let e = errors.first { throw e }
             let t1 = DispatchTime.now().uptimeNanoseconds
-            out += ClassEncoding.covidProbabilities(graph, Tensor(shape: [chunk.count, preparation.size, preparation.size, 1], data: pixels))
+            out += ClassEncoding.covidProbabilities(
+                graph, Tensor(shape: [chunk.count, preparation.size, preparation.size, 1], data: pixels))
             let t2 = DispatchTime.now().uptimeNanoseconds
             timing?.readSeconds += Double(t1 - t0) / 1e9
             timing?.classifySeconds += Double(t2 - t1) / 1e9

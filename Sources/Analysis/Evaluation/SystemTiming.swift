@@ -65,8 +65,9 @@ public enum SystemTiming {
                 let v = runs.map(f).sorted()
                 return v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
             }
-            stepMedians = Steps(readSelect: med(\.readSelect), readPrepare: med(\.readPrepare), inference: med(\.inference),
-                                decision: med(\.decision), total: med(\.total))
+            stepMedians = Steps(
+                readSelect: med(\.readSelect), readPrepare: med(\.readPrepare), inference: med(\.inference),
+                decision: med(\.decision), total: med(\.total))
         }
     }
 
@@ -95,20 +96,25 @@ public enum SystemTiming {
     /// folder of one series); the patient's name is the folder's.
     /// - Throws: `DatasetError` when the folder holds no slices, `TimingError` when a series
     ///   cannot be selected, `TIFFError` naming a slice that cannot be read.
-    public static func measure(patientFolder path: String, classifier: SliceClassifier,
-                               parameters: SelectionParameters = .paper, rule: PatientRule = .paperThreshold2,
-                               repeats: Int = 3) throws -> Result {
+    public static func measure(
+        patientFolder path: String, classifier: SliceClassifier,
+        parameters: SelectionParameters = .paper, rule: PatientRule = .paperThreshold2,
+        repeats: Int = 3
+    ) throws -> Result {
         let series = try PatientDiagnosis.series(inPatientFolder: path)
-        return try measure(patient: URL(fileURLWithPath: path).lastPathComponent, series: series, classifier: classifier,
-                           parameters: parameters, rule: rule, repeats: repeats)
+        return try measure(
+            patient: URL(fileURLWithPath: path).lastPathComponent, series: series, classifier: classifier,
+            parameters: parameters, rule: rule, repeats: repeats)
     }
 
     /// Times the system on `series` of `patient`: each path once untimed, then `repeats` times.
     /// - Throws: `TimingError.seriesFailed` when the selection cannot process a series (a
     ///   timing of a partial patient would mislead), `TIFFError` naming an unreadable slice.
-    public static func measure(patient: String, series: [Series], classifier: SliceClassifier,
-                               parameters: SelectionParameters = .paper, rule: PatientRule = .paperThreshold2,
-                               repeats: Int = 3) throws -> Result {
+    public static func measure(
+        patient: String, series: [Series], classifier: SliceClassifier,
+        parameters: SelectionParameters = .paper, rule: PatientRule = .paperThreshold2,
+        repeats: Int = 3
+    ) throws -> Result {
         precondition(repeats >= 1, "at least one timed run")
         precondition(!series.isEmpty, "a patient needs at least one series")
         var selected: [(steps: Steps, result: PatientDiagnosis.Result)] = []
@@ -125,17 +131,21 @@ public enum SystemTiming {
         return Result(
             patient: patient, series: series.count, totalSlices: last.totalSlices, selectedSlices: last.selectedSlices,
             rule: rule, repeats: repeats, batchSize: classifier.batchSize, inputSize: classifier.preparation.size,
-            withSelection: Measurement(classified: last.selectedSlices, covidSlices: last.covidSlices, decision: last.decision,
-                                       runs: selected.map(\.steps)),
-            withoutSelection: Measurement(classified: lastAll.slices.covidProbabilities.count, covidSlices: lastAll.slices.covidSlices,
-                                          decision: lastAll.decision, runs: all.map(\.steps)))
+            withSelection: Measurement(
+                classified: last.selectedSlices, covidSlices: last.covidSlices, decision: last.decision,
+                runs: selected.map(\.steps)),
+            withoutSelection: Measurement(
+                classified: lastAll.slices.covidProbabilities.count, covidSlices: lastAll.slices.covidSlices,
+                decision: lastAll.decision, runs: all.map(\.steps)))
     }
 
     // MARK: - One run of each path
 
     /// One run of the system as `PatientDiagnosis.run` does it, with the classifier's timing.
-    static func withSelection(patient: String, series: [Series], classifier: SliceClassifier,
-                              parameters: SelectionParameters, rule: PatientRule) throws -> (steps: Steps, result: PatientDiagnosis.Result) {
+    static func withSelection(
+        patient: String, series: [Series], classifier: SliceClassifier,
+        parameters: SelectionParameters, rule: PatientRule
+    ) throws -> (steps: Steps, result: PatientDiagnosis.Result) {
         let timing = SliceClassifier.Timing()
         let t0 = DispatchTime.now().uptimeNanoseconds
         let result = try PatientDiagnosis.run(patient: patient, series: series, parameters: parameters, rule: rule) {
@@ -148,14 +158,17 @@ public enum SystemTiming {
         // The classifier's steps happen inside `classificationSeconds`; what is left of the run
         // after selection and classification is assembling the outcomes and deciding.
         let decision = max(0, total - result.selectionSeconds - result.classificationSeconds)
-        let steps = Steps(readSelect: result.selectionSeconds, readPrepare: timing.readSeconds,
-                          inference: timing.classifySeconds, decision: decision, total: total)
+        let steps = Steps(
+            readSelect: result.selectionSeconds, readPrepare: timing.readSeconds,
+            inference: timing.classifySeconds, decision: decision, total: total)
         return (steps, result)
     }
 
     /// One run classifying every slice, no selection.
-    static func withoutSelection(patient: String, series: [Series], classifier: SliceClassifier,
-                                 rule: PatientRule) throws -> (steps: Steps, slices: PatientSlices, decision: PatientDecision) {
+    static func withoutSelection(
+        patient: String, series: [Series], classifier: SliceClassifier,
+        rule: PatientRule
+    ) throws -> (steps: Steps, slices: PatientSlices, decision: PatientDecision) {
         let timing = SliceClassifier.Timing()
         let t0 = DispatchTime.now().uptimeNanoseconds
         let paths = series.flatMap { $0.slices.map(\.path) }
@@ -164,8 +177,9 @@ public enum SystemTiming {
         let slices = PatientSlices(patientID: patient, truth: .normal, covidProbabilities: probabilities)
         let decision = slices.decide(rule)
         let t2 = DispatchTime.now().uptimeNanoseconds
-        let steps = Steps(readSelect: 0, readPrepare: timing.readSeconds, inference: timing.classifySeconds,
-                          decision: Double(t2 - t1) / 1e9, total: Double(t2 - t0) / 1e9)
+        let steps = Steps(
+            readSelect: 0, readPrepare: timing.readSeconds, inference: timing.classifySeconds,
+            decision: Double(t2 - t1) / 1e9, total: Double(t2 - t0) / 1e9)
         return (steps, slices, decision)
     }
 

@@ -49,8 +49,9 @@ public enum GradCAM {
     public static func layer(for kind: ModelKind, in graph: Graph) -> String {
         let preferred = defaultLayer(kind)
         guard kind == .resnet50v2FPN, let node = graph.node(named: preferred),
-              min(graph.shape(of: node)[0], graph.shape(of: node)[1]) < minimumSide,
-              graph.node(named: fpnFallbackLayer) != nil else { return preferred }
+            min(graph.shape(of: node)[0], graph.shape(of: node)[1]) < minimumSide,
+            graph.node(named: fpnFallbackLayer) != nil
+        else { return preferred }
         return fpnFallbackLayer
     }
 
@@ -83,8 +84,9 @@ public enum GradCAM {
         var heat = resizeBilinear(cam, width: w, height: h, toWidth: outW, toHeight: outH)
         let peak = heat.max() ?? 0
         if peak > 0 { for i in heat.indices { heat[i] /= peak } }
-        return GradCAMMap(heat: heat, width: outW, height: outH, classIndex: c, probability: probabilities.data[c], layer: layer,
-                          peak: peak)
+        return GradCAMMap(
+            heat: heat, width: outW, height: outH, classIndex: c, probability: probabilities.data[c], layer: layer,
+            peak: peak)
     }
 
     /// Bilinear resize with half-pixel centres (as image libraries resize heat maps).

@@ -44,10 +44,12 @@ extension ModelBenchmark {
 
     /// Times `Graph.trainStep` (softmax cross-entropy, Nadam lr 1e-4) of each network in `models`
     /// at each size in `pixels`.
-    public static func smallScaleTraining(pixels: [Int] = [96, 72], widthMultiplier: Double = 0.125, fpnFeatures: Int = 32,
-                                          batch: Int = 14, repeats: Int = 9,
-                                          models: [ModelKind] = [.resnet50v2FPN, .resnet50v2, .xception],
-                                          ceilingSizes: [Int] = [2048], progress: (String) -> Void = { _ in }) throws -> SmallScaleReport {
+    public static func smallScaleTraining(
+        pixels: [Int] = [96, 72], widthMultiplier: Double = 0.125, fpnFeatures: Int = 32,
+        batch: Int = 14, repeats: Int = 9,
+        models: [ModelKind] = [.resnet50v2FPN, .resnet50v2, .xception],
+        ceilingSizes: [Int] = [2048], progress: (String) -> Void = { _ in }
+    ) throws -> SmallScaleReport {
         precondition(repeats >= 1)
         progress("sgemm ceiling")
         var ceiling = EngineBenchmark.sgemmCeiling(sizes: ceilingSizes, repeats: 3)
@@ -74,19 +76,23 @@ extension ModelBenchmark {
                 let median = sorted[sorted.count / 2] / Double(batch)
                 let macs = ModelSummary(graph: graphs[i], model: kind.rawValue).multiplyAddsPerImage
                 let gflops = Double(macs) * 2 * 3 / median * 1e-9
-                let anchor = kind == .resnet50v2FPN && widthMultiplier == 0.125 && fpnFeatures == 32 && batch == 14
+                let anchor =
+                    kind == .resnet50v2FPN && widthMultiplier == 0.125 && fpnFeatures == 32 && batch == 14
                     ? smallFPNTrainingAnchors[px] : nil
-                results.append(SmallScaleMeasurement(model: kind.rawValue, pixels: px, batch: batch,
-                                                     msPerImage: median * 1e3, fastestMsPerImage: sorted[0] / Double(batch) * 1e3,
-                                                     multiplyAddsPerImage: macs, gflops: gflops, fractionOfCeiling: 0,
-                                                     tensorFlowFPNMsPerImage: anchor,
-                                                     ratioToTensorFlowFPN: anchor.map { median * 1e3 / $0 }))
+                results.append(
+                    SmallScaleMeasurement(
+                        model: kind.rawValue, pixels: px, batch: batch,
+                        msPerImage: median * 1e3, fastestMsPerImage: sorted[0] / Double(batch) * 1e3,
+                        multiplyAddsPerImage: macs, gflops: gflops, fractionOfCeiling: 0,
+                        tensorFlowFPNMsPerImage: anchor,
+                        ratioToTensorFlowFPN: anchor.map { median * 1e3 / $0 }))
             }
         }
         progress("sgemm ceiling, again")
         ceiling = max(ceiling, EngineBenchmark.sgemmCeiling(sizes: ceilingSizes, repeats: 3))
         for i in results.indices { results[i].fractionOfCeiling = results[i].gflops / ceiling }
-        return SmallScaleReport(threads: Parallel.threads, widthMultiplier: widthMultiplier, fpnFeatures: fpnFeatures,
-                                batch: batch, repeats: repeats, ceilingGFLOPs: ceiling, measurements: results)
+        return SmallScaleReport(
+            threads: Parallel.threads, widthMultiplier: widthMultiplier, fpnFeatures: fpnFeatures,
+            batch: batch, repeats: repeats, ceilingGFLOPs: ceiling, measurements: results)
     }
 }

@@ -38,8 +38,10 @@ public enum ModelBenchmark {
             public init(pixels: Int, batch: Int) { self.pixels = pixels; self.batch = batch }
         }
 
-        public init(inference: [Sizing], training: Sizing, widthMultiplier: Double = 1, fpnFeatures: Int = 256,
-                    repeats: Int, ceilingSizes: [Int]) {
+        public init(
+            inference: [Sizing], training: Sizing, widthMultiplier: Double = 1, fpnFeatures: Int = 256,
+            repeats: Int, ceilingSizes: [Int]
+        ) {
             self.inference = inference; self.training = training; self.widthMultiplier = widthMultiplier
             self.fpnFeatures = fpnFeatures; self.repeats = repeats; self.ceilingSizes = ceilingSizes
         }
@@ -47,9 +49,10 @@ public enum ModelBenchmark {
         /// Full-width models: inference 512 px × 1 and 128 px × 8, training 128 px × 14; median of
         /// 3 (`quick`: 1).
         public static func standard(quick: Bool) -> Configuration {
-            Configuration(inference: [Sizing(pixels: 512, batch: 1), Sizing(pixels: 128, batch: 8)],
-                          training: Sizing(pixels: 128, batch: 14), repeats: quick ? 1 : 3,
-                          ceilingSizes: quick ? [1024] : [2048, 3072])
+            Configuration(
+                inference: [Sizing(pixels: 512, batch: 1), Sizing(pixels: 128, batch: 8)],
+                training: Sizing(pixels: 128, batch: 14), repeats: quick ? 1 : 3,
+                ceilingSizes: quick ? [1024] : [2048, 3072])
         }
     }
 
@@ -90,9 +93,13 @@ public enum ModelBenchmark {
     /// A deterministic input `[N, S, S, 1]`: `x = 0.5 + 0.5·sin(0.37·y + 0.23·x + 0.71·n)` (no RNG).
     public static func input(batch: Int, pixels: Int) -> Tensor {
         var data = [Float](repeating: 0, count: batch * pixels * pixels)
-        for n in 0..<batch { for y in 0..<pixels { for x in 0..<pixels {
-            data[(n * pixels + y) * pixels + x] = Float(0.5 + 0.5 * sin(0.37 * Double(y) + 0.23 * Double(x) + 0.71 * Double(n)))
-        } } }
+        for n in 0..<batch {
+            for y in 0..<pixels {
+                for x in 0..<pixels {
+                    data[(n * pixels + y) * pixels + x] = Float(0.5 + 0.5 * sin(0.37 * Double(y) + 0.23 * Double(x) + 0.71 * Double(n)))
+                }
+            }
+        }
         return Tensor(shape: [batch, pixels, pixels, 1], data: data)
     }
 
@@ -104,8 +111,10 @@ public enum ModelBenchmark {
         var perMeasurement = true
         var results: [Measurement] = []
 
-        func measure(_ kind: ModelKind, task: String, _ sizing: Configuration.Sizing, anchor: Double?,
-                     _ body: (Graph, Tensor) -> (() -> Void)) throws {
+        func measure(
+            _ kind: ModelKind, task: String, _ sizing: Configuration.Sizing, anchor: Double?,
+            _ body: (Graph, Tensor) -> (() -> Void)
+        ) throws {
             progress("\(kind.rawValue) \(task) \(sizing.pixels) px, batch \(sizing.batch)")
             let scale = ModelScale(inputSize: sizing.pixels, widthMultiplier: config.widthMultiplier, fpnFeatures: config.fpnFeatures)
             let x = input(batch: sizing.batch, pixels: sizing.pixels)
@@ -117,9 +126,11 @@ public enum ModelBenchmark {
             let perImage = seconds / Double(sizing.batch)
             let flopsPerImage = Double(macs) * 2 * (task == "training" ? 3 : 1)
             let gflops = flopsPerImage / perImage * 1e-9
-            results.append(Measurement(model: kind.rawValue, task: task, pixels: sizing.pixels, batch: sizing.batch,
-                                       msPerBatch: seconds * 1e3, msPerImage: perImage * 1e3, multiplyAddsPerImage: macs,
-                                       gflops: gflops, fractionOfCeiling: 0, peakRSSMiB: rss, anchorMsPerImage: anchor))
+            results.append(
+                Measurement(
+                    model: kind.rawValue, task: task, pixels: sizing.pixels, batch: sizing.batch,
+                    msPerBatch: seconds * 1e3, msPerImage: perImage * 1e3, multiplyAddsPerImage: macs,
+                    gflops: gflops, fractionOfCeiling: 0, peakRSSMiB: rss, anchorMsPerImage: anchor))
         }
 
         let fullSize = config.widthMultiplier == 1 && config.fpnFeatures == 256
@@ -127,15 +138,19 @@ public enum ModelBenchmark {
             for sizing in config.inference {
                 var anchor: Double?
                 if fullSize && sizing.pixels == 512 && sizing.batch == 1 {
-                    anchor = kind == .resnet50v2FPN ? anchors.fpnInference512MsPerImage
+                    anchor =
+                        kind == .resnet50v2FPN
+                        ? anchors.fpnInference512MsPerImage
                         : kind == .resnet50v2 ? anchors.resnet50v2Inference512MsPerImage : nil
                 }
                 try measure(kind, task: "inference", sizing, anchor: anchor) { g, x in { _ = g.forward([x], mode: .inference) } }
             }
         }
         let t = config.training
-        try measure(.resnet50v2FPN, task: "training", t,
-                    anchor: fullSize && t.pixels == 128 && t.batch == 14 ? anchors.fpnTraining128MsPerImage : nil) { g, x in
+        try measure(
+            .resnet50v2FPN, task: "training", t,
+            anchor: fullSize && t.pixels == 128 && t.batch == 14 ? anchors.fpnTraining128MsPerImage : nil
+        ) { g, x in
             var labels = Tensor.zeros([t.batch, 2])
             for i in 0..<t.batch { labels.data[2 * i + i % 2] = 1 }
             let optimizer = Nadam(learningRate: 1e-4)
@@ -152,9 +167,10 @@ public enum ModelBenchmark {
         }
         let fpnInference = fullSize ? find(.resnet50v2FPN, "inference", 512, 1) : nil
         let fpnTraining = fullSize && t.pixels == 128 ? find(.resnet50v2FPN, "training", 128, t.batch) : nil
-        return Report(threads: Parallel.threads, configuration: config, ceilingGFLOPs: ceiling, measurements: results,
-                      anchors: anchors, peakMemoryIsPerMeasurement: perMeasurement,
-                      fpnInferenceBarMet: fpnInference.map { $0.msPerImage <= anchors.fpnInference512MsPerImage },
-                      fpnTrainingBarMet: fpnTraining.map { $0.msPerImage <= anchors.fpnTraining128MsPerImage })
+        return Report(
+            threads: Parallel.threads, configuration: config, ceilingGFLOPs: ceiling, measurements: results,
+            anchors: anchors, peakMemoryIsPerMeasurement: perMeasurement,
+            fpnInferenceBarMet: fpnInference.map { $0.msPerImage <= anchors.fpnInference512MsPerImage },
+            fpnTrainingBarMet: fpnTraining.map { $0.msPerImage <= anchors.fpnTraining128MsPerImage })
     }
 }

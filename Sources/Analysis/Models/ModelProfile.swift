@@ -33,13 +33,16 @@ public struct ModelProfile: Codable, Equatable, Sendable {
     /// Times the inference forward pass of `kind` at `pixels`, batch `batch`, or with `training`
     /// a whole training step (forward and backward times per layer; Nadam lr 1e-4). With
     /// `plain`, inference runs without its fast paths (`Graph.inferenceFastPaths` off).
-    public static func measure(_ kind: ModelKind, pixels: Int, batch: Int, widthMultiplier: Double = 1, fpnFeatures: Int = 256,
-                               training: Bool = false, plain: Bool = false, repeats: Int) throws -> ModelProfile {
+    public static func measure(
+        _ kind: ModelKind, pixels: Int, batch: Int, widthMultiplier: Double = 1, fpnFeatures: Int = 256,
+        training: Bool = false, plain: Bool = false, repeats: Int
+    ) throws -> ModelProfile {
         let saved = Engine.options.inferenceFastPaths
         Engine.options.inferenceFastPaths = !plain
         defer { Engine.options.inferenceFastPaths = saved }
-        let graph = try kind.build(scale: ModelScale(inputSize: pixels, widthMultiplier: widthMultiplier, fpnFeatures: fpnFeatures),
-                                   seed: 1)
+        let graph = try kind.build(
+            scale: ModelScale(inputSize: pixels, widthMultiplier: widthMultiplier, fpnFeatures: fpnFeatures),
+            seed: 1)
         let summary = ModelSummary(graph: graph, model: kind.rawValue)
         let x = ModelBenchmark.input(batch: batch, pixels: pixels)
         var labels = Tensor.zeros([batch, 2])
@@ -57,12 +60,14 @@ public struct ModelProfile: Codable, Equatable, Sendable {
             guard let t = graph.layerTimes[r.name] else { return nil }
             let ms = t.forward / Double(repeats) * 1e3
             let macs = r.multiplyAdds * batch
-            return Row(name: r.name, type: r.type, milliseconds: ms, backwardMilliseconds: t.backward / Double(repeats) * 1e3,
-                       multiplyAdds: macs,
-                       gflops: ms > 0 ? 2 * Double(macs) / (ms * 1e-3) * 1e-9 : 0, outputShape: r.outputShape)
+            return Row(
+                name: r.name, type: r.type, milliseconds: ms, backwardMilliseconds: t.backward / Double(repeats) * 1e3,
+                multiplyAdds: macs,
+                gflops: ms > 0 ? 2 * Double(macs) / (ms * 1e-3) * 1e-9 : 0, outputShape: r.outputShape)
         }
-        return ModelProfile(model: kind.rawValue, pixels: pixels, batch: batch, repeats: repeats,
-                            medianMilliseconds: median * 1e3, rows: rows)
+        return ModelProfile(
+            model: kind.rawValue, pixels: pixels, batch: batch, repeats: repeats,
+            medianMilliseconds: median * 1e3, rows: rows)
     }
 
     /// Total time and count per layer type, slowest first.

@@ -38,7 +38,11 @@ public enum ModelKind: String, Codable, CaseIterable, Sendable {
 
     /// The short lower-case name used on the command line and in stage names.
     public var slug: String {
-        switch self { case .resnet50v2FPN: "fpn"; case .resnet50v2: "resnet50v2"; case .xception: "xception" }
+        switch self {
+        case .resnet50v2FPN: "fpn";
+        case .resnet50v2: "resnet50v2";
+        case .xception: "xception"
+        }
     }
 
     /// The model named `name`: its slug, its display name, or "resnet50v2-fpn", any case.

@@ -65,17 +65,22 @@ public struct ModelSummary: Codable, Equatable, Sendable {
             let inputs = graph.inputs(of: node)
             let shape = graph.shape(of: node)
             guard let layer = graph.layer(of: node) else {
-                rows.append(Row(name: name, type: "InputLayer", outputShape: shape, parameters: 0,
-                                trainableParameters: 0, multiplyAdds: 0, inputs: []))
+                rows.append(
+                    Row(
+                        name: name, type: "InputLayer", outputShape: shape, parameters: 0,
+                        trainableParameters: 0, multiplyAdds: 0, inputs: []))
                 continue
             }
             let params = layer.parameters
-            rows.append(Row(name: name, type: String(describing: type(of: layer)), outputShape: shape,
-                            parameters: params.reduce(0) { $0 + $1.value.count },
-                            trainableParameters: params.filter(\.trainable).reduce(0) { $0 + $1.value.count },
-                            multiplyAdds: Self.multiplyAdds(of: layer, inputShapes: inputs.map { graph.shape(of: $0) },
-                                                            outputShape: shape),
-                            inputs: inputs.map { graph.nodeNames[$0.index] }))
+            rows.append(
+                Row(
+                    name: name, type: String(describing: type(of: layer)), outputShape: shape,
+                    parameters: params.reduce(0) { $0 + $1.value.count },
+                    trainableParameters: params.filter(\.trainable).reduce(0) { $0 + $1.value.count },
+                    multiplyAdds: Self.multiplyAdds(
+                        of: layer, inputShapes: inputs.map { graph.shape(of: $0) },
+                        outputShape: shape),
+                    inputs: inputs.map { graph.nodeNames[$0.index] }))
         }
         self.rows = rows
         totalParameters = rows.reduce(0) { $0 + $1.parameters }
@@ -106,4 +111,3 @@ public struct ModelSummary: Codable, Equatable, Sendable {
         }
     }
 }
-

@@ -22,8 +22,10 @@ public enum ResNet50V2 {
     }
 
     /// Keras `stack2`: a conv-shortcut block, plain blocks, and a last block with the stride.
-    static func stack(_ g: Graph, _ input: Graph.Node, filters: Int, blocks: Int, stride1: Int = 2,
-                      name: String, scale: ModelScale) -> Graph.Node {
+    static func stack(
+        _ g: Graph, _ input: Graph.Node, filters: Int, blocks: Int, stride1: Int = 2,
+        name: String, scale: ModelScale
+    ) -> Graph.Node {
         var x = block(g, input, filters: filters, convShortcut: true, name: "\(name)_block1", scale: scale)
         if blocks > 2 {
             for i in 2..<blocks { x = block(g, x, filters: filters, name: "\(name)_block\(i)", scale: scale) }
@@ -32,8 +34,10 @@ public enum ResNet50V2 {
     }
 
     /// Keras `block2`: pre-activation bottleneck.
-    static func block(_ g: Graph, _ x: Graph.Node, filters: Int, stride: Int = 1, convShortcut: Bool = false,
-                      name: String, scale: ModelScale) -> Graph.Node {
+    static func block(
+        _ g: Graph, _ x: Graph.Node, filters: Int, stride: Int = 1, convShortcut: Bool = false,
+        name: String, scale: ModelScale
+    ) -> Graph.Node {
         let f = scale.filters(filters), f4 = scale.filters(4 * filters)
         var preact = g.add(BatchNormalization("\(name)_preact_bn", momentum: scale.momentum, epsilon: epsilon), x)
         preact = g.add(ReLU("\(name)_preact_relu"), preact)
@@ -61,8 +65,9 @@ public enum ResNet50V2 {
     /// The backbone with the baseline head (Flatten → Dropout(0.5) → Dense(2)).
     public static func classifier(scale: ModelScale = .full, seed: UInt64) throws -> Graph {
         guard scale.inputSize >= 32 else {
-            throw ModelError.inputTooSmall(model: "ResNet50V2", size: scale.inputSize, minimum: 32,
-                                           reason: "five stride-2 stages need at least 32 px")
+            throw ModelError.inputTooSmall(
+                model: "ResNet50V2", size: scale.inputSize, minimum: 32,
+                reason: "five stride-2 stages need at least 32 px")
         }
         let g = Graph(seed: seed)
         let input = g.input("input_1", shape: [scale.inputSize, scale.inputSize, 1])

@@ -11,8 +11,9 @@ public enum ResNet50V2FPN {
 
     public static func build(scale: ModelScale = .full, seed: UInt64) throws -> Graph {
         guard scale.inputSize >= minimumInput else {
-            throw ModelError.inputTooSmall(model: "ResNet50V2-FPN", size: scale.inputSize, minimum: minimumInput,
-                                           reason: "C4 would be smaller than 3×3, so the 'valid' 3×3 convolution P4 fails")
+            throw ModelError.inputTooSmall(
+                model: "ResNet50V2-FPN", size: scale.inputSize, minimum: minimumInput,
+                reason: "C4 would be smaller than 3×3, so the 'valid' 3×3 convolution P4 fails")
         }
         let g = Graph(seed: seed)
         let input = g.input("input_1", shape: [scale.inputSize, scale.inputSize, 1])

@@ -20,13 +20,17 @@ public enum Xception {
 
     static func backbone(_ g: Graph, _ input: Graph.Node, scale: ModelScale) -> Graph.Node {
         let auto = AutoNames()
-        func bn(_ name: String, _ x: Graph.Node) -> Graph.Node { g.add(BatchNormalization(name, momentum: scale.momentum, epsilon: epsilon), x) }
+        func bn(_ name: String, _ x: Graph.Node) -> Graph.Node {
+            g.add(BatchNormalization(name, momentum: scale.momentum, epsilon: epsilon), x)
+        }
         func sep(_ name: String, _ filters: Int, _ x: Graph.Node) -> Graph.Node {
             g.add(SeparableConv2D(name, filters: scale.filters(filters), kernelSize: 3, padding: .same, useBias: false), x)
         }
         func residualConv(_ filters: Int, _ x: Graph.Node) -> Graph.Node {
-            g.add(Conv2D(auto.next("conv2d"), filters: scale.filters(filters), kernelSize: 1, strides: 2,
-                         padding: .same, useBias: false), x)
+            g.add(
+                Conv2D(
+                    auto.next("conv2d"), filters: scale.filters(filters), kernelSize: 1, strides: 2,
+                    padding: .same, useBias: false), x)
         }
         func add(_ a: Graph.Node, _ b: Graph.Node) -> Graph.Node { g.add(Add(auto.next("add")), a, b) }
 
@@ -75,8 +79,9 @@ public enum Xception {
     /// The backbone with the baseline head (Flatten → Dropout(0.5) → Dense(2)).
     public static func classifier(scale: ModelScale = .full, seed: UInt64) throws -> Graph {
         guard scale.inputSize >= 71 else {
-            throw ModelError.inputTooSmall(model: "Xception", size: scale.inputSize, minimum: 71,
-                                           reason: "Keras requires at least 71 px (two valid 3×3 convolutions and four stride-2 stages)")
+            throw ModelError.inputTooSmall(
+                model: "Xception", size: scale.inputSize, minimum: 71,
+                reason: "Keras requires at least 71 px (two valid 3×3 convolutions and four stride-2 stages)")
         }
         let g = Graph(seed: seed)
         let input = g.input("input_1", shape: [scale.inputSize, scale.inputSize, 1])

@@ -33,7 +33,9 @@ public final class CacheLock {
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         file = folder.appendingPathComponent(".lock")
         let fd = open(file.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw PipelineError.io(file: file.path, reason: "cannot create the lock file: \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw PipelineError.io(file: file.path, reason: "cannot create the lock file: \(String(cString: strerror(errno)))")
+        }
         let operation: Int32
         switch mode {
         case .exclusive: operation = LOCK_EX | LOCK_NB
@@ -48,7 +50,8 @@ public final class CacheLock {
             throw PipelineError.locked(path: folder.path, holder: holder.map { $0.isEmpty ? "unknown process" : $0 } ?? "unknown process")
         }
         self.fd = fd
-        let note = "pid \(getpid())\(mode == .shared ? " (and other shared holders)" : ""), since \(ISO8601DateFormatter().string(from: Date()))\n"
+        let note =
+            "pid \(getpid())\(mode == .shared ? " (and other shared holders)" : ""), since \(ISO8601DateFormatter().string(from: Date()))\n"
         _ = ftruncate(fd, 0)
         _ = note.withCString { pwrite(fd, $0, strlen($0), 0) }
     }

@@ -22,14 +22,17 @@ public struct DataSourceIdentity: Codable, Sendable, Equatable {
         }
         var data = preset.data
         data.realPath = nil
-        return DataSourceIdentity(kind: "synthetic", path: nil,
-                                  contentHash: StageKey.sha256(CanonicalJSON.encode(data)))
+        return DataSourceIdentity(
+            kind: "synthetic", path: nil,
+            contentHash: StageKey.sha256(CanonicalJSON.encode(data)))
     }
 
     /// SHA-256 of `relative-path size` lines for every regular file under `root`, sorted.
     public static func listingHash(root: URL) throws -> String {
-        guard let enumerator = FileManager.default.enumerator(
-            at: root, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey]) else {
+        guard
+            let enumerator = FileManager.default.enumerator(
+                at: root, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey])
+        else {
             throw PipelineError.io(file: root.path, reason: "cannot list the dataset folder")
         }
         let base = root.standardizedFileURL.path

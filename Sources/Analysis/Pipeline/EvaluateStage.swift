@@ -23,8 +23,10 @@ public enum EvaluateStage {
 
     public static func definition(preset: Preset) -> StageDefinition {
         struct Configuration: Codable { var format = 1; var threshold = ClassDecision.threshold }
-        return StageDefinition(name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name],
-                               configuration: CanonicalJSON.encode(Configuration())) { context in
+        return StageDefinition(
+            name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name],
+            configuration: CanonicalJSON.encode(Configuration())
+        ) { context in
             let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
             let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
             // Each fold's test images are read once and classified by the three networks.
@@ -37,8 +39,9 @@ public enum EvaluateStage {
                     let test = try loaded[config.preparation] ?? ImageSet.load(records, preparation: config.preparation)
                     loaded[config.preparation] = test
                     let graph = try TrainStage.bestModel(model, fold: fold.index, preset: preset, from: context.upstream(TrainStage.name))
-                    byKey["\(model.rawValue)/\(fold.index)"] = evaluate(graph, test, model: model, fold: fold.index,
-                                                                        batch: config.evaluationBatchSize)
+                    byKey["\(model.rawValue)/\(fold.index)"] = evaluate(
+                        graph, test, model: model, fold: fold.index,
+                        batch: config.evaluationBatchSize)
                 }
             }
             // Model-major order, as the report reads it.
@@ -52,9 +55,10 @@ public enum EvaluateStage {
         let p = classify(graph, set, batch: batch)
         var counts = ConfusionCounts()
         for (prob, truth) in zip(p, set.labels) { counts.add(truth: truth, predicted: ClassDecision.isCovid(prob) ? .covid : .normal) }
-        return FoldEvaluation(model: model, fold: fold, counts: counts,
-                              auc: Set(set.labels).count == 2 ? ROCCurve(scores: p, truths: set.labels).auc : nil,
-                              covidProbabilities: p, truths: set.labels, patients: set.records.map(\.key.patientID))
+        return FoldEvaluation(
+            model: model, fold: fold, counts: counts,
+            auc: Set(set.labels).count == 2 ? ROCCurve(scores: p, truths: set.labels).auc : nil,
+            covidProbabilities: p, truths: set.labels, patients: set.records.map(\.key.patientID))
     }
 
     /// P(COVID) of every image of `set`, in batches, inference mode.

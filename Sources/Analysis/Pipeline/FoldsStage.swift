@@ -20,13 +20,15 @@ public enum FoldsStage {
         let configuration = CanonicalJSON.encode(Configuration(folds: folds, seed: seed, validation: validation))
         return StageDefinition(name: name, upstream: [IndexStage.name], configuration: configuration) { context in
             let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
-            let plan = FoldPlan.make(patients: dataset.patients.map { ($0.id, $0.label) }, labelled: dataset.labelled,
-                                     seed: seed, validation: validation, folds: folds)
+            let plan = FoldPlan.make(
+                patients: dataset.patients.map { ($0.id, $0.label) }, labelled: dataset.labelled,
+                seed: seed, validation: validation, folds: folds)
             let labels = Dictionary(dataset.patients.map { ($0.id, $0.label) }, uniquingKeysWith: { a, _ in a })
             let out = context.outputDirectory
             try AtomicFile.write(CanonicalJSON.encode(plan), to: out.appendingPathComponent(foldsFile))
-            try AtomicFile.write(CanonicalJSON.encodePretty(plan.table2(labels: labels, labelled: dataset.labelled)),
-                                 to: out.appendingPathComponent(table2File))
+            try AtomicFile.write(
+                CanonicalJSON.encodePretty(plan.table2(labels: labels, labelled: dataset.labelled)),
+                to: out.appendingPathComponent(table2File))
             try AtomicFile.write(CanonicalJSON.encodePretty(plan.table4(dataset: dataset)), to: out.appendingPathComponent(table4File))
         }
     }

@@ -52,7 +52,9 @@ public enum GradCAMStage {
         guard FileManager.default.fileExists(atPath: maskPath) else { return nil }
         let image = try TIFFReader.read(maskPath)
         let binary = image.float32.map { $0 > 0 ? Float(1) : 0 }
-        let resized = (image.width == size && image.height == size) ? binary
+        let resized =
+            (image.width == size && image.height == size)
+            ? binary
             : InputPreparation.resample(binary, width: image.width, height: image.height, to: size, size, method: .area)
         return resized.map { $0 >= 0.5 }
     }
@@ -69,8 +71,10 @@ public enum GradCAMStage {
             var fpnFallback = "\(GradCAM.fpnFallbackLayer) below \(GradCAM.minimumSide)"
             var pointingTolerance = LocalisationScore.pointingTolerance
         }
-        return StageDefinition(name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name],
-                               configuration: CanonicalJSON.encode(Configuration())) { context in
+        return StageDefinition(
+            name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name],
+            configuration: CanonicalJSON.encode(Configuration())
+        ) { context in
             let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
             let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
             guard let fold = plan.folds.first else { throw PipelineError.stageFailed(stage: name, reason: "no folds") }
@@ -89,8 +93,12 @@ public enum GradCAMStage {
                 if let best = largest[r.key.patientID], (best.1, r.key) >= (area, best.0.key) { continue }
                 largest[r.key.patientID] = (r, area)
             }
-            let figureCovid: [ImageRecord] = lesion.isEmpty ? spaced(covid, figureImages)
-                : Array(largest.values.sorted { ($0.1, $1.0.key) > ($1.1, $0.0.key) }.prefix(figureImages).map(\.0)).sorted { $0.key < $1.key }
+            let figureCovid: [ImageRecord] =
+                lesion.isEmpty
+                ? spaced(covid, figureImages)
+                : Array(largest.values.sorted { ($0.1, $1.0.key) > ($1.1, $0.0.key) }.prefix(figureImages).map(\.0)).sorted {
+                    $0.key < $1.key
+                }
             let figure = figureCovid + spaced(normal, figureImages)
             let scored = spaced(lesion, scoredImages)
             let masks = Dictionary(lesion.map { ($0.0.key, $0.1) }, uniquingKeysWith: { a, _ in a })
@@ -103,23 +111,34 @@ public enum GradCAMStage {
                 for (record, inFigure, classIndex) in jobs {
                     let pixels = try config.preparation.load(record.path)
                     var raw = config.preparation; raw.scaling = .raw
-                    let body = masks[record.key] == nil ? nil
+                    let body =
+                        masks[record.key] == nil
+                        ? nil
                         : LocalisationScore.outsideBody(stored: try raw.load(record.path), width: size, height: size)
-                    let map = GradCAM.compute(graph: graph, image: Tensor(shape: [1, size, size, 1], data: pixels),
-                                              layer: layer, classIndex: classIndex)
+                    let map = GradCAM.compute(
+                        graph: graph, image: Tensor(shape: [1, size, size, 1], data: pixels),
+                        layer: layer, classIndex: classIndex)
                     let tensorName = "\(model.rawValue)/\(maps.count)"
                     tensors.append((tensorName, Tensor(shape: [size, size], data: map.heat)))
-                    maps.append(MapRecord(model: model, key: record.key, truth: record.label, inFigure: inFigure,
-                                          classIndex: map.classIndex, layer: layer, probability: Double(map.probability),
-                                          peak: Double(map.peak), score: masks[record.key].map { LocalisationScore(map: map, mask: $0, outsideBody: body) },
-                                          tensor: tensorName))
+                    maps.append(
+                        MapRecord(
+                            model: model, key: record.key, truth: record.label, inFigure: inFigure,
+                            classIndex: map.classIndex, layer: layer, probability: Double(map.probability),
+                            peak: Double(map.peak),
+                            score: masks[record.key].map { LocalisationScore(map: map, mask: $0, outsideBody: body) },
+                            tensor: tensorName))
                 }
             }
-            try AtomicFile.write(CanonicalJSON.encodePretty(Output(fold: fold.index, size: size, seed: preset.seed, maps: maps)),
-                                 to: context.outputDirectory.appendingPathComponent(file))
-            try SafeTensors.write(tensors, metadata: ["seed": "\(preset.seed)", "fold": "\(fold.index)",
-                                                      "layers": Array(Set(maps.map { "\($0.model.rawValue)=\($0.layer)" })).sorted().joined(separator: ",")],
-                                  to: context.outputDirectory.appendingPathComponent(mapsFile))
+            try AtomicFile.write(
+                CanonicalJSON.encodePretty(Output(fold: fold.index, size: size, seed: preset.seed, maps: maps)),
+                to: context.outputDirectory.appendingPathComponent(file))
+            try SafeTensors.write(
+                tensors,
+                metadata: [
+                    "seed": "\(preset.seed)", "fold": "\(fold.index)",
+                    "layers": Array(Set(maps.map { "\($0.model.rawValue)=\($0.layer)" })).sorted().joined(separator: ",")
+                ],
+                to: context.outputDirectory.appendingPathComponent(mapsFile))
         }
     }
 

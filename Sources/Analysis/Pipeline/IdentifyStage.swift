@@ -35,8 +35,9 @@ public enum IdentifyStage {
 
         /// The slices the paper's system classifies (the selected ones).
         public var withSelection: PatientSlices {
-            PatientSlices(patientID: patient, truth: truth,
-                          covidProbabilities: zip(selected, covidProbabilities).filter(\.0).map(\.1))
+            PatientSlices(
+                patientID: patient, truth: truth,
+                covidProbabilities: zip(selected, covidProbabilities).filter(\.0).map(\.1))
         }
 
         /// Every slice, as if there were no selection step.
@@ -53,7 +54,7 @@ public enum IdentifyStage {
             var ids = fold.testPatients.filter { labels[$0] == label }.sorted()
             if let n = perClass, ids.count > n {
                 var rng = SplitMix64(seed: seed, stream: "identify/fold\(fold.index)/\(label.rawValue)")
-                for i in 0..<n {            // partial Fisher–Yates: the first n are the draw
+                for i in 0..<n {  // partial Fisher–Yates: the first n are the draw
                     let j = i + Int(rng.next() % UInt64(ids.count - i))
                     ids.swapAt(i, j)
                 }
@@ -67,8 +68,10 @@ public enum IdentifyStage {
     public static func definition(preset: Preset) -> StageDefinition {
         struct Configuration: Codable { var format = 1; var perClass: Int?; var seed: UInt64 }
         let configuration = CanonicalJSON.encode(Configuration(perClass: preset.identificationPatients, seed: preset.seed))
-        return StageDefinition(name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name, SelectionStage.name],
-                               configuration: configuration) { context in
+        return StageDefinition(
+            name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name, SelectionStage.name],
+            configuration: configuration
+        ) { context in
             let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
             let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
             let selection = try SelectionStage.read(from: context.upstream(SelectionStage.name))
@@ -95,8 +98,10 @@ public enum IdentifyStage {
                             }
                         }
                         let p = try classifier.classify(paths)
-                        records.append(PatientRecord(model: model, fold: fold.index, patient: id, truth: patient.label,
-                                                     series: series, imageNumbers: numbers, selected: selected, covidProbabilities: p))
+                        records.append(
+                            PatientRecord(
+                                model: model, fold: fold.index, patient: id, truth: patient.label,
+                                series: series, imageNumbers: numbers, selected: selected, covidProbabilities: p))
                     }
                 }
             }

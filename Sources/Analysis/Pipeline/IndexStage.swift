@@ -29,14 +29,18 @@ public enum IndexStage {
     /// With `strict`, any data problem fails the stage instead of leaving the series or file
     /// out (`DatasetReader.Options.strict`); the key changes only then. With `patientSubset`,
     /// only the first that many patients of each class are indexed (`Dataset.subset`).
-    public static func definition(location: DatasetLocation, identity: DataSourceIdentity, strict: Bool = false,
-                                  patientSubset: Int? = nil) -> StageDefinition {
+    public static func definition(
+        location: DatasetLocation, identity: DataSourceIdentity, strict: Bool = false,
+        patientSubset: Int? = nil
+    ) -> StageDefinition {
         struct Configuration: Codable {
             var format = 2; var location: DatasetLocation; var identity: DataSourceIdentity; var strict: Bool?
             var patientSubset: Int?
         }
-        let configuration = CanonicalJSON.encode(Configuration(location: location, identity: identity, strict: strict ? true : nil,
-                                                               patientSubset: patientSubset))
+        let configuration = CanonicalJSON.encode(
+            Configuration(
+                location: location, identity: identity, strict: strict ? true : nil,
+                patientSubset: patientSubset))
         var upstream: [String] = []
         if case .upstream(let stage, _) = location { upstream = [stage] }
         return StageDefinition(name: name, upstream: upstream, configuration: configuration) { context in

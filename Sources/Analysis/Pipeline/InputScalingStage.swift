@@ -42,11 +42,15 @@ public enum InputScalingStage {
     }
 
     public static func definition(preset: Preset) -> StageDefinition {
-        struct Configuration: Codable { var format = 2; var model = InputScalingStage.model; var fold = InputScalingStage.fold
-            var config: TrainingConfig }
+        struct Configuration: Codable {
+            var format = 2; var model = InputScalingStage.model; var fold = InputScalingStage.fold
+            var config: TrainingConfig
+        }
         let base = TrainStage.config(model, preset: preset)
-        var definition = StageDefinition(name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name, EvaluateStage.name],
-                                         configuration: CanonicalJSON.encode(Configuration(config: base))) { context in
+        var definition = StageDefinition(
+            name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name, EvaluateStage.name],
+            configuration: CanonicalJSON.encode(Configuration(config: base))
+        ) { context in
             let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
             let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
             guard let f = plan.folds.first(where: { $0.index == fold }) else {
@@ -56,8 +60,10 @@ public enum InputScalingStage {
             let evaluations = try EvaluateStage.read(from: context.upstream(EvaluateStage.name))
             if let raw = evaluations.first(where: { $0.model == model && $0.fold == fold }) {
                 let h = try TrainStage.history(from: context.upstream(TrainStage.name), model: model, fold: fold)
-                rows.append(Row(scaling: .raw, augmented: true, counts: raw.counts, auc: raw.auc, bestEpoch: h.bestEpoch,
-                                bestValidationAccuracy: h.bestValidationAccuracy, validationAUCs: h.records.map(\.validationAUC)))
+                rows.append(
+                    Row(
+                        scaling: .raw, augmented: true, counts: raw.counts, auc: raw.auc, bestEpoch: h.bestEpoch,
+                        bestValidationAccuracy: h.bestValidationAccuracy, validationAUCs: h.records.map(\.validationAUC)))
             }
             let seed = TrainStage.weightSeed(model, fold: fold, preset: preset)
             for (scaling, augmented) in variants {
@@ -69,12 +75,15 @@ public enum InputScalingStage {
                 _ = try FoldTraining.run(dataset: dataset, fold: f, config: config, weightSeed: seed, outputDirectory: out)
                 let graph = try model.build(scale: config.scale, seed: 0)
                 _ = try graph.loadWeights(from: out.appendingPathComponent(Trainer.bestFileName))
-                let test = try ImageSet.load(try ImageSet.records(dataset: dataset, patients: f.testPatients), preparation: config.preparation)
+                let test = try ImageSet.load(
+                    try ImageSet.records(dataset: dataset, patients: f.testPatients), preparation: config.preparation)
                 let result = EvaluateStage.evaluate(graph, test, model: model, fold: fold, batch: config.evaluationBatchSize)
                 let h = try TrainingHistory.read(from: out.appendingPathComponent(Trainer.historyFileName))
-                rows.append(Row(scaling: scaling, augmented: augmented, counts: result.counts, auc: result.auc,
-                                bestEpoch: h.bestEpoch, bestValidationAccuracy: h.bestValidationAccuracy,
-                                validationAUCs: h.records.map(\.validationAUC)))
+                rows.append(
+                    Row(
+                        scaling: scaling, augmented: augmented, counts: result.counts, auc: result.auc,
+                        bestEpoch: h.bestEpoch, bestValidationAccuracy: h.bestValidationAccuracy,
+                        validationAUCs: h.records.map(\.validationAUC)))
             }
             try AtomicFile.write(CanonicalJSON.encodePretty(rows), to: context.outputDirectory.appendingPathComponent(file))
         }

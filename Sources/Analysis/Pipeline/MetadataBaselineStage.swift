@@ -25,8 +25,10 @@ public enum MetadataBaselineStage {
 
     public static func definition() -> StageDefinition {
         struct Configuration: Codable { var format = 1; var steps = 600; var sets = MetadataBaseline.FeatureSet.allCases.map(\.rawValue) }
-        return StageDefinition(name: name, upstream: [IndexStage.name, FoldsStage.name],
-                               configuration: CanonicalJSON.encode(Configuration())) { context in
+        return StageDefinition(
+            name: name, upstream: [IndexStage.name, FoldsStage.name],
+            configuration: CanonicalJSON.encode(Configuration())
+        ) { context in
             let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
             let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
             let features = try allFeatures(dataset)
@@ -43,8 +45,10 @@ public enum MetadataBaselineStage {
                     if Set(test.map(\.label)).count == 2 { auc[set.rawValue] = ROCCurve(scores: p, truths: test.map(\.label)).auc }
                     if set == .all { probabilities = p }
                 }
-                out.append(FoldResult(fold: fold.index, auc: auc, testSeries: testF.map(\.series), testThicknessMM: testF.map(\.thicknessMM),
-                                      probabilities: probabilities, truths: test.map(\.label)))
+                out.append(
+                    FoldResult(
+                        fold: fold.index, auc: auc, testSeries: testF.map(\.series), testThicknessMM: testF.map(\.thicknessMM),
+                        probabilities: probabilities, truths: test.map(\.label)))
             }
             try AtomicFile.write(CanonicalJSON.encode(out), to: context.outputDirectory.appendingPathComponent(file))
         }
@@ -72,8 +76,9 @@ public enum MetadataBaselineStage {
         if let firstError { throw firstError }
         var out: [SliceKey: MetadataBaseline.Features] = [:]
         for (i, r) in records.enumerated() {
-            out[r.key] = MetadataBaseline.Features(series: r.key.series, thicknessMM: thickness[r.key.patientID + "/" + r.key.series] ?? nil,
-                                                  noise: noise[i])
+            out[r.key] = MetadataBaseline.Features(
+                series: r.key.series, thicknessMM: thickness[r.key.patientID + "/" + r.key.series] ?? nil,
+                noise: noise[i])
         }
         return out
     }

@@ -26,8 +26,9 @@ public enum ParametersStage {
         let output = Output(model: preset.model, training: preset.training, folds: preset.folds)
         let configuration = CanonicalJSON.encode(output)
         return StageDefinition(name: name, configuration: configuration) { context in
-            try AtomicFile.write(CanonicalJSON.encodePretty(output),
-                                 to: context.outputDirectory.appendingPathComponent(file))
+            try AtomicFile.write(
+                CanonicalJSON.encodePretty(output),
+                to: context.outputDirectory.appendingPathComponent(file))
         }
     }
 

@@ -20,7 +20,8 @@ public enum PipelineError: Error, CustomStringConvertible {
         case let .cycle(stage): return "stage graph has a cycle through '\(stage)'"
         case let .stageFailed(stage, reason): return "stage '\(stage)' failed: \(reason)"
         case let .locked(path, holder):
-            return "\(path): the stage cache is in use by another paper-repro (\(holder)); wait for it to finish, or use another --runs folder"
+            return
+                "\(path): the stage cache is in use by another paper-repro (\(holder)); wait for it to finish, or use another --runs folder"
         }
     }
 }

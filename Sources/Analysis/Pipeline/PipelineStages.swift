@@ -17,11 +17,15 @@ public enum PipelineStages {
         var stages = [ParametersStage.definition(preset: preset), try PatientCountsStage.definition()]
         if dataSource.isSynthetic {
             stages.append(try TwinStage.definition(preset: preset))
-            stages.append(IndexStage.definition(location: .upstream(stage: TwinStage.name, subfolder: TwinStage.folder),
-                                                identity: dataSource, strict: strictData, patientSubset: preset.data.patientSubset))
+            stages.append(
+                IndexStage.definition(
+                    location: .upstream(stage: TwinStage.name, subfolder: TwinStage.folder),
+                    identity: dataSource, strict: strictData, patientSubset: preset.data.patientSubset))
         } else if let root = dataSource.path {
-            stages.append(IndexStage.definition(location: .path(root), identity: dataSource, strict: strictData,
-                                                patientSubset: preset.data.patientSubset))
+            stages.append(
+                IndexStage.definition(
+                    location: .path(root), identity: dataSource, strict: strictData,
+                    patientSubset: preset.data.patientSubset))
         }
         if stages.contains(where: { $0.name == IndexStage.name }) {
             stages.append(SelectionStage.definition())
@@ -36,8 +40,10 @@ public enum PipelineStages {
             if dataSource.isSynthetic { stages.append(ShortcutStage.definition(preset: preset)) }
             stages.append(MetadataBaselineStage.definition())
             stages.append(InputScalingStage.definition(preset: preset))
-            stages.append(TimingStage.definition(preset: preset, targets: preset.timing?.targets ?? TimingStage.paperTargets,
-                                                 repeats: preset.timing?.repeats ?? 3))
+            stages.append(
+                TimingStage.definition(
+                    preset: preset, targets: preset.timing?.targets ?? TimingStage.paperTargets,
+                    repeats: preset.timing?.repeats ?? 3))
         }
         return stages
     }
@@ -71,7 +77,8 @@ public enum PipelineStages {
     /// Why a stage that is not defined for `preset` cannot run.
     public static func unavailable(_ stage: String, dataSource: DataSourceIdentity) -> String {
         if stage == ShortcutStage.name && !dataSource.isSynthetic {
-            return "needs the synthetic twin, which can render a slice again without its lesions; a real patient's lesions cannot be removed"
+            return
+                "needs the synthetic twin, which can render a slice again without its lesions; a real patient's lesions cannot be removed"
         }
         if stage == TwinStage.name && !dataSource.isSynthetic {
             return "needs the synthetic twin's ground truth (the real dataset has no lesion masks or severity scores)"
@@ -94,20 +101,26 @@ public enum Pipeline {
     ///   - force: recompute every stage asked for, even when cached.
     ///   - strictData: make any data problem fatal (`DatasetReader.Options.strict`).
     ///   - sharedCache: share the cache with other processes on purpose (`StageRunner.sharedCache`).
-    public static func runner(preset: Preset, runsDirectory: URL, versions: [String: String], force: Bool = false,
-                              strictData: Bool = false, sharedCache: Bool = false, replacing: [StageDefinition] = [],
-                              onEvent: @escaping (StageEvent) -> Void = { _ in }) throws -> StageRunner {
-        let runner = StageRunner(root: runsDirectory.appendingPathComponent(preset.name), presetSeed: preset.seed,
-                                 versions: versions, force: force, onEvent: onEvent)
+    public static func runner(
+        preset: Preset, runsDirectory: URL, versions: [String: String], force: Bool = false,
+        strictData: Bool = false, sharedCache: Bool = false, replacing: [StageDefinition] = [],
+        onEvent: @escaping (StageEvent) -> Void = { _ in }
+    ) throws -> StageRunner {
+        let runner = StageRunner(
+            root: runsDirectory.appendingPathComponent(preset.name), presetSeed: preset.seed,
+            versions: versions, force: force, onEvent: onEvent)
         runner.sharedCache = sharedCache
         // Small networks: two trainings side by side, one core each, beat one training on two.
         runner.isConcurrent = { $0.hasPrefix("train-") }
         runner.concurrency = preset.model.inputSize <= PipelineStages.sideBySideTrainingMaxInput ? min(2, Parallel.threads) : 1
-        for definition in try PipelineStages.definitions(preset: preset, dataSource: try DataSourceIdentity.of(preset),
-                                                         strictData: strictData) {
+        for definition in try PipelineStages.definitions(
+            preset: preset, dataSource: try DataSourceIdentity.of(preset),
+            strictData: strictData)
+        {
             if let replacement = replacing.first(where: { $0.name == definition.name }) {
-                precondition(replacement.configuration == definition.configuration && replacement.upstream == definition.upstream,
-                             "a replacement of stage '\(definition.name)' must keep its configuration and upstream")
+                precondition(
+                    replacement.configuration == definition.configuration && replacement.upstream == definition.upstream,
+                    "a replacement of stage '\(definition.name)' must keep its configuration and upstream")
                 runner.register(replacement)
             } else {
                 runner.register(definition)

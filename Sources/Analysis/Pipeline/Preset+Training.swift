@@ -18,9 +18,10 @@ extension Preset.Training {
     /// range and `zoomRange` the zoom range; the shear is not in the preset and stays the
     /// authors' ±0.05° (`AugmentationParameters.paper`). The paper's block maps to `.paper`.
     public var augmentation: AugmentationParameters {
-        AugmentationParameters(rotationRangeDegrees: rotationDegrees, widthShiftFraction: shiftRange,
-                               heightShiftFraction: shiftRange, shearRangeDegrees: AugmentationParameters.paper.shearRangeDegrees,
-                               zoomRange: zoomRange, horizontalFlip: flips, verticalFlip: flips)
+        AugmentationParameters(
+            rotationRangeDegrees: rotationDegrees, widthShiftFraction: shiftRange,
+            heightShiftFraction: shiftRange, shearRangeDegrees: AugmentationParameters.paper.shearRangeDegrees,
+            zoomRange: zoomRange, horizontalFlip: flips, verticalFlip: flips)
     }
 
     /// Checks that training can run this block as written.
@@ -73,12 +74,14 @@ extension Preset {
     public func validate(file: String) throws {
         try training.validate(file: file)
         if let m = model.batchNormMomentum, !(m > 0 && m < 1) {
-            throw PresetError.invalidField(file: file, field: "model.batchNormMomentum", value: "\(m)",
-                                           accepted: "a number in (0, 1), e.g. 0.99 (Keras's default), or absent")
+            throw PresetError.invalidField(
+                file: file, field: "model.batchNormMomentum", value: "\(m)",
+                accepted: "a number in (0, 1), e.g. 0.99 (Keras's default), or absent")
         }
         if let subset = data.patientSubset, subset < 1 {
-            throw PresetError.invalidField(file: file, field: "data.patientSubset", value: "\(subset)",
-                                           accepted: "a number of patients per class of at least 1, or null for all")
+            throw PresetError.invalidField(
+                file: file, field: "data.patientSubset", value: "\(subset)",
+                accepted: "a number of patients per class of at least 1, or null for all")
         }
     }
 }

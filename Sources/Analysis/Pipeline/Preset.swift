@@ -122,8 +122,9 @@ extension Preset {
     public static func load(name: String, directory: URL) throws -> Preset {
         let file = directory.appendingPathComponent("\(name).json")
         guard FileManager.default.fileExists(atPath: file.path) else {
-            throw PresetError.notFound(name: name, directory: directory.path,
-                                       available: (try? names(in: directory)) ?? [])
+            throw PresetError.notFound(
+                name: name, directory: directory.path,
+                available: (try? names(in: directory)) ?? [])
         }
         do {
             let preset = try JSONDecoder().decode(Preset.self, from: Data(contentsOf: file))

@@ -45,14 +45,17 @@ public enum SelectionValidationStage {
     }
 
     public static func definition() -> StageDefinition {
-        struct Configuration: Codable { var format = 2; var darkValues = SelectionValidationStage.darkValues; var divisors = SelectionValidationStage.divisors }
+        struct Configuration: Codable {
+            var format = 2; var darkValues = SelectionValidationStage.darkValues; var divisors = SelectionValidationStage.divisors
+        }
         return StageDefinition(name: name, upstream: [IndexStage.name], configuration: CanonicalJSON.encode(Configuration())) { context in
             let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
             var rows = try SelectionValidation.sweep(dataset: dataset, darkValues: darkValues, divisors: divisors).map(Row.init)
             let variant = SliceSelector.select(dataset: dataset, parameters: SelectionParameters(rule: .minPlusRange))
             if let v = try SelectionValidation.validate(variant, dataset: dataset) { rows.append(Row(v)) }
             guard !rows.isEmpty else {
-                throw PipelineError.stageFailed(stage: name, reason: "the data have no selection ground truth (only the synthetic twin has it)")
+                throw PipelineError.stageFailed(
+                    stage: name, reason: "the data have no selection ground truth (only the synthetic twin has it)")
             }
             try AtomicFile.write(CanonicalJSON.encodePretty(rows), to: context.outputDirectory.appendingPathComponent(file))
         }

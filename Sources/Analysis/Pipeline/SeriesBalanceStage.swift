@@ -73,8 +73,10 @@ public enum SeriesBalanceStage {
             var threshold = ClassDecision.threshold
         }
         let trainings = trainingStageNames(preset: preset)
-        return StageDefinition(name: name, upstream: [IndexStage.name, FoldsStage.name, EvaluateStage.name, IdentifyStage.name] + trainings,
-                               configuration: CanonicalJSON.encode(Configuration(slices: auditSlices(preset)))) { context in
+        return StageDefinition(
+            name: name, upstream: [IndexStage.name, FoldsStage.name, EvaluateStage.name, IdentifyStage.name] + trainings,
+            configuration: CanonicalJSON.encode(Configuration(slices: auditSlices(preset)))
+        ) { context in
             let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
             let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
             let evaluations = try EvaluateStage.read(from: context.upstream(EvaluateStage.name)).filter { $0.model == model }
@@ -96,9 +98,11 @@ public enum SeriesBalanceStage {
                     if r.truth == .normal { tally(&presetsSeries, r.series, r.selected, r.covidProbabilities) }
                 }
                 // The audit's FPN on the same images.
-                let graph = try auditModel(fold: fold.index, preset: preset,
-                                           from: context.upstream(TrainStage.stageName(model, fold: fold.index, slices: auditSlices(preset))))
-                let test = try ImageSet.load(try ImageSet.records(dataset: dataset, patients: fold.testPatients), preparation: config.preparation)
+                let graph = try auditModel(
+                    fold: fold.index, preset: preset,
+                    from: context.upstream(TrainStage.stageName(model, fold: fold.index, slices: auditSlices(preset))))
+                let test = try ImageSet.load(
+                    try ImageSet.records(dataset: dataset, patients: fold.testPatients), preparation: config.preparation)
                 let e = EvaluateStage.evaluate(graph, test, model: model, fold: fold.index, batch: config.evaluationBatchSize)
                 audit.test = audit.test + e.counts
                 if let auc = e.auc { audit.foldAUCs.append(auc) }

@@ -44,9 +44,11 @@ public enum ShortcutStage {
             var threshold = ClassDecision.threshold
         }
         let auditSlices = SeriesBalanceStage.auditSlices(preset)
-        let config = Configuration(audit: "\(SeriesBalanceStage.model.rawValue)/\(auditSlices.rawValue)",
-                                   size: preset.data.syntheticImageSize, seed: preset.seed)
-        let upstream = [TwinStage.name, IndexStage.name, FoldsStage.name, TrainStage.name] + SeriesBalanceStage.trainingStageNames(preset: preset)
+        let config = Configuration(
+            audit: "\(SeriesBalanceStage.model.rawValue)/\(auditSlices.rawValue)",
+            size: preset.data.syntheticImageSize, seed: preset.seed)
+        let upstream =
+            [TwinStage.name, IndexStage.name, FoldsStage.name, TrainStage.name] + SeriesBalanceStage.trainingStageNames(preset: preset)
         return StageDefinition(name: name, upstream: upstream, configuration: CanonicalJSON.encode(config)) { context in
             let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
             let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
@@ -58,24 +60,32 @@ public enum ShortcutStage {
                 let covid = records.filter { $0.label == .covid }
                 // Normal SR_2 slices, at most `normalPerFold` evenly spaced (rendering is the cost).
                 let normal = GradCAMStage.spaced(records.filter { $0.label == .normal && $0.key.series == "SR_2" }, normalPerFold)
-                let twin = try SyntheticTwin(config: SynthConfig(size: config.size, patients: .ids(Array(Set(fold.testPatients)).sorted()),
-                                                                 seed: config.seed))
+                let twin = try SyntheticTwin(
+                    config: SynthConfig(
+                        size: config.size, patients: .ids(Array(Set(fold.testPatients)).sorted()),
+                        seed: config.seed))
                 // Each rendering is made once per input preparation and classified by the three networks.
                 var sets: [String: ImageSet] = [:]
                 for (m, (model, slices)) in variants.enumerated() {
                     let training = TrainStage.config(model, preset: preset)
                     let prep = training.preparation
-                    let graph = try slices.map {
-                        try SeriesBalanceStage.auditModel(fold: fold.index, preset: preset,
-                                                          from: context.upstream(TrainStage.stageName(model, fold: fold.index, slices: $0)))
-                    } ?? TrainStage.bestModel(model, fold: fold.index, preset: preset, from: context.upstream(TrainStage.name))
+                    let graph =
+                        try slices.map {
+                            try SeriesBalanceStage.auditModel(
+                                fold: fold.index, preset: preset,
+                                from: context.upstream(TrainStage.stageName(model, fold: fold.index, slices: $0)))
+                        } ?? TrainStage.bestModel(model, fold: fold.index, preset: preset, from: context.upstream(TrainStage.name))
                     func called(_ recs: [ImageRecord], _ lesions: SyntheticTwin.LesionOverride, _ tag: String) throws -> Int {
                         let key = "\(tag)/\(lesions.rawValue)/\(prep.size)/\(prep.scaling.rawValue)/\(prep.resize.rawValue)"
                         // As generated, a slice is the stored file: read it rather than render it again.
-                        let set = try sets[key] ?? (lesions == .asGenerated ? ImageSet.load(recs, preparation: prep)
-                                                    : render(twin, recs, lesions: lesions, preparation: prep))
+                        let set =
+                            try sets[key]
+                            ?? (lesions == .asGenerated
+                                ? ImageSet.load(recs, preparation: prep)
+                                : render(twin, recs, lesions: lesions, preparation: prep))
                         sets[key] = set
-                        return EvaluateStage.classify(graph, set, batch: training.evaluationBatchSize).filter { ClassDecision.isCovid($0) }.count
+                        return EvaluateStage.classify(graph, set, batch: training.evaluationBatchSize).filter { ClassDecision.isCovid($0) }
+                            .count
                     }
                     results[m].covidSlices += covid.count
                     results[m].covidCalledAsStored += try called(covid, .asGenerated, "covid")
@@ -90,8 +100,10 @@ public enum ShortcutStage {
     }
 
     /// The records' slices rendered by `twin` with `lesions`, prepared as network input.
-    static func render(_ twin: SyntheticTwin, _ records: [ImageRecord], lesions: SyntheticTwin.LesionOverride,
-                       preparation: InputPreparation) throws -> ImageSet {
+    static func render(
+        _ twin: SyntheticTwin, _ records: [ImageRecord], lesions: SyntheticTwin.LesionOverride,
+        preparation: InputPreparation
+    ) throws -> ImageSet {
         let n = preparation.size * preparation.size
         var pixels = [Float](repeating: 0, count: records.count * n)
         var firstError: Error?

@@ -42,8 +42,10 @@ public struct StageDefinition: Sendable {
     /// and everything downstream instead of reusing old results (`StageCodeVersions`).
     public var codeVersion: Int = 1
 
-    public init(name: String, upstream: [String] = [], configuration: Data,
-                run: @escaping @Sendable (StageContext) throws -> Void) {
+    public init(
+        name: String, upstream: [String] = [], configuration: Data,
+        run: @escaping @Sendable (StageContext) throws -> Void
+    ) {
         self.name = name
         self.upstream = upstream
         self.configuration = configuration

@@ -39,8 +39,10 @@ public final class StageRunner {
     private var plannedTotal = 0
     private var counter = 0
 
-    public init(root: URL, presetSeed: UInt64, versions: [String: String], force: Bool,
-                onEvent: @escaping (StageEvent) -> Void = { _ in }) {
+    public init(
+        root: URL, presetSeed: UInt64, versions: [String: String], force: Bool,
+        onEvent: @escaping (StageEvent) -> Void = { _ in }
+    ) {
         self.root = root
         self.presetSeed = presetSeed
         self.versions = versions
@@ -149,30 +151,38 @@ public final class StageRunner {
             upstreamHashes[up] = result.record.outputHash
             upstreamDirectories[up] = result.directory
         }
-        let key = StageKey.key(stage: name, configuration: definition.configuration, upstream: upstreamHashes,
-                               codeVersion: definition.codeVersion)
+        let key = StageKey.key(
+            stage: name, configuration: definition.configuration, upstream: upstreamHashes,
+            codeVersion: definition.codeVersion)
         let stageFolder = root.appendingPathComponent(name)
         let finalDirectory = stageFolder.appendingPathComponent(key)
         let partialDirectory = stageFolder.appendingPathComponent("\(key).partial")
         let recordFile = finalDirectory.appendingPathComponent("stage.json")
         let fm = FileManager.default
-        let index = state.withLock { counter += 1; return counter }
+        let index = state.withLock {
+            counter += 1; return counter
+        }
         emit(.started(stage: name, index: index, total: plannedTotal))
         // With a shared cache, the stage is checked and computed under its own lock.
         let stageLock = sharedCache ? try CacheLock(folder: stageFolder, mode: .waitExclusive) : nil
         defer { withExtendedLifetime(stageLock) {} }
 
         if !force, fm.fileExists(atPath: recordFile.path),
-           let record = try? JSONDecoder().decode(StageRecord.self, from: Data(contentsOf: recordFile)),
-           record.key == key {
+            let record = try? JSONDecoder().decode(StageRecord.self, from: Data(contentsOf: recordFile)),
+            record.key == key
+        {
             let result = StageResult(record: record, directory: finalDirectory, reused: true)
             state.withLock { results[name] = result }
             emit(.finished(stage: name, index: index, total: plannedTotal, seconds: 0, reused: true))
             return result
         }
 
-        emit(.computing(stage: name, reason: reason(for: definition, key: key, upstream: upstreamHashes,
-                                                       in: stageFolder, resuming: fm.fileExists(atPath: partialDirectory.path))))
+        emit(
+            .computing(
+                stage: name,
+                reason: reason(
+                    for: definition, key: key, upstream: upstreamHashes,
+                    in: stageFolder, resuming: fm.fileExists(atPath: partialDirectory.path))))
         do {
             if force {
                 if fm.fileExists(atPath: partialDirectory.path) { try fm.removeItem(at: partialDirectory) }
@@ -182,8 +192,9 @@ public final class StageRunner {
             throw PipelineError.io(file: partialDirectory.path, reason: "\(error)")
         }
         let seed = StageKey.seed(presetSeed: presetSeed, key: key)
-        let context = StageContext(stage: name, key: key, outputDirectory: partialDirectory,
-                                   upstreamDirectories: upstreamDirectories, seed: seed)
+        let context = StageContext(
+            stage: name, key: key, outputDirectory: partialDirectory,
+            upstreamDirectories: upstreamDirectories, seed: seed)
         let start = DispatchTime.now().uptimeNanoseconds
         do {
             try definition.run(context)
@@ -201,8 +212,9 @@ public final class StageRunner {
             upstream: upstreamHashes, outputs: outputs, outputHash: StageKey.combine(outputs),
             seed: seed, versions: versions, wallSeconds: seconds,
             finishedAt: ISO8601DateFormatter().string(from: Date()), codeVersion: definition.codeVersion)
-        try AtomicFile.write(CanonicalJSON.encodePretty(record),
-                             to: partialDirectory.appendingPathComponent("stage.json"))
+        try AtomicFile.write(
+            CanonicalJSON.encodePretty(record),
+            to: partialDirectory.appendingPathComponent("stage.json"))
         do {
             if fm.fileExists(atPath: finalDirectory.path) { try fm.removeItem(at: finalDirectory) }
             try fm.moveItem(at: partialDirectory, to: finalDirectory)

@@ -55,12 +55,14 @@ public struct TimingRecord: Codable, Equatable, Sendable {
         public static func current() -> Machine {
             var model: String?
             if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-               let colon = line.firstIndex(of: ":") {
+                let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+                let colon = line.firstIndex(of: ":")
+            {
                 model = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             }
-            return Machine(cores: ProcessInfo.processInfo.activeProcessorCount, cpuModel: model,
-                           operatingSystem: ProcessInfo.processInfo.operatingSystemVersionString)
+            return Machine(
+                cores: ProcessInfo.processInfo.activeProcessorCount, cpuModel: model,
+                operatingSystem: ProcessInfo.processInfo.operatingSystemVersionString)
         }
     }
 
@@ -97,8 +99,10 @@ public enum TimingStage {
     /// `2 × (repeats + 1)` times over (with and without selection, warm-up included) — about half
     /// a minute for the eight rows at the default preset's scale in a release build, minutes in
     /// a debug build.
-    public static func definition(preset: Preset, targets: [Int] = paperTargets, repeats: Int = 3,
-                                  rule: PatientRule = .paperThreshold2) -> StageDefinition {
+    public static func definition(
+        preset: Preset, targets: [Int] = paperTargets, repeats: Int = 3,
+        rule: PatientRule = .paperThreshold2
+    ) -> StageDefinition {
         precondition(!targets.isEmpty && repeats >= 1, "need targets and at least one timed run")
         struct Configuration: Codable {
             var format = 1
@@ -107,37 +111,47 @@ public enum TimingStage {
             var selection = SelectionParameters.paper
         }
         let config = TrainStage.config(model, preset: preset)
-        let configuration = CanonicalJSON.encode(Configuration(
-            model: model, fold: fold, targets: targets, repeats: repeats, rule: rule, preparation: config.preparation,
-            scale: config.scale, batchSize: config.evaluationBatchSize))
-        var definition = StageDefinition(name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name],
-                                         configuration: configuration) { context in
+        let configuration = CanonicalJSON.encode(
+            Configuration(
+                model: model, fold: fold, targets: targets, repeats: repeats, rule: rule, preparation: config.preparation,
+                scale: config.scale, batchSize: config.evaluationBatchSize))
+        var definition = StageDefinition(
+            name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name],
+            configuration: configuration
+        ) { context in
             let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
             let folds = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
             guard let testFold = folds.folds.first(where: { $0.index == fold }) else { throw TimingError.noPatients(fold: fold) }
             let test = Set(testFold.testPatients)
             let candidates = dataset.patients.filter { test.contains($0.id) && $0.sliceCount > 0 }
             guard !candidates.isEmpty else { throw TimingError.noPatients(fold: fold) }
-            var plan = TimingPlan(model: model, fold: fold, scale: config.scale, batchSize: config.evaluationBatchSize,
-                                  repeats: repeats, rule: rule, entries: choose(targets: targets, patients: candidates))
+            var plan = TimingPlan(
+                model: model, fold: fold, scale: config.scale, batchSize: config.evaluationBatchSize,
+                repeats: repeats, rule: rule, entries: choose(targets: targets, patients: candidates))
 
             let graph = try TrainStage.bestModel(model, fold: fold, preset: preset, from: context.upstream(TrainStage.name))
             let classifier = SliceClassifier(graph: graph, preparation: config.preparation, batchSize: config.evaluationBatchSize)
             let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
             var entries: [TimingRecord.Entry] = []
-            var measured: [String: SystemTiming.Result] = [:]   // a patient chosen twice is timed once
+            var measured: [String: SystemTiming.Result] = [:]  // a patient chosen twice is timed once
             for i in plan.entries.indices {
                 let e = plan.entries[i]
-                let r = try measured[e.patient] ?? SystemTiming.measure(patient: e.patient, series: byID[e.patient]!.series,
-                                                                        classifier: classifier, rule: rule, repeats: repeats)
+                let r =
+                    try measured[e.patient]
+                    ?? SystemTiming.measure(
+                        patient: e.patient, series: byID[e.patient]!.series,
+                        classifier: classifier, rule: rule, repeats: repeats)
                 measured[e.patient] = r
                 plan.entries[i].selected = r.selectedSlices
-                entries.append(TimingRecord.Entry(target: e.target, patient: e.patient, slices: r.totalSlices,
-                                                  selected: r.selectedSlices, withSelection: r.withSelection,
-                                                  withoutSelection: r.withoutSelection))
+                entries.append(
+                    TimingRecord.Entry(
+                        target: e.target, patient: e.patient, slices: r.totalSlices,
+                        selected: r.selectedSlices, withSelection: r.withSelection,
+                        withoutSelection: r.withoutSelection))
             }
-            let record = TimingRecord(machine: .current(), model: model, fold: fold, scale: config.scale,
-                                      batchSize: config.evaluationBatchSize, repeats: repeats, entries: entries)
+            let record = TimingRecord(
+                machine: .current(), model: model, fold: fold, scale: config.scale,
+                batchSize: config.evaluationBatchSize, repeats: repeats, entries: entries)
             let out = context.outputDirectory
             try AtomicFile.write(CanonicalJSON.encodePretty(plan), to: out.appendingPathComponent(planFile))
             try AtomicFile.write(CanonicalJSON.encodePretty(record), to: out.appendingPathComponent(file))
@@ -161,8 +175,9 @@ public enum TimingStage {
                 best = p
             }
             used.insert(best!.id)
-            return TimingPlan.Entry(target: target, patient: best!.id, label: best!.label, slices: best!.sliceCount,
-                                    series: best!.series.count, selected: nil)
+            return TimingPlan.Entry(
+                target: target, patient: best!.id, label: best!.label, slices: best!.sliceCount,
+                series: best!.series.count, selected: nil)
         }
     }
 

@@ -35,14 +35,16 @@ public enum TrainStage {
     /// augmentation. Every consumer that builds a network or a training from a preset takes it
     /// from here, so the stage key (which hashes it) changes with any of those fields.
     public static func config(_ model: ModelKind, preset: Preset, slices: TrainingSlices? = nil) -> TrainingConfig {
-        TrainingConfig(model: model,
-                       scale: ModelScale(inputSize: preset.model.inputSize, widthMultiplier: preset.model.widthMultiplier,
-                                         fpnFeatures: preset.model.fpnFeatures, batchNormMomentum: preset.model.batchNormMomentum),
-                       epochs: preset.training.epochs, batchSize: preset.training.batchSize,
-                       learningRate: preset.training.learningRate, seed: preset.seed,
-                       augmentation: preset.training.augmentation,
-                       trainingSlices: slices ?? preset.training.trainingSlices,
-                       learningRateSchedule: preset.training.schedule)
+        TrainingConfig(
+            model: model,
+            scale: ModelScale(
+                inputSize: preset.model.inputSize, widthMultiplier: preset.model.widthMultiplier,
+                fpnFeatures: preset.model.fpnFeatures, batchNormMomentum: preset.model.batchNormMomentum),
+            epochs: preset.training.epochs, batchSize: preset.training.batchSize,
+            learningRate: preset.training.learningRate, seed: preset.seed,
+            augmentation: preset.training.augmentation,
+            trainingSlices: slices ?? preset.training.trainingSlices,
+            learningRateSchedule: preset.training.schedule)
     }
 
     /// Folder of one training inside the collecting stage's output.
@@ -59,9 +61,11 @@ public enum TrainStage {
     /// The stage training `model` on fold `fold` of `preset`. `progress` and `epochEnded` see
     /// the training as it runs (they do not change the stage's key or outputs).
     /// With `slices`, the stage trains on those slices instead of the preset's (`stageName`).
-    public static func definition(_ model: ModelKind, fold: Int, preset: Preset, slices: TrainingSlices? = nil,
-                                  progress: (@Sendable (TrainingProgress) -> Void)? = nil,
-                                  epochEnded: (@Sendable (EpochRecord) -> Void)? = nil) -> StageDefinition {
+    public static func definition(
+        _ model: ModelKind, fold: Int, preset: Preset, slices: TrainingSlices? = nil,
+        progress: (@Sendable (TrainingProgress) -> Void)? = nil,
+        epochEnded: (@Sendable (EpochRecord) -> Void)? = nil
+    ) -> StageDefinition {
         struct Configuration: Codable {
             var format = 2
             var config: TrainingConfig
@@ -73,18 +77,21 @@ public enum TrainStage {
         let configuration = CanonicalJSON.encode(Configuration(config: trainingConfig, fold: fold, weightSeed: seed))
         let balanced = trainingConfig.slices == .seriesBalanced
         let name = stageName(model, fold: fold, slices: slices)
-        var definition = StageDefinition(name: name,
-                                         upstream: [IndexStage.name, FoldsStage.name] + (balanced ? [SelectionStage.name] : []),
-                                         configuration: configuration) { context in
+        var definition = StageDefinition(
+            name: name,
+            upstream: [IndexStage.name, FoldsStage.name] + (balanced ? [SelectionStage.name] : []),
+            configuration: configuration
+        ) { context in
             let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
             let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
             guard let f = plan.folds.first(where: { $0.index == fold }) else {
                 throw PipelineError.stageFailed(stage: name, reason: "the fold plan has folds \(plan.folds.map(\.index)), not \(fold)")
             }
             let selected = balanced ? try SelectionStage.read(from: context.upstream(SelectionStage.name)).keptImageNumbers : nil
-            _ = try FoldTraining.run(dataset: dataset, fold: f, config: trainingConfig, weightSeed: seed,
-                                     outputDirectory: context.outputDirectory, selected: selected,
-                                     progress: progress, epochEnded: epochEnded)
+            _ = try FoldTraining.run(
+                dataset: dataset, fold: f, config: trainingConfig, weightSeed: seed,
+                outputDirectory: context.outputDirectory, selected: selected,
+                progress: progress, epochEnded: epochEnded)
         }
         // Histories hold per-epoch wall times; the weights alone identify the result.
         definition.isTimingRecord = { $0.hasSuffix(Trainer.historyFileName) }
@@ -95,8 +102,10 @@ public enum TrainStage {
     public static func definition(preset: Preset) -> StageDefinition {
         struct Configuration: Codable { var format = 2; var trainings: [String] }
         let names = stageNames(preset: preset)
-        var definition = StageDefinition(name: name, upstream: names,
-                                         configuration: CanonicalJSON.encode(Configuration(trainings: names))) { context in
+        var definition = StageDefinition(
+            name: name, upstream: names,
+            configuration: CanonicalJSON.encode(Configuration(trainings: names))
+        ) { context in
             for model in ModelKind.allCases {
                 for fold in 1...max(preset.folds, 1) {
                     let source = context.upstream(stageName(model, fold: fold))
@@ -135,14 +144,16 @@ public enum TrainStage {
     /// `model` at `preset`'s scale with the best checkpoint of `fold` from the stage's folder.
     public static func bestModel(_ model: ModelKind, fold: Int, preset: Preset, from directory: URL) throws -> Graph {
         let graph = try model.build(scale: config(model, preset: preset).scale, seed: 0)
-        _ = try graph.loadWeights(from: directory.appendingPathComponent(folder(model, fold: fold))
-            .appendingPathComponent(Trainer.bestFileName))
+        _ = try graph.loadWeights(
+            from: directory.appendingPathComponent(folder(model, fold: fold))
+                .appendingPathComponent(Trainer.bestFileName))
         return graph
     }
 
     /// The training history of one model and fold.
     public static func history(from directory: URL, model: ModelKind, fold: Int) throws -> TrainingHistory {
-        try TrainingHistory.read(from: directory.appendingPathComponent(folder(model, fold: fold))
-            .appendingPathComponent(Trainer.historyFileName))
+        try TrainingHistory.read(
+            from: directory.appendingPathComponent(folder(model, fold: fold))
+                .appendingPathComponent(Trainer.historyFileName))
     }
 }

@@ -20,8 +20,10 @@ public enum SelectionBenchmark {
 
     /// Writes `slices` synthetic slices in `series` series under a temporary folder, reads them
     /// once to warm the page cache, then times `repeats` full selections.
-    public static func run(slices: Int = 2000, seriesCount: Int = 20, size: Int = 512, rowsPerStrip: Int = 8,
-                           repeats: Int = 5) throws -> Result {
+    public static func run(
+        slices: Int = 2000, seriesCount: Int = 20, size: Int = 512, rowsPerStrip: Int = 8,
+        repeats: Int = 5
+    ) throws -> Result {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("paper-repro-bench-selection-\(getpid())")
         defer { try? FileManager.default.removeItem(at: root) }
         let perSeries = max(1, slices / seriesCount)
@@ -47,8 +49,10 @@ public enum SelectionBenchmark {
                 try TIFFWriter.write(TIFFImage(width: size, height: size, uint16: px), to: path, rowsPerStrip: rowsPerStrip)
                 files.append(SliceFile(imageNumber: i + 1, path: path))
             }
-            patients.append(Patient(id: "patient\(s + 1)", batch: "normal1", label: .normal, record: nil,
-                                    series: [Series(name: "SR_2", directory: dir.path, thicknessMM: nil, pixelSpacingMM: nil, slices: files)]))
+            patients.append(
+                Patient(
+                    id: "patient\(s + 1)", batch: "normal1", label: .normal, record: nil,
+                    series: [Series(name: "SR_2", directory: dir.path, thicknessMM: nil, pixelSpacingMM: nil, slices: files)]))
         }
         let dataset = Dataset(root: root.path, layout: .raw, patients: patients, labelled: [], notes: [])
         for p in patients { for f in p.series[0].slices { _ = FileManager.default.contents(atPath: f.path) } }
@@ -68,10 +72,11 @@ public enum SelectionBenchmark {
             let t1 = DispatchTime.now().uptimeNanoseconds
             oneCore.append(Double(total) / (Double(t1 - t0) / 1e9))
         }
-        return Result(slices: total, size: size, rowsPerStrip: rowsPerStrip, repeats: repeats,
-                      slicesPerSecond: median(rates), slicesPerSecondOneCore: median(oneCore),
-                      cores: ProcessInfo.processInfo.activeProcessorCount,
-                      anchorCV2Numpy: 6082, anchorPythonLoop: 26)
+        return Result(
+            slices: total, size: size, rowsPerStrip: rowsPerStrip, repeats: repeats,
+            slicesPerSecond: median(rates), slicesPerSecondOneCore: median(oneCore),
+            cores: ProcessInfo.processInfo.activeProcessorCount,
+            anchorCV2Numpy: 6082, anchorPythonLoop: 26)
     }
 
     static func median(_ v: [Double]) -> Double {

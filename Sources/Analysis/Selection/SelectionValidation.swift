@@ -20,8 +20,9 @@ public struct SliceGroundTruth: Codable, Equatable, Sendable {
             guard let number = Int(r[n]) else {
                 throw MetadataError.malformed(file: url.path, line: i + 2, reason: "image number '\(r[n])'")
             }
-            out[number] = SliceGroundTruth(imageNumber: number, lungAreaInRegion: Int(r[area]) ?? 0, lungOpen: r[open] == "yes",
-                                           lesionArea: Int(r[lesion]) ?? 0, labelled: r[lab] == "yes")
+            out[number] = SliceGroundTruth(
+                imageNumber: number, lungAreaInRegion: Int(r[area]) ?? 0, lungOpen: r[open] == "yes",
+                lesionArea: Int(r[lesion]) ?? 0, labelled: r[lab] == "yes")
         }
         return out
     }
@@ -48,15 +49,17 @@ public struct SelectionValidation: Codable, Equatable, Sendable {
 
     /// Validates `result` against the ground truth of `dataset`'s series; nil without ground truth.
     public static func validate(_ result: SelectionResult, dataset: Dataset) throws -> SelectionValidation? {
-        let directories = Dictionary(dataset.patients.flatMap { p in p.series.map { ("\(p.id)/\($0.name)", $0.directory) } },
-                                     uniquingKeysWith: { a, _ in a })
+        let directories = Dictionary(
+            dataset.patients.flatMap { p in p.series.map { ("\(p.id)/\($0.name)", $0.directory) } },
+            uniquingKeysWith: { a, _ in a })
         let labelledKeys = Set(dataset.labelled.map(\.key))
         var tp = 0, fp = 0, fn = 0, tn = 0, labelledTotal = 0, labelledKept = 0
         var byClass: [ClassLabel: (total: Int, kept: Int)] = [:]
         var precisions: [Double] = [], recalls: [Double] = [], found = false
         for s in result.series {
             guard let dir = directories["\(s.patientID)/\(s.series)"],
-                  let truth = try SliceGroundTruth.load(seriesDirectory: dir) else { continue }
+                let truth = try SliceGroundTruth.load(seriesDirectory: dir)
+            else { continue }
             found = true
             var stp = 0, sfp = 0, sfn = 0
             for (i, number) in s.imageNumbers.enumerated() {
@@ -81,10 +84,11 @@ public struct SelectionValidation: Codable, Equatable, Sendable {
         guard found else { return nil }
         func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? .nan : Double(a) / Double(b) }
         func mean(_ v: [Double]) -> Double { v.isEmpty ? .nan : v.reduce(0, +) / Double(v.count) }
-        var v = SelectionValidation(parameters: result.parameters, slices: tp + fp + fn + tn,
-                                    precision: ratio(tp, tp + fp), recall: ratio(tp, tp + fn),
-                                    meanSeriesPrecision: mean(precisions), meanSeriesRecall: mean(recalls),
-                                    labelledKept: ratio(labelledKept, labelledTotal), closedDropped: ratio(tn, tn + fp))
+        var v = SelectionValidation(
+            parameters: result.parameters, slices: tp + fp + fn + tn,
+            precision: ratio(tp, tp + fp), recall: ratio(tp, tp + fn),
+            meanSeriesPrecision: mean(precisions), meanSeriesRecall: mean(recalls),
+            labelledKept: ratio(labelledKept, labelledTotal), closedDropped: ratio(tn, tn + fp))
         v.covidLabelledKept = byClass[.covid].map { ratio($0.kept, $0.total) }
         v.normalLabelledKept = byClass[.normal].map { ratio($0.kept, $0.total) }
         return v
@@ -92,8 +96,10 @@ public struct SelectionValidation: Codable, Equatable, Sendable {
 
     /// The validation over a grid of dark values and divisors (the paper's 300 and 1.5 among
     /// them). Dark pixels are counted once per dark value; divisors only change the decision.
-    public static func sweep(dataset: Dataset, darkValues: [Int] = [200, 250, 300, 350, 400],
-                             divisors: [Double] = [1.2, 1.35, 1.5, 1.75, 2.0]) throws -> [SelectionValidation] {
+    public static func sweep(
+        dataset: Dataset, darkValues: [Int] = [200, 250, 300, 350, 400],
+        divisors: [Double] = [1.2, 1.35, 1.5, 1.75, 2.0]
+    ) throws -> [SelectionValidation] {
         var out: [SelectionValidation] = []
         for dark in darkValues {
             let counted = SliceSelector.select(dataset: dataset, parameters: SelectionParameters(darkValue: dark))
@@ -101,9 +107,10 @@ public struct SelectionValidation: Codable, Equatable, Sendable {
                 let p = SelectionParameters(darkValue: dark, divisor: divisor)
                 let series = counted.series.map { s -> SeriesSelection in
                     let d = SeriesSelection.decide(counts: s.counts, parameters: p)
-                    return SeriesSelection(patientID: s.patientID, series: s.series, label: s.label, imageNumbers: s.imageNumbers,
-                                           counts: s.counts, threshold: d.threshold, selected: d.selected, width: s.width,
-                                           height: s.height, regionScaled: s.regionScaled, warnings: d.warnings)
+                    return SeriesSelection(
+                        patientID: s.patientID, series: s.series, label: s.label, imageNumbers: s.imageNumbers,
+                        counts: s.counts, threshold: d.threshold, selected: d.selected, width: s.width,
+                        height: s.height, regionScaled: s.regionScaled, warnings: d.warnings)
                 }
                 let r = SelectionResult(parameters: p, series: series, failures: counted.failures)
                 if let v = try validate(r, dataset: dataset) { out.append(v) }

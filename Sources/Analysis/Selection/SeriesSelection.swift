@@ -31,8 +31,11 @@ public struct SeriesSelection: Codable, Equatable, Sendable {
         let threshold = parameters.threshold(min: lo, max: hi)
         let selected = counts.map { Double($0) > threshold }
         var warnings: [String] = []
-        if hi == 0 { warnings.append("no dark pixels in the region of any slice: no slice selected") }
-        else if !selected.contains(true) { warnings.append("no slice above the threshold \(threshold)") }
+        if hi == 0 {
+            warnings.append("no dark pixels in the region of any slice: no slice selected")
+        } else if !selected.contains(true) {
+            warnings.append("no slice above the threshold \(threshold)")
+        }
         return (threshold, selected, warnings)
     }
 }

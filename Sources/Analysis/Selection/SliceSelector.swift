@@ -28,8 +28,10 @@ public enum SliceSelector {
     }
 
     /// Runs the selection on one series.
-    public static func select(series: Series, patientID: String, label: ClassLabel,
-                              parameters: SelectionParameters = .paper) throws -> SeriesSelection {
+    public static func select(
+        series: Series, patientID: String, label: ClassLabel,
+        parameters: SelectionParameters = .paper
+    ) throws -> SeriesSelection {
         guard !series.slices.isEmpty else { throw SelectionError.emptySeries(patientID: patientID, series: series.name) }
         var counts: [Int] = []
         counts.reserveCapacity(series.slices.count)
@@ -47,8 +49,9 @@ public enum SliceSelector {
                 throw SelectionError.mixedSizes(series: "\(patientID)/\(series.name)", path: slice.path)
             }
             if let f = format, f != result.info.sampleDescription {
-                throw SelectionError.mixedFormats(series: "\(patientID)/\(series.name)", path: slice.path,
-                                                  format: result.info.sampleDescription, seriesFormat: f)
+                throw SelectionError.mixedFormats(
+                    series: "\(patientID)/\(series.name)", path: slice.path,
+                    format: result.info.sampleDescription, seriesFormat: f)
             }
             format = result.info.sampleDescription
             size = (result.width, result.height)
@@ -56,17 +59,20 @@ public enum SliceSelector {
         }
         let decision = SeriesSelection.decide(counts: counts, parameters: parameters)
         let region = SelectionRegion(width: size!.0, height: size!.1)
-        return SeriesSelection(patientID: patientID, series: series.name, label: label,
-                               imageNumbers: series.slices.map(\.imageNumber), counts: counts,
-                               threshold: decision.threshold, selected: decision.selected,
-                               width: size!.0, height: size!.1, regionScaled: region.scaled,
-                               warnings: decision.warnings)
+        return SeriesSelection(
+            patientID: patientID, series: series.name, label: label,
+            imageNumbers: series.slices.map(\.imageNumber), counts: counts,
+            threshold: decision.threshold, selected: decision.selected,
+            width: size!.0, height: size!.1, regionScaled: region.scaled,
+            warnings: decision.warnings)
     }
 
     /// Runs the selection on every series of `dataset`, both cores, results in dataset order.
     /// `progress` is called (from any thread, serialised) with (done, total) series.
-    public static func select(dataset: Dataset, parameters: SelectionParameters = .paper,
-                              progress: ((Int, Int) -> Void)? = nil) -> SelectionResult {
+    public static func select(
+        dataset: Dataset, parameters: SelectionParameters = .paper,
+        progress: ((Int, Int) -> Void)? = nil
+    ) -> SelectionResult {
         let jobs = dataset.patients.flatMap { p in p.series.map { (p, $0) } }
         var results = [Result<SeriesSelection, Error>?](repeating: nil, count: jobs.count)
         let lock = NSLock()

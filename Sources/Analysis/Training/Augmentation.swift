@@ -28,8 +28,10 @@ public enum Augmentation {
     }
 
     /// Transforms `src` into `dst` (both `width·height` values, not overlapping).
-    public static func apply(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, width W: Int, height H: Int,
-                             sample: AugmentationSample) {
+    public static func apply(
+        _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, width W: Int, height H: Int,
+        sample: AugmentationSample
+    ) {
         if sample.isAffineIdentity {
             dst.update(from: src, count: W * H)
         } else {
@@ -75,7 +77,8 @@ public enum Augmentation {
     /// Each image is independent, so the result does not depend on the scheduling.
     public static func applyBatch(_ images: [Float], width: Int, height: Int, samples: [AugmentationSample]) -> [Float] {
         let n = width * height
-        precondition(images.count == n * samples.count, "batch holds \(images.count) values, expected \(samples.count) images of \(width)×\(height)")
+        precondition(
+            images.count == n * samples.count, "batch holds \(images.count) values, expected \(samples.count) images of \(width)×\(height)")
         var out = [Float](repeating: 0, count: images.count)
         images.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in

@@ -26,8 +26,10 @@ public struct AugmentationParameters: Codable, Equatable, Hashable, Sendable {
     public var horizontalFlip: Bool
     public var verticalFlip: Bool
 
-    public init(rotationRangeDegrees: Double = 360, widthShiftFraction: Double = 0.05, heightShiftFraction: Double = 0.05,
-                shearRangeDegrees: Double = 0.05, zoomRange: Double = 0.05, horizontalFlip: Bool = true, verticalFlip: Bool = true) {
+    public init(
+        rotationRangeDegrees: Double = 360, widthShiftFraction: Double = 0.05, heightShiftFraction: Double = 0.05,
+        shearRangeDegrees: Double = 0.05, zoomRange: Double = 0.05, horizontalFlip: Bool = true, verticalFlip: Bool = true
+    ) {
         self.rotationRangeDegrees = rotationRangeDegrees
         self.widthShiftFraction = widthShiftFraction; self.heightShiftFraction = heightShiftFraction
         self.shearRangeDegrees = shearRangeDegrees; self.zoomRange = zoomRange
@@ -37,8 +39,9 @@ public struct AugmentationParameters: Codable, Equatable, Hashable, Sendable {
     /// Table 3 and the authors' generator.
     public static let paper = AugmentationParameters()
     /// No augmentation at all (every draw is the identity).
-    public static let disabled = AugmentationParameters(rotationRangeDegrees: 0, widthShiftFraction: 0, heightShiftFraction: 0,
-                                                    shearRangeDegrees: 0, zoomRange: 0, horizontalFlip: false, verticalFlip: false)
+    public static let disabled = AugmentationParameters(
+        rotationRangeDegrees: 0, widthShiftFraction: 0, heightShiftFraction: 0,
+        shearRangeDegrees: 0, zoomRange: 0, horizontalFlip: false, verticalFlip: false)
 
     /// The transform of image `index` in epoch `epoch` (both 0-based) of a run seeded `seed`:
     /// a pure function of the three, so any batch of any epoch can be regenerated.

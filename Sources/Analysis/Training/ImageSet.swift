@@ -78,7 +78,9 @@ public struct ImageSet: Sendable {
         let wanted = Set(patients)
         var paths: [SliceKey: String] = [:]
         for p in dataset.patients where wanted.contains(p.id) {
-            for s in p.series { for f in s.slices { paths[SliceKey(patientID: p.id, series: s.name, imageNumber: f.imageNumber)] = f.path } }
+            for s in p.series {
+                for f in s.slices { paths[SliceKey(patientID: p.id, series: s.name, imageNumber: f.imageNumber)] = f.path }
+            }
         }
         return try dataset.labelled.filter { wanted.contains($0.patientID) }.map { l in
             guard let path = paths[l.key] else {
@@ -111,8 +113,10 @@ public struct ImageSet: Sendable {
     /// The batch of images `indices` as an NHWC tensor `[B, size, size, 1]` and one-hot labels
     /// `[B, 2]`. With `augmentation`, image `indices[k]` is transformed by the sample drawn for
     /// (`seed`, `epoch`, `indices[k]`), so a batch is reproducible from those numbers alone.
-    public func batch(_ indices: [Int], augmentation: AugmentationParameters? = nil, seed: UInt64 = 0,
-                      epoch: Int = 0) -> (images: Tensor, labels: Tensor) {
+    public func batch(
+        _ indices: [Int], augmentation: AugmentationParameters? = nil, seed: UInt64 = 0,
+        epoch: Int = 0
+    ) -> (images: Tensor, labels: Tensor) {
         let n = size * size
         var raw = [Float](repeating: 0, count: indices.count * n)
         var labels = [Float](repeating: 0, count: indices.count * ClassEncoding.classCount)
@@ -124,8 +128,10 @@ public struct ImageSet: Sendable {
             let samples = indices.map { augmentation.sample(seed: seed, epoch: epoch, index: $0, width: size, height: size) }
             raw = Augmentation.applyBatch(raw, width: size, height: size, samples: samples)
         }
-        return (Tensor(shape: [indices.count, size, size, 1], data: raw),
-                Tensor(shape: [indices.count, ClassEncoding.classCount], data: labels))
+        return (
+            Tensor(shape: [indices.count, size, size, 1], data: raw),
+            Tensor(shape: [indices.count, ClassEncoding.classCount], data: labels)
+        )
     }
 }
 

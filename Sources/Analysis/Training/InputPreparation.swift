@@ -49,8 +49,12 @@ public struct InputPreparation: Codable, Equatable, Hashable, Sendable {
     /// Resizes (when the stored size differs) and scales `pixels` (`height` rows of `width`).
     public func prepare(_ pixels: [Float], width: Int, height: Int) -> [Float] {
         precondition(pixels.count == width * height && width > 0 && height > 0, "bad image dimensions")
-        var out = (width == size && height == size) ? pixels : Self.resample(pixels, width: width, height: height,
-                                                                           to: size, size, method: resize)
+        var out =
+            (width == size && height == size)
+            ? pixels
+            : Self.resample(
+                pixels, width: width, height: height,
+                to: size, size, method: resize)
         switch scaling {
         case .raw: break
         case .fixed: for i in out.indices { out[i] /= 65535 }
@@ -64,8 +68,10 @@ public struct InputPreparation: Codable, Equatable, Hashable, Sendable {
     // MARK: - Resampling
 
     /// Separable resampling of a row-major image to `outWidth × outHeight`.
-    public static func resample(_ pixels: [Float], width: Int, height: Int, to outWidth: Int, _ outHeight: Int,
-                                method: ResizeMethod) -> [Float] {
+    public static func resample(
+        _ pixels: [Float], width: Int, height: Int, to outWidth: Int, _ outHeight: Int,
+        method: ResizeMethod
+    ) -> [Float] {
         let wx = weights(input: width, output: outWidth, method: method)
         let wy = weights(input: height, output: outHeight, method: method)
         // Rows first: [height, outWidth] in Double, then columns.

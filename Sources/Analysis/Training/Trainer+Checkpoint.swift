@@ -14,8 +14,10 @@ extension Trainer {
     /// Saves weights, the optimizer's state and the resume metadata in one file, atomically.
     func saveCheckpoint(to url: URL, epoch: Int, data: String) throws {
         let tensors = graph.parameters.map { ($0.name, $0.value) } + optimizer.state()
-        let metadata = ["epoch": "\(epoch)", "config": config.resumeFingerprint, "data": data,
-                        "model": config.model.rawValue]
+        let metadata = [
+            "epoch": "\(epoch)", "config": config.resumeFingerprint, "data": data,
+            "model": config.model.rawValue
+        ]
         do { try SafeTensors.write(tensors, metadata: metadata, to: url) } catch {
             throw TrainingError.io(file: url.path, reason: "cannot save the checkpoint: \(error)")
         }
@@ -44,7 +46,8 @@ extension Trainer {
         let old = try TrainingHistory.read(from: historyURL)
         history.records = old.records.filter { $0.epoch <= epoch }
         guard history.records.count == epoch else {
-            throw TrainingError.checkpointMismatch(file: historyURL.path, reason: "holds \(history.records.count) of the checkpoint's \(epoch) epochs")
+            throw TrainingError.checkpointMismatch(
+                file: historyURL.path, reason: "holds \(history.records.count) of the checkpoint's \(epoch) epochs")
         }
         return epoch
     }

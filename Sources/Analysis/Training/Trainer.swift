@@ -71,15 +71,18 @@ public final class Trainer {
     /// `completed == false`.
     /// Throws `TrainingDataError.emptySet` for an empty set, `TrainingError` for I/O and for a
     /// checkpoint of another configuration or data.
-    public func train(training: ImageSet, validation: ImageSet, outputDirectory: URL,
-                      progress: ((TrainingProgress) -> Void)? = nil,
-                      epochEnded: ((EpochRecord) -> Void)? = nil,
-                      shouldStop: (() -> Bool)? = nil) throws -> TrainingOutcome {
+    public func train(
+        training: ImageSet, validation: ImageSet, outputDirectory: URL,
+        progress: ((TrainingProgress) -> Void)? = nil,
+        epochEnded: ((EpochRecord) -> Void)? = nil,
+        shouldStop: (() -> Bool)? = nil
+    ) throws -> TrainingOutcome {
         guard training.count > 0 else { throw TrainingDataError.emptySet(name: "training set", reason: "no labelled images") }
         guard validation.count > 0 else { throw TrainingDataError.emptySet(name: "validation set", reason: "no labelled images") }
         let size = graph.shape(of: graph.inputs[0])
-        precondition(size == [training.size, training.size, 1] && validation.size == training.size,
-                     "images of \(training.size)² do not fit the model input \(size)")
+        precondition(
+            size == [training.size, training.size, 1] && validation.size == training.size,
+            "images of \(training.size)² do not fit the model input \(size)")
         do { try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true) } catch {
             throw TrainingError.io(file: outputDirectory.path, reason: "cannot create the output folder: \(error)")
         }
@@ -97,26 +100,31 @@ public final class Trainer {
         history.config = config
         var best = history.records.filter(\.isBest).map(\.validationAccuracy).max() ?? -Double.infinity
         func outcome(_ done: Bool) -> TrainingOutcome {
-            TrainingOutcome(history: history, completed: done, resumedAfterEpoch: startEpoch, bestWeights: bestURL,
-                            lastCheckpoint: lastURL, historyFile: historyURL)
+            TrainingOutcome(
+                history: history, completed: done, resumedAfterEpoch: startEpoch, bestWeights: bestURL,
+                lastCheckpoint: lastURL, historyFile: historyURL)
         }
 
         for epoch in startEpoch..<max(config.epochs, startEpoch) {
             let start = Date()
-            let batches = BatchSchedule.batches(BatchSchedule.order(count: training.count, seed: config.seed, epoch: epoch),
-                                                batchSize: config.batchSize)
+            let batches = BatchSchedule.batches(
+                BatchSchedule.order(count: training.count, seed: config.seed, epoch: epoch),
+                batchSize: config.batchSize)
             var lossSum = 0.0, correct = 0, seen = 0, dataSeconds = 0.0
             for (b, indices) in batches.enumerated() {
                 let t0 = Date()
                 let (x, y) = training.batch(indices, augmentation: config.augmentation, seed: config.seed, epoch: epoch)
                 dataSeconds += Date().timeIntervalSince(t0)
-                optimizer.learningRate = config.learningRate
+                optimizer.learningRate =
+                    config.learningRate
                     * config.schedule.factor(epoch: epoch, batch: b, epochs: config.epochs, batchesPerEpoch: batches.count)
                 let (loss, hits) = step(x, y)
                 lossSum += loss * Double(indices.count); correct += hits; seen += indices.count
-                progress?(TrainingProgress(epoch: epoch + 1, epochs: config.epochs, batch: b + 1, batches: batches.count,
-                                           images: seen, imagesInEpoch: training.count, meanLoss: lossSum / Double(seen),
-                                           accuracy: Double(correct) / Double(seen), epochSeconds: Date().timeIntervalSince(start)))
+                progress?(
+                    TrainingProgress(
+                        epoch: epoch + 1, epochs: config.epochs, batch: b + 1, batches: batches.count,
+                        images: seen, imagesInEpoch: training.count, meanLoss: lossSum / Double(seen),
+                        accuracy: Double(correct) / Double(seen), epochSeconds: Date().timeIntervalSince(start)))
                 if b + 1 < batches.count, shouldStop?() == true { return outcome(false) }
             }
             let v0 = Date()
@@ -124,15 +132,21 @@ public final class Trainer {
             let validationSeconds = Date().timeIntervalSince(v0)
             let isBest = vAcc > best
             if isBest { best = vAcc }
-            history.records.append(EpochRecord(epoch: epoch + 1, trainLoss: lossSum / Double(seen),
-                                               trainAccuracy: Double(correct) / Double(seen), validationLoss: vLoss,
-                                               validationAccuracy: vAcc, validationAUC: vAUC, isBest: isBest,
-                                               seconds: Date().timeIntervalSince(start), dataSeconds: dataSeconds,
-                                               validationSeconds: validationSeconds, trainImages: training.count,
-                                               validationImages: validation.count))
+            history.records.append(
+                EpochRecord(
+                    epoch: epoch + 1, trainLoss: lossSum / Double(seen),
+                    trainAccuracy: Double(correct) / Double(seen), validationLoss: vLoss,
+                    validationAccuracy: vAcc, validationAUC: vAUC, isBest: isBest,
+                    seconds: Date().timeIntervalSince(start), dataSeconds: dataSeconds,
+                    validationSeconds: validationSeconds, trainImages: training.count,
+                    validationImages: validation.count))
             if isBest {
-                try saveWeights(to: bestURL, metadata: ["epoch": "\(epoch + 1)", "validation_accuracy": "\(vAcc)",
-                                                        "model": config.model.rawValue])
+                try saveWeights(
+                    to: bestURL,
+                    metadata: [
+                        "epoch": "\(epoch + 1)", "validation_accuracy": "\(vAcc)",
+                        "model": config.model.rawValue
+                    ])
             }
             try history.write(to: historyURL)
             try saveCheckpoint(to: lastURL, epoch: epoch + 1, data: dataPrint)

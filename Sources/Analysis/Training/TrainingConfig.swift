@@ -27,10 +27,12 @@ public struct TrainingConfig: Codable, Equatable, Hashable, Sendable {
     /// of the encoded config so that configs written before the field existed keep their keys.
     public var learningRateSchedule: LearningRateSchedule?
 
-    public init(model: ModelKind = .resnet50v2FPN, scale: ModelScale = .full, epochs: Int = 50, batchSize: Int = 14,
-                learningRate: Double = 1e-4, seed: UInt64 = 1, augmentation: AugmentationParameters = .paper,
-                inputScaling: InputScaling = .raw, resize: ResizeMethod = .area, evaluationBatchSize: Int = 32,
-                trainingSlices: TrainingSlices? = nil, learningRateSchedule: LearningRateSchedule? = nil) {
+    public init(
+        model: ModelKind = .resnet50v2FPN, scale: ModelScale = .full, epochs: Int = 50, batchSize: Int = 14,
+        learningRate: Double = 1e-4, seed: UInt64 = 1, augmentation: AugmentationParameters = .paper,
+        inputScaling: InputScaling = .raw, resize: ResizeMethod = .area, evaluationBatchSize: Int = 32,
+        trainingSlices: TrainingSlices? = nil, learningRateSchedule: LearningRateSchedule? = nil
+    ) {
         precondition(epochs >= 0 && batchSize > 0 && evaluationBatchSize > 0 && learningRate > 0, "bad training config")
         self.model = model; self.scale = scale; self.epochs = epochs; self.batchSize = batchSize
         self.learningRate = learningRate; self.seed = seed; self.augmentation = augmentation

@@ -39,8 +39,10 @@ public enum TrainingEstimate {
 
     /// Measures `steps` training steps (after one warm-up) of each model in `models` at
     /// `preset`'s scale with batch `batchSize` (default: the preset's), and projects the time.
-    public static func run(preset: Preset, models: [ModelKind] = ModelKind.allCases, steps: Int = 2,
-                           batchSize: Int? = nil, progress: (String) -> Void = { _ in }) throws -> Result {
+    public static func run(
+        preset: Preset, models: [ModelKind] = ModelKind.allCases, steps: Int = 2,
+        batchSize: Int? = nil, progress: (String) -> Void = { _ in }
+    ) throws -> Result {
         precondition(steps >= 1, "measure at least one step")
         let batch = batchSize ?? preset.training.batchSize
         var estimates: [ModelEstimate] = []
@@ -61,10 +63,13 @@ public enum TrainingEstimate {
             }
             let perImage = times.sorted()[times.count / 2] / Double(batch)
             let epochSeconds = perImage * (Double(paperTrainingImagesPerFold) + Double(validationImagesPerEpoch) / 3)
-            estimates.append(ModelEstimate(model: model, secondsPerTrainingImage: perImage, lastLoss: loss,
-                                           projectedSeconds: epochSeconds * Double(preset.training.epochs) * Double(preset.folds)))
+            estimates.append(
+                ModelEstimate(
+                    model: model, secondsPerTrainingImage: perImage, lastLoss: loss,
+                    projectedSeconds: epochSeconds * Double(preset.training.epochs) * Double(preset.folds)))
         }
-        return Result(preset: preset.name, scale: TrainStage.config(.resnet50v2, preset: preset).scale, batchSize: batch,
-                      stepsMeasured: steps, epochs: preset.training.epochs, folds: preset.folds, models: estimates)
+        return Result(
+            preset: preset.name, scale: TrainStage.config(.resnet50v2, preset: preset).scale, batchSize: batch,
+            stepsMeasured: steps, epochs: preset.training.epochs, folds: preset.folds, models: estimates)
     }
 }

@@ -37,8 +37,10 @@ extension ImageSet {
     /// series' pool is short, the rest is made up from the unused labelled normal slices, so the
     /// normal count stays N. Draws are seeded by `seed` and `stream`; the result is sorted by key.
     /// - Parameter selected: per "patient/series", the image numbers the selection kept.
-    public static func seriesBalancedRecords(dataset: Dataset, patients: [String], selected: [String: [Int]],
-                                             seed: UInt64, stream: String) throws -> [ImageRecord] {
+    public static func seriesBalancedRecords(
+        dataset: Dataset, patients: [String], selected: [String: [Int]],
+        seed: UInt64, stream: String
+    ) throws -> [ImageRecord] {
         let labelled = try records(dataset: dataset, patients: patients)
         let covid = labelled.filter { $0.label == .covid }
         let normal = labelled.filter { $0.label == .normal }.sorted { $0.key < $1.key }

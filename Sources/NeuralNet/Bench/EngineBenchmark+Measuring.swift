@@ -1,5 +1,5 @@
-import Foundation
 import CBLAS
+import Foundation
 
 /// The engine benchmark's measuring tools, for other benchmarks (e.g. the models' benchmark in
 /// Analysis): its timer, its peak-memory reading and its sgemm ceiling.
@@ -15,8 +15,9 @@ extension EngineBenchmark {
     public static func peakResidentMiB() -> Double {
         #if os(Linux)
         if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-           let kib = Double(line.split(separator: " ").dropFirst().first ?? "") {
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kib = Double(line.split(separator: " ").dropFirst().first ?? "")
+        {
             return kib / 1024
         }
         #endif
@@ -52,11 +53,16 @@ extension EngineBenchmark {
             let tEngine = time(repeats: repeats) { gemmOnly(a, b, &c, m: size, n: size, k: size) }
             openblas_set_num_threads(Int32(Parallel.threads))
             let tBlas = time(repeats: repeats) {
-                a.data.withUnsafeBufferPointer { ap in b.data.withUnsafeBufferPointer { bp in c.data.withUnsafeMutableBufferPointer { cp in
-                    // M = N = K = size
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size), 1,
+                a.data.withUnsafeBufferPointer { ap in
+                    b.data.withUnsafeBufferPointer { bp in
+                        c.data.withUnsafeMutableBufferPointer { cp in
+                            // M = N = K = size
+                            cblas_sgemm(
+                                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size), 1,
                                 ap.baseAddress!, Int32(size), bp.baseAddress!, Int32(size), 0, cp.baseAddress!, Int32(size))
-                } } }
+                        }
+                    }
+                }
             }
             openblas_set_num_threads(1)
             best = max(best, flops / tEngine * 1e-9, flops / tBlas * 1e-9)

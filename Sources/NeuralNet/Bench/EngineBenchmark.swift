@@ -1,6 +1,7 @@
-import Foundation
 import CBLAS
 import Dispatch
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -80,7 +81,7 @@ public enum EngineBenchmark {
     static func peakRSSMiB() -> Double {
         var u = rusage()
         getrusage(RUSAGE_SELF_ID, &u)
-        return Double(u.ru_maxrss) / 1024   // Linux: KiB
+        return Double(u.ru_maxrss) / 1024  // Linux: KiB
     }
 
     // MARK: - Run
@@ -102,20 +103,32 @@ public enum EngineBenchmark {
             var c = Tensor.zeros([size, size])
             let flops = 2 * Double(size) * Double(size) * Double(size)
             let tEngine = time(repeats: repeats) {
-                a.data.withUnsafeBufferPointer { ap in b.data.withUnsafeBufferPointer { bp in c.withUnsafeMutableElements { cp in
-                    // M = N = K = size
-                    sgemm(m: size, n: size, k: size, a: ap.baseAddress!, lda: size, b: bp.baseAddress!, ldb: size,
-                          beta: 0, c: cp.baseAddress!, ldc: size)
-                } } }
+                a.data.withUnsafeBufferPointer { ap in
+                    b.data.withUnsafeBufferPointer { bp in
+                        c.withUnsafeMutableElements { cp in
+                            // M = N = K = size
+                            sgemm(
+                                m: size, n: size, k: size, a: ap.baseAddress!, lda: size, b: bp.baseAddress!, ldb: size,
+                                beta: 0, c: cp.baseAddress!, ldc: size)
+                        }
+                    }
+                }
             }
-            gemm.append(GemmResult(size: size, variant: "engine (fixed blocks, single-threaded OpenBLAS per block)", gflops: flops / tEngine * 1e-9))
+            gemm.append(
+                GemmResult(size: size, variant: "engine (fixed blocks, single-threaded OpenBLAS per block)", gflops: flops / tEngine * 1e-9)
+            )
             openblas_set_num_threads(Int32(Parallel.threads))
             let tBlas = time(repeats: repeats) {
-                a.data.withUnsafeBufferPointer { ap in b.data.withUnsafeBufferPointer { bp in c.withUnsafeMutableElements { cp in
-                    // M = N = K = size
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size), 1,
+                a.data.withUnsafeBufferPointer { ap in
+                    b.data.withUnsafeBufferPointer { bp in
+                        c.withUnsafeMutableElements { cp in
+                            // M = N = K = size
+                            cblas_sgemm(
+                                CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(size), Int32(size), Int32(size), 1,
                                 ap.baseAddress!, Int32(size), bp.baseAddress!, Int32(size), 0, cp.baseAddress!, Int32(size))
-                } } }
+                        }
+                    }
+                }
             }
             openblas_set_num_threads(1)
             gemm.append(GemmResult(size: size, variant: "OpenBLAS threaded", gflops: flops / tBlas * 1e-9))
@@ -133,13 +146,15 @@ public enum EngineBenchmark {
             ("conv2 1x1 64->256", 128, 64, 256, 1, 1),
             ("conv2 1x1 256->64", 128, 256, 64, 1, 1),
             ("conv4 1x1 1024->256", 32, 1024, 256, 1, 1),
-            ("conv5 1x1 512->2048", 16, 512, 2048, 1, 1),
+            ("conv5 1x1 512->2048", 16, 512, 2048, 1, 1)
         ]
         for (pixels, batch) in [(512, 1), (128, 14)] {
             for (name, h512, c, oc, k, s) in shapes {
                 let h = h512 * pixels / 512
-                convs.append(convBenchmark(name: name, pixels: pixels, batch: batch, h: h, c: c, oc: oc, k: k, s: s,
-                                           ceiling: ceiling, repeats: repeats, rng: &rng))
+                convs.append(
+                    convBenchmark(
+                        name: name, pixels: pixels, batch: batch, h: h, c: c, oc: oc, k: k, s: s,
+                        ceiling: ceiling, repeats: repeats, rng: &rng))
             }
         }
         // The machine may be shared: measure the squares once more and keep the best.
@@ -147,29 +162,35 @@ public enum EngineBenchmark {
             let a = rng.uniformTensor([size, size]), b = rng.uniformTensor([size, size])
             var c = Tensor.zeros([size, size])
             let t = time(repeats: repeats) { gemmOnly(a, b, &c, m: size, n: size, k: size) }
-            gemm.append(GemmResult(size: size, variant: "engine, measured again after the convolutions",
-                                   gflops: 2 * Double(size * size) * Double(size) / t * 1e-9))
+            gemm.append(
+                GemmResult(
+                    size: size, variant: "engine, measured again after the convolutions",
+                    gflops: 2 * Double(size * size) * Double(size) / t * 1e-9))
         }
         let finalCeiling = gemm.map(\.gflops).max() ?? ceiling
         if finalCeiling > ceiling {
             convs = convs.map { c -> ConvResult in
-                ConvResult(name: c.name, inputPixels: c.inputPixels, batch: c.batch, height: c.height, channels: c.channels,
-                           filters: c.filters, kernel: c.kernel, stride: c.stride, forwardGFLOPs: c.forwardGFLOPs,
-                           backwardGFLOPs: c.backwardGFLOPs, forwardFractionOfCeiling: c.forwardGFLOPs / finalCeiling,
-                           backwardFractionOfCeiling: c.backwardGFLOPs / finalCeiling,
-                           forwardMilliseconds: c.forwardMilliseconds, backwardMilliseconds: c.backwardMilliseconds,
-                           sameShapeGemmGFLOPs: c.sameShapeGemmGFLOPs, forwardFractionOfSameShapeGemm: c.forwardFractionOfSameShapeGemm)
+                ConvResult(
+                    name: c.name, inputPixels: c.inputPixels, batch: c.batch, height: c.height, channels: c.channels,
+                    filters: c.filters, kernel: c.kernel, stride: c.stride, forwardGFLOPs: c.forwardGFLOPs,
+                    backwardGFLOPs: c.backwardGFLOPs, forwardFractionOfCeiling: c.forwardGFLOPs / finalCeiling,
+                    backwardFractionOfCeiling: c.backwardGFLOPs / finalCeiling,
+                    forwardMilliseconds: c.forwardMilliseconds, backwardMilliseconds: c.backwardMilliseconds,
+                    sameShapeGemmGFLOPs: c.sameShapeGemmGFLOPs, forwardFractionOfSameShapeGemm: c.forwardFractionOfSameShapeGemm)
             }
         }
         let at512 = convs.filter { $0.inputPixels == 512 && $0.kernel == 3 }
-        return Report(threads: Parallel.threads, gemm: gemm, ceilingGFLOPs: finalCeiling, ceilingVsAnchor: finalCeiling / 155,
-                      convolutions: convs, stack: stack, peakRSSMiBTrainingStep128: rss,
-                      bar3x3Forward512Met: at512.allSatisfy { $0.forwardFractionOfCeiling >= 0.7 },
-                      bar3x3Backward512Met: at512.allSatisfy { $0.backwardFractionOfCeiling >= 0.5 })
+        return Report(
+            threads: Parallel.threads, gemm: gemm, ceilingGFLOPs: finalCeiling, ceilingVsAnchor: finalCeiling / 155,
+            convolutions: convs, stack: stack, peakRSSMiBTrainingStep128: rss,
+            bar3x3Forward512Met: at512.allSatisfy { $0.forwardFractionOfCeiling >= 0.7 },
+            bar3x3Backward512Met: at512.allSatisfy { $0.backwardFractionOfCeiling >= 0.5 })
     }
 
-    static func convBenchmark(name: String, pixels: Int, batch: Int, h: Int, c: Int, oc: Int, k: Int, s: Int,
-                              ceiling: Double, repeats: Int, rng: inout RNG) -> ConvResult {
+    static func convBenchmark(
+        name: String, pixels: Int, batch: Int, h: Int, c: Int, oc: Int, k: Int, s: Int,
+        ceiling: Double, repeats: Int, rng: inout RNG
+    ) -> ConvResult {
         let x = rng.uniformTensor([batch, h, h, c])
         let kernel = rng.uniformTensor([k, k, c, oc], -0.1, 0.1)
         let g = ConvGeometry(input: x.shape, kernel: (k, k), stride: (s, s), padding: .same)
@@ -188,18 +209,23 @@ public enum EngineBenchmark {
         }
         let flops = 2 * Double(batch * g.outputPixels) * Double(k * k * c) * Double(oc)
         let fg = flops / tf * 1e-9, bg = 2 * flops / tb * 1e-9
-        return ConvResult(name: name, inputPixels: pixels, batch: batch, height: h, channels: c, filters: oc, kernel: k, stride: s,
-                          forwardGFLOPs: fg, backwardGFLOPs: bg,
-                          forwardFractionOfCeiling: fg / ceiling, backwardFractionOfCeiling: bg / ceiling,
-                          forwardMilliseconds: tf * 1e3, backwardMilliseconds: tb * 1e3,
-                          sameShapeGemmGFLOPs: flops / tg * 1e-9, forwardFractionOfSameShapeGemm: tg / tf)
+        return ConvResult(
+            name: name, inputPixels: pixels, batch: batch, height: h, channels: c, filters: oc, kernel: k, stride: s,
+            forwardGFLOPs: fg, backwardGFLOPs: bg,
+            forwardFractionOfCeiling: fg / ceiling, backwardFractionOfCeiling: bg / ceiling,
+            forwardMilliseconds: tf * 1e3, backwardMilliseconds: tb * 1e3,
+            sameShapeGemmGFLOPs: flops / tg * 1e-9, forwardFractionOfSameShapeGemm: tg / tf)
     }
 
     static func gemmOnly(_ a: Tensor, _ b: Tensor, _ c: inout Tensor, m: Int, n: Int, k: Int) {
-        a.data.withUnsafeBufferPointer { ap in b.data.withUnsafeBufferPointer { bp in c.withUnsafeMutableElements { cp in
-            // M = m, N = n, K = k
-            sgemm(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n, beta: 0, c: cp.baseAddress!, ldc: n)
-        } } }
+        a.data.withUnsafeBufferPointer { ap in
+            b.data.withUnsafeBufferPointer { bp in
+                c.withUnsafeMutableElements { cp in
+                    // M = m, N = n, K = k
+                    sgemm(m: m, n: n, k: k, a: ap.baseAddress!, lda: k, b: bp.baseAddress!, ldb: n, beta: 0, c: cp.baseAddress!, ldc: n)
+                }
+            }
+        }
     }
 
     // MARK: - A small ResNet-style stack
@@ -222,7 +248,9 @@ public enum EngineBenchmark {
                 shortcut = g.add(Conv2D("\(name)_0_conv", filters: 4 * filters, kernelSize: 1, strides: stride), p)
             } else if stride > 1 {
                 shortcut = g.add(MaxPooling2D("\(name)_0_pool", poolSize: 1, strides: stride), input)
-            } else { shortcut = input }
+            } else {
+                shortcut = input
+            }
             var r = g.add(Conv2D("\(name)_1_conv", filters: filters, kernelSize: 1, useBias: false), p)
             r = g.add(BatchNormalization("\(name)_1_bn", epsilon: 1.001e-5), r)
             r = g.add(ReLU("\(name)_1_relu"), r)
@@ -282,15 +310,18 @@ public enum EngineBenchmark {
         step()
         g.profiling = false
         let slowest = g.layerTimes.sorted { $0.value.forward + $0.value.backward > $1.value.forward + $1.value.backward }
-            .prefix(8).map { "\($0.key): \(String(format: "%.2f", $0.value.forward * 1e3)) + \(String(format: "%.2f", $0.value.backward * 1e3)) ms" }
+            .prefix(8).map {
+                "\($0.key): \(String(format: "%.2f", $0.value.forward * 1e3)) + \(String(format: "%.2f", $0.value.backward * 1e3)) ms"
+            }
         g.releaseActivations()
         let x1 = rng.uniformTensor([1, 128, 128, 1], 0, 1)
         let t1 = time(repeats: 5 * repeats) { _ = g.forward([x1], mode: .inference) }
         let t14 = time(repeats: repeats) { _ = g.forward([x14], mode: .inference) }
-        return StackResult(description: "ResNet-style: 7x7/2 conv 32, max pool, 2 bottleneck blocks (64) at 32x32, 1 strided block (128), GAP, dense 2",
-                           inputPixels: 128, parameters: g.parameterCount, forwardGMACPerImage: macs * 1e-9,
-                           inferenceBatch1ImagesPerSecond: 1 / t1, inferenceBatch14ImagesPerSecond: 14 / t14,
-                           trainingBatch14ImagesPerSecond: 14 / tTrain,
-                           trainingBatch14GFLOPs: 3 * 2 * macs * 14 / tTrain * 1e-9, slowestLayers: slowest)
+        return StackResult(
+            description: "ResNet-style: 7x7/2 conv 32, max pool, 2 bottleneck blocks (64) at 32x32, 1 strided block (128), GAP, dense 2",
+            inputPixels: 128, parameters: g.parameterCount, forwardGMACPerImage: macs * 1e-9,
+            inferenceBatch1ImagesPerSecond: 1 / t1, inferenceBatch14ImagesPerSecond: 14 / t14,
+            trainingBatch14ImagesPerSecond: 14 / tTrain,
+            trainingBatch14GFLOPs: 3 * 2 * macs * 14 / tTrain * 1e-9, slowestLayers: slowest)
     }
 }

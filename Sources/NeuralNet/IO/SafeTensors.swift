@@ -46,7 +46,9 @@ public enum SafeTensors {
         }
         for (name, t) in tensors {
             let bytes = t.count * 4
-            parts.append("\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.dims.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            parts.append(
+                "\(jsonString(name)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.dims.map(String.init).joined(separator: ","))],\"data_offsets\":[\(offset),\(offset + bytes)]}"
+            )
             offset += bytes
         }
         header += parts.joined(separator: ",") + "}"
@@ -61,8 +63,10 @@ public enum SafeTensors {
                 #if _endian(big)
                 for v in p { var b = v.bitPattern.littleEndian; withUnsafeBytes(of: &b) { data.append(contentsOf: $0) } }
                 #else
-                data.append(UnsafeBufferPointer(start: UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: UInt8.self),
-                                                count: p.count * 4))
+                data.append(
+                    UnsafeBufferPointer(
+                        start: UnsafeRawPointer(p.baseAddress!).assumingMemoryBound(to: UInt8.self),
+                        count: p.count * 4))
                 #endif
             }
         }

@@ -28,10 +28,11 @@ public final class BatchNormalization: Layer {
     }
 
     public func forward(_ inputs: [Tensor], mode: Mode, context: ExecutionContext) -> Tensor {
-        BatchNormOp.forward(inputs[0], gamma: gamma.value, beta: beta.value,
-                            movingMean: &movingMean.value, movingVariance: &movingVariance.value,
-                            momentum: momentum, epsilon: epsilon, training: mode == .training,
-                            cache: &cache, into: &output)
+        BatchNormOp.forward(
+            inputs[0], gamma: gamma.value, beta: beta.value,
+            movingMean: &movingMean.value, movingVariance: &movingVariance.value,
+            momentum: momentum, epsilon: epsilon, training: mode == .training,
+            cache: &cache, into: &output)
         return output
     }
 
@@ -59,27 +60,34 @@ public final class BatchNormalization: Layer {
     /// `max(BN(x), 0)` in one pass (`Graph`'s training fusion of a BatchNormalization whose only
     /// consumer is a ReLU); batch statistics and moving averages as `forward`.
     func fusedReLUForward(_ x: Tensor, mode: Mode) -> Tensor {
-        BatchNormOp.forward(x, gamma: gamma.value, beta: beta.value,
-                            movingMean: &movingMean.value, movingVariance: &movingVariance.value,
-                            momentum: momentum, epsilon: epsilon, training: mode == .training, relu: true,
-                            cache: &cache, into: &output)
+        BatchNormOp.forward(
+            x, gamma: gamma.value, beta: beta.value,
+            movingMean: &movingMean.value, movingVariance: &movingVariance.value,
+            momentum: momentum, epsilon: epsilon, training: mode == .training, relu: true,
+            cache: &cache, into: &output)
         return output
     }
 
     /// The backward of `fusedReLUForward`: `dy` is the gradient of the ReLU's output `reluOutput`.
-    func fusedReLUBackward(_ dy: Tensor, input x: Tensor, reluOutput: Tensor, needInputGradient: Bool,
-                           mode: Mode, context: ExecutionContext) -> Tensor? {
+    func fusedReLUBackward(
+        _ dy: Tensor, input x: Tensor, reluOutput: Tensor, needInputGradient: Bool,
+        mode: Mode, context: ExecutionContext
+    ) -> Tensor? {
         var dx: Tensor? = needInputGradient ? context.gradientBuffer(x.shape) : nil
-        BatchNormOp.backward(dy, x: x, gamma: gamma.value, cache: cache, training: mode == .training, reluOutput: reluOutput,
-                             dGamma: &gamma.gradient, dBeta: &beta.gradient, dx: &dx)
+        BatchNormOp.backward(
+            dy, x: x, gamma: gamma.value, cache: cache, training: mode == .training, reluOutput: reluOutput,
+            dGamma: &gamma.gradient, dBeta: &beta.gradient, dx: &dx)
         return dx
     }
 
-    public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
-                         mode: Mode, context: ExecutionContext) -> [Tensor?] {
+    public func backward(
+        _ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
+        mode: Mode, context: ExecutionContext
+    ) -> [Tensor?] {
         var dx: Tensor? = needInputGradients[0] ? context.gradientBuffer(inputs[0].shape) : nil
-        BatchNormOp.backward(dy, x: inputs[0], gamma: gamma.value, cache: cache, training: mode == .training,
-                             dGamma: &gamma.gradient, dBeta: &beta.gradient, dx: &dx)
+        BatchNormOp.backward(
+            dy, x: inputs[0], gamma: gamma.value, cache: cache, training: mode == .training,
+            dGamma: &gamma.gradient, dBeta: &beta.gradient, dx: &dx)
         return [dx]
     }
 }

@@ -14,9 +14,11 @@ public final class Conv2D: Layer {
     private var output = Tensor.zeros([0])
 
     /// Keras defaults: strides 1, padding 'valid', bias on, glorot-uniform kernel, zero bias.
-    public init(_ name: String, filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
-                useBias: Bool = true, kernelInitializer: Initializer = .glorotUniform,
-                biasInitializer: Initializer = .zeros) {
+    public init(
+        _ name: String, filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
+        useBias: Bool = true, kernelInitializer: Initializer = .glorotUniform,
+        biasInitializer: Initializer = .zeros
+    ) {
         self.name = name; self.filters = filters
         self.kernelSize = (kernelSize, kernelSize); self.strides = (strides, strides)
         self.padding = padding; self.useBias = useBias
@@ -28,8 +30,9 @@ public final class Conv2D: Layer {
     public func build(inputShapes: [[Int]], rng: inout RNG) -> [Int] {
         let s = inputShapes[0]
         precondition(s.count == 3, "\(name): expects [H, W, C], got \(s)")
-        kernel = Parameter(name: "\(name)/kernel",
-                           value: kernelInitializer.make([kernelSize.0, kernelSize.1, s[2], filters], rng: &rng))
+        kernel = Parameter(
+            name: "\(name)/kernel",
+            value: kernelInitializer.make([kernelSize.0, kernelSize.1, s[2], filters], rng: &rng))
         if useBias { bias = Parameter(name: "\(name)/bias", value: biasInitializer.make([filters], rng: &rng)) }
         let g = geometry(Shape([1] + s))
         return [g.h.output, g.w.output, filters]
@@ -45,8 +48,9 @@ public final class Conv2D: Layer {
             inferenceForward(inputs[0], geometry: g, workspace: context.workspace, into: &output)
             return output
         }
-        Conv2DOp.forward(inputs[0], kernel: kernel.value, bias: bias?.value, geometry: g,
-                         workspace: context.workspace, into: &output)
+        Conv2DOp.forward(
+            inputs[0], kernel: kernel.value, bias: bias?.value, geometry: g,
+            workspace: context.workspace, into: &output)
         return output
     }
 
@@ -63,11 +67,14 @@ public final class Conv2D: Layer {
     /// right), expressed on `x` itself: the padding becomes part of the window's `padBefore`.
     func geometry(_ x: Shape, zeroPadding pad: (Int, Int, Int, Int)) -> ConvGeometry {
         let p = geometry(Shape([x[0], x[1] + pad.0 + pad.1, x[2] + pad.2 + pad.3, x[3]]))
-        return ConvGeometry(n: x[0], c: x[3],
-                            h: WindowAxis(input: x[1], kernel: p.h.kernel, stride: p.h.stride, output: p.h.output,
-                                          padBefore: p.h.padBefore + pad.0),
-                            w: WindowAxis(input: x[2], kernel: p.w.kernel, stride: p.w.stride, output: p.w.output,
-                                          padBefore: p.w.padBefore + pad.2))
+        return ConvGeometry(
+            n: x[0], c: x[3],
+            h: WindowAxis(
+                input: x[1], kernel: p.h.kernel, stride: p.h.stride, output: p.h.output,
+                padBefore: p.h.padBefore + pad.0),
+            w: WindowAxis(
+                input: x[2], kernel: p.w.kernel, stride: p.w.stride, output: p.w.output,
+                padBefore: p.w.padBefore + pad.2))
     }
 
     /// Kernel and bias as inference uses them: with a following batch normalisation folded in
@@ -75,7 +82,7 @@ public final class Conv2D: Layer {
     /// and, for Winograd, transformed. Rebuilt when any source parameter has been written since.
     private struct PreparedKernel {
         var key: [Int]
-        var kernel: [Float]      // empty: use `kernel.value` as is
+        var kernel: [Float]  // empty: use `kernel.value` as is
         var bias: [Float]?
     }
     private var prepared: PreparedKernel?
@@ -97,7 +104,10 @@ public final class Conv2D: Layer {
             kernel.value.data.withUnsafeBufferPointer { kp in
                 k.withUnsafeMutableBufferPointer { up in
                     if let scale {
-                        scale.withUnsafeBufferPointer { WinogradConvOp.transformKernel(kp.baseAddress!, c: c, oc: filters, m: m, scale: $0.baseAddress!, into: up.baseAddress!) }
+                        scale.withUnsafeBufferPointer {
+                            WinogradConvOp.transformKernel(
+                                kp.baseAddress!, c: c, oc: filters, m: m, scale: $0.baseAddress!, into: up.baseAddress!)
+                        }
                     } else {
                         WinogradConvOp.transformKernel(kp.baseAddress!, c: c, oc: filters, m: m, scale: nil, into: up.baseAddress!)
                     }
@@ -116,8 +126,10 @@ public final class Conv2D: Layer {
     /// into the kernel, `residual` (a following `Add`'s other operand) added, then `relu`.
     /// Equal to the unfused layers up to float rounding. 3×3 stride-1 convolutions with ≥ 16
     /// channels run through `WinogradConvOp`, the others through `Conv2DOp.inferenceForward`.
-    func inferenceForward(_ x: Tensor, geometry g: ConvGeometry, fold: BatchNormalization? = nil, residual: Tensor? = nil,
-                          relu: Bool = false, workspace: Workspace, into y: inout Tensor) {
+    func inferenceForward(
+        _ x: Tensor, geometry g: ConvGeometry, fold: BatchNormalization? = nil, residual: Tensor? = nil,
+        relu: Bool = false, workspace: Workspace, into y: inout Tensor
+    ) {
         let winograd = Self.usesWinograd(g, filters: filters) ? WinogradConvOp.tileSize(g) : nil
         let p = prepare(c: g.c, winograd: winograd, fold: fold)
         y.resize(to: Shape([g.n, g.h.output, g.w.output, filters]))
@@ -130,14 +142,17 @@ public final class Conv2D: Layer {
                 bias.withUnsafeBufferPointer { bp in
                     res.withUnsafeBufferPointer { rp in
                         y.withUnsafeMutableElements { yp in
-                            let e = ConvEpilogue(bias: p.bias == nil ? nil : bp.baseAddress!,
-                                                 residual: residual == nil ? nil : rp.baseAddress!, relu: relu)
+                            let e = ConvEpilogue(
+                                bias: p.bias == nil ? nil : bp.baseAddress!,
+                                residual: residual == nil ? nil : rp.baseAddress!, relu: relu)
                             if let m = winograd {
-                                WinogradConvOp.forward(xp.baseAddress!, g, u: kp.baseAddress!, oc: filters, m: m, epilogue: e,
-                                                       workspace: workspace, y: yp.baseAddress!)
+                                WinogradConvOp.forward(
+                                    xp.baseAddress!, g, u: kp.baseAddress!, oc: filters, m: m, epilogue: e,
+                                    workspace: workspace, y: yp.baseAddress!)
                             } else {
-                                Conv2DOp.inferenceForward(xp.baseAddress!, g, kernel: kp.baseAddress!, oc: filters, epilogue: e,
-                                                          workspace: workspace, y: yp.baseAddress!)
+                                Conv2DOp.inferenceForward(
+                                    xp.baseAddress!, g, kernel: kp.baseAddress!, oc: filters, epilogue: e,
+                                    workspace: workspace, y: yp.baseAddress!)
                             }
                         }
                     }
@@ -147,18 +162,23 @@ public final class Conv2D: Layer {
     }
 
     /// `inferenceForward` into the layer's own output buffer (a step of `Graph`'s inference plan).
-    func fusedInference(_ x: Tensor, geometry g: ConvGeometry, fold: BatchNormalization?, residual: Tensor?, relu: Bool,
-                        workspace: Workspace) -> Tensor {
+    func fusedInference(
+        _ x: Tensor, geometry g: ConvGeometry, fold: BatchNormalization?, residual: Tensor?, relu: Bool,
+        workspace: Workspace
+    ) -> Tensor {
         inferenceForward(x, geometry: g, fold: fold, residual: residual, relu: relu, workspace: workspace, into: &output)
         return output
     }
 
-    public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
-                         mode: Mode, context: ExecutionContext) -> [Tensor?] {
-        var dBias: Tensor? = bias?.gradient.take()     // moved out: updated in place, not copied
+    public func backward(
+        _ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
+        mode: Mode, context: ExecutionContext
+    ) -> [Tensor?] {
+        var dBias: Tensor? = bias?.gradient.take()  // moved out: updated in place, not copied
         var dx: Tensor? = needInputGradients[0] ? context.gradientBuffer(inputs[0].shape) : nil
-        Conv2DOp.backward(dy, x: inputs[0], kernel: kernel.value, geometry: geometry(inputs[0].shape),
-                          workspace: context.workspace, dKernel: &kernel.gradient, dBias: &dBias, dx: &dx)
+        Conv2DOp.backward(
+            dy, x: inputs[0], kernel: kernel.value, geometry: geometry(inputs[0].shape),
+            workspace: context.workspace, dKernel: &kernel.gradient, dBias: &dBias, dx: &dx)
         if let dBias { bias!.gradient = dBias }
         return [dx]
     }

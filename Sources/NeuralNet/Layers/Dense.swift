@@ -11,8 +11,10 @@ public final class Dense: Layer {
     public private(set) var bias: Parameter?
     private var output = Tensor.zeros([0])
 
-    public init(_ name: String, units: Int, useBias: Bool = true,
-                kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros) {
+    public init(
+        _ name: String, units: Int, useBias: Bool = true,
+        kernelInitializer: Initializer = .glorotUniform, biasInitializer: Initializer = .zeros
+    ) {
         self.name = name; self.units = units; self.useBias = useBias
         self.kernelInitializer = kernelInitializer; self.biasInitializer = biasInitializer
     }
@@ -31,9 +33,11 @@ public final class Dense: Layer {
         return output
     }
 
-    public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
-                         mode: Mode, context: ExecutionContext) -> [Tensor?] {
-        var dBias: Tensor? = bias?.gradient.take()     // moved out: updated in place, not copied
+    public func backward(
+        _ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
+        mode: Mode, context: ExecutionContext
+    ) -> [Tensor?] {
+        var dBias: Tensor? = bias?.gradient.take()  // moved out: updated in place, not copied
         var dx: Tensor? = needInputGradients[0] ? context.gradientBuffer(inputs[0].shape) : nil
         DenseOp.backward(dy, x: inputs[0], kernel: kernel.value, dKernel: &kernel.gradient, dBias: &dBias, dx: &dx)
         if let dBias { bias!.gradient = dBias }

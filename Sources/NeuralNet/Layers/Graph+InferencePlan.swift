@@ -88,7 +88,8 @@ extension Graph {
             if let next = only(last), !taken.contains(next), entries[next].layer is ReLU {
                 relu = true; last = next; nodes.append(next)
             } else if bn == nil, let next = only(last), !taken.contains(next), entries[next].layer is Add, entries[next].inputs.count == 2,
-                      entries[next].inputs[0] != entries[next].inputs[1] {
+                entries[next].inputs[0] != entries[next].inputs[1]
+            {
                 residual = entries[next].inputs.first { $0 != last }!
                 last = next; nodes.append(next)
             }
@@ -98,7 +99,8 @@ extension Graph {
         }
         for (b, e) in entries.enumerated() {
             guard e.layer is BatchNormalization, !taken.contains(b), let next = only(b),
-                  entries[next].layer is ReLU, !taken.contains(next) else { continue }
+                entries[next].layer is ReLU, !taken.contains(next)
+            else { continue }
             plan.steps[next] = .bnReLU(bn: b, source: e.inputs[0], nodes: [b, next])
             taken.insert(b); taken.insert(next)
             plan.absorbed.insert(b)
@@ -119,8 +121,9 @@ extension Graph {
             let conv = entries[c].layer as! Conv2D
             let x = values[source]!
             let g = pad.map { conv.geometry(x.shape, zeroPadding: $0) } ?? conv.geometry(x.shape)
-            return conv.fusedInference(x, geometry: g, fold: bn.map { entries[$0].layer as! BatchNormalization },
-                                       residual: residual.map { values[$0]! }, relu: relu, workspace: context.workspace)
+            return conv.fusedInference(
+                x, geometry: g, fold: bn.map { entries[$0].layer as! BatchNormalization },
+                residual: residual.map { values[$0]! }, relu: relu, workspace: context.workspace)
         case let .bnReLU(b, source, _):
             return (entries[b].layer as! BatchNormalization).inferenceForwardReLU(values[source]!)
         case let .maxPool(p, source):

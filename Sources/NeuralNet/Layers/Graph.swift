@@ -22,9 +22,9 @@ public final class Graph {
 
     struct Entry {
         let name: String
-        let layer: Layer?          // nil for an input placeholder
+        let layer: Layer?  // nil for an input placeholder
         let inputs: [Int]
-        let shape: [Int]           // per-sample
+        let shape: [Int]  // per-sample
         var needsGradient: Bool
     }
 
@@ -76,8 +76,10 @@ public final class Graph {
         precondition(layerIDs.insert(ObjectIdentifier(layer)).inserted, "layer \(layer.name) added twice; create a new instance")
         let shape = layer.build(inputShapes: inputs.map { entries[$0.index].shape }, rng: &rng)
         let needs = layer.parameters.contains { $0.trainable } || inputs.contains { entries[$0.index].needsGradient }
-        return append(Entry(name: layer.name, layer: layer, inputs: inputs.map(\.index), shape: shape,
-                            needsGradient: needs), isInput: false)
+        return append(
+            Entry(
+                name: layer.name, layer: layer, inputs: inputs.map(\.index), shape: shape,
+                needsGradient: needs), isInput: false)
     }
 
     private func append(_ e: Entry, isInput: Bool) -> Node {
@@ -129,8 +131,9 @@ public final class Graph {
         for e in entries { for i in e.inputs { remaining[i] += 1 } }
         let outputSet = Set(outputs.map(\.index))
         for (k, i) in inputIndices.enumerated() {
-            precondition(Array(feeds[k].shape.dims.dropFirst()) == entries[i].shape,
-                         "input \(entries[i].name): expected [N] + \(entries[i].shape), got \(feeds[k].shape)")
+            precondition(
+                Array(feeds[k].shape.dims.dropFirst()) == entries[i].shape,
+                "input \(entries[i].name): expected [N] + \(entries[i].shape), got \(feeds[k].shape)")
             values[i] = feeds[k]
         }
         let plan = mode == .inference && !retain && Engine.options.inferenceFastPaths ? inferencePlan() : nil
@@ -147,9 +150,9 @@ public final class Graph {
                 if profiling { layerTimes[e.name, default: (0, 0)].forward += clock() - t0 }
                 continue
             }
-            if fusedReLUs.contains(i) { continue }   // computed with its BatchNormalization
+            if fusedReLUs.contains(i) { continue }  // computed with its BatchNormalization
             if let plan {
-                if plan.absorbed.contains(i) { continue }   // runs within a later fused step
+                if plan.absorbed.contains(i) { continue }  // runs within a later fused step
                 if let step = plan.steps[i] {
                     let t0 = profiling ? clock() : 0
                     values[i] = run(step)
@@ -223,7 +226,8 @@ public final class Graph {
             var seen = Set<UnsafeRawPointer>()
             for t in finished {
                 guard let a = t.storageAddress, !external.contains(a), seen.insert(a).inserted,
-                      !gradients.contains(where: { $0?.storageAddress == a }) else { continue }
+                    !gradients.contains(where: { $0?.storageAddress == a })
+                else { continue }
                 context.recycle(t)
             }
             finished = []
@@ -250,7 +254,7 @@ public final class Graph {
         // fused backward applies the mask (unless the BN's own gradient is to be kept).
         var reluOf: [Int: Int] = [:]
         for (bnIndex, j) in fusedPairs where !keepIdx.contains(bnIndex) { reluOf[j] = bnIndex }
-        var unmasked: [Int: Int] = [:]   // BN node → its ReLU node, for gradients passed unmasked
+        var unmasked: [Int: Int] = [:]  // BN node → its ReLU node, for gradients passed unmasked
         for i in entries.indices.reversed() {
             releaseFinished()
             guard let layer = entries[i].layer, let dy = gradients[i] else { continue }
@@ -265,11 +269,15 @@ public final class Graph {
                 dxs = [dy]
                 unmasked[bnIndex] = i
             } else if let j = unmasked[i], let bn = layer as? BatchNormalization {
-                dxs = [bn.fusedReLUBackward(dy, input: ins[0], reluOutput: values[j]!, needInputGradient: need[0],
-                                            mode: lastMode, context: context)]
+                dxs = [
+                    bn.fusedReLUBackward(
+                        dy, input: ins[0], reluOutput: values[j]!, needInputGradient: need[0],
+                        mode: lastMode, context: context)
+                ]
             } else {
-                dxs = layer.backward(dy, inputs: ins, output: values[i]!, needInputGradients: need,
-                                     mode: lastMode, context: context)
+                dxs = layer.backward(
+                    dy, inputs: ins, output: values[i]!, needInputGradients: need,
+                    mode: lastMode, context: context)
             }
             if profiling { layerTimes[e.name, default: (0, 0)].backward += clock() - t0 }
             for (j, dx) in zip(e.inputs, dxs) {

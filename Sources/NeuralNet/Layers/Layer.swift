@@ -120,8 +120,10 @@ public protocol Layer: AnyObject {
     /// Accumulates parameter gradients (`+=`) and returns the gradient for each input for which
     /// `needInputGradients[i]` is true (nil otherwise). `inputs` and `output` are the tensors of
     /// the matching forward pass.
-    func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
-                  mode: Mode, context: ExecutionContext) -> [Tensor?]
+    func backward(
+        _ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
+        mode: Mode, context: ExecutionContext
+    ) -> [Tensor?]
 }
 
 extension Layer {

@@ -16,8 +16,9 @@ public final class DepthwiseConv2D: Layer {
 
     public func build(inputShapes: [[Int]], rng: inout RNG) -> [Int] {
         let s = inputShapes[0]
-        kernel = Parameter(name: "\(name)/depthwise_kernel",
-                           value: Initializer.glorotUniform.make([kernelSize.0, kernelSize.1, s[2], 1], rng: &rng))
+        kernel = Parameter(
+            name: "\(name)/depthwise_kernel",
+            value: Initializer.glorotUniform.make([kernelSize.0, kernelSize.1, s[2], 1], rng: &rng))
         if useBias { bias = Parameter(name: "\(name)/bias", value: Tensor.zeros([s[2]])) }
         let g = ConvGeometry(input: Shape([1] + s), kernel: kernelSize, stride: strides, padding: padding)
         return [g.h.output, g.w.output, s[2]]
@@ -30,8 +31,10 @@ public final class DepthwiseConv2D: Layer {
         return output
     }
 
-    public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
-                         mode: Mode, context: ExecutionContext) -> [Tensor?] {
+    public func backward(
+        _ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
+        mode: Mode, context: ExecutionContext
+    ) -> [Tensor?] {
         let g = ConvGeometry(input: inputs[0].shape, kernel: kernelSize, stride: strides, padding: padding)
         if let bias { biasGradient(dy, into: &bias.gradient) }
         var dx: Tensor? = needInputGradients[0] ? context.gradientBuffer(inputs[0].shape) : nil
@@ -52,8 +55,10 @@ public final class SeparableConv2D: Layer {
     private var middle = Tensor.zeros([0])
     private var output = Tensor.zeros([0])
 
-    public init(_ name: String, filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
-                useBias: Bool = true) {
+    public init(
+        _ name: String, filters: Int, kernelSize: Int, strides: Int = 1, padding: Padding = .valid,
+        useBias: Bool = true
+    ) {
         self.name = name; self.filters = filters; self.kernelSize = (kernelSize, kernelSize)
         self.strides = (strides, strides); self.padding = padding; self.useBias = useBias
     }
@@ -62,10 +67,12 @@ public final class SeparableConv2D: Layer {
 
     public func build(inputShapes: [[Int]], rng: inout RNG) -> [Int] {
         let s = inputShapes[0]
-        depthwise = Parameter(name: "\(name)/depthwise_kernel",
-                              value: Initializer.glorotUniform.make([kernelSize.0, kernelSize.1, s[2], 1], rng: &rng))
-        pointwise = Parameter(name: "\(name)/pointwise_kernel",
-                              value: Initializer.glorotUniform.make([1, 1, s[2], filters], rng: &rng))
+        depthwise = Parameter(
+            name: "\(name)/depthwise_kernel",
+            value: Initializer.glorotUniform.make([kernelSize.0, kernelSize.1, s[2], 1], rng: &rng))
+        pointwise = Parameter(
+            name: "\(name)/pointwise_kernel",
+            value: Initializer.glorotUniform.make([1, 1, s[2], filters], rng: &rng))
         if useBias { bias = Parameter(name: "\(name)/bias", value: Tensor.zeros([filters])) }
         let g = ConvGeometry(input: Shape([1] + s), kernel: kernelSize, stride: strides, padding: padding)
         return [g.h.output, g.w.output, filters]
@@ -80,24 +87,29 @@ public final class SeparableConv2D: Layer {
     public func forward(_ inputs: [Tensor], mode: Mode, context: ExecutionContext) -> Tensor {
         let (g, p) = geometries(inputs[0].shape)
         DepthwiseConv2DOp.forward(inputs[0], kernel: depthwise.value, geometry: g, into: &middle)
-        Conv2DOp.forward(middle, kernel: pointwise.value, bias: bias?.value, geometry: p,
-                         workspace: context.workspace, into: &output)
+        Conv2DOp.forward(
+            middle, kernel: pointwise.value, bias: bias?.value, geometry: p,
+            workspace: context.workspace, into: &output)
         return output
     }
 
-    public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
-                         mode: Mode, context: ExecutionContext) -> [Tensor?] {
+    public func backward(
+        _ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
+        mode: Mode, context: ExecutionContext
+    ) -> [Tensor?] {
         let (g, p) = geometries(inputs[0].shape)
-        var dBias: Tensor? = bias?.gradient.take()     // moved out: updated in place, not copied
+        var dBias: Tensor? = bias?.gradient.take()  // moved out: updated in place, not copied
         var dMiddle: Tensor? = context.gradientBuffer(middle.shape)
         // forward: output = pointwise(middle) + bias
-        Conv2DOp.backward(dy, x: middle, kernel: pointwise.value, geometry: p, workspace: context.workspace,
-                          dKernel: &pointwise.gradient, dBias: &dBias, dx: &dMiddle)
+        Conv2DOp.backward(
+            dy, x: middle, kernel: pointwise.value, geometry: p, workspace: context.workspace,
+            dKernel: &pointwise.gradient, dBias: &dBias, dx: &dMiddle)
         if let dBias { bias!.gradient = dBias }
         // forward: middle = depthwise(x)
         var dx: Tensor? = needInputGradients[0] ? context.gradientBuffer(inputs[0].shape) : nil
-        DepthwiseConv2DOp.backward(dMiddle!, x: inputs[0], kernel: depthwise.value, geometry: g,
-                                   dKernel: &depthwise.gradient, dx: &dx)
+        DepthwiseConv2DOp.backward(
+            dMiddle!, x: inputs[0], kernel: depthwise.value, geometry: g,
+            dKernel: &depthwise.gradient, dx: &dx)
         let used = dMiddle!
         dMiddle = nil
         context.recycle(used)

@@ -11,8 +11,10 @@ public final class ReLU: Layer {
         ElementwiseOp.reluForward(inputs[0], into: &output)
         return output
     }
-    public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
-                         mode: Mode, context: ExecutionContext) -> [Tensor?] {
+    public func backward(
+        _ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
+        mode: Mode, context: ExecutionContext
+    ) -> [Tensor?] {
         guard needInputGradients[0] else { return [nil] }
         var dx = context.gradientBuffer(dy.shape)
         ElementwiseOp.reluBackward(dy, output: output, into: &dx)
@@ -46,8 +48,10 @@ public final class MaxPooling2D: Layer {
         PoolingOp.maxPoolInference(x, geometry: geometry(x.shape), into: &output)
         return output
     }
-    public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
-                         mode: Mode, context: ExecutionContext) -> [Tensor?] {
+    public func backward(
+        _ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
+        mode: Mode, context: ExecutionContext
+    ) -> [Tensor?] {
         guard needInputGradients[0] else { return [nil] }
         var dx = context.gradientBuffer(inputs[0].shape)
         PoolingOp.maxPoolBackward(dy, geometry: geometry(inputs[0].shape), argmax: argmax, into: &dx)
@@ -65,8 +69,10 @@ public final class GlobalAveragePooling2D: Layer {
         PoolingOp.globalAverageForward(inputs[0], into: &output)
         return output
     }
-    public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
-                         mode: Mode, context: ExecutionContext) -> [Tensor?] {
+    public func backward(
+        _ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
+        mode: Mode, context: ExecutionContext
+    ) -> [Tensor?] {
         guard needInputGradients[0] else { return [nil] }
         var dx = context.gradientBuffer(inputs[0].shape)
         PoolingOp.globalAverageBackward(dy, inputShape: inputs[0].shape, into: &dx)
@@ -92,8 +98,10 @@ public final class ZeroPadding2D: Layer {
         SpatialOp.zeroPadForward(inputs[0], top: top, bottom: bottom, left: left, right: right, into: &output)
         return output
     }
-    public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
-                         mode: Mode, context: ExecutionContext) -> [Tensor?] {
+    public func backward(
+        _ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
+        mode: Mode, context: ExecutionContext
+    ) -> [Tensor?] {
         guard needInputGradients[0] else { return [nil] }
         var dx = context.gradientBuffer(inputs[0].shape)
         SpatialOp.zeroPadBackward(dy, top: top, bottom: bottom, left: left, right: right, into: &dx)
@@ -109,8 +117,10 @@ public final class Flatten: Layer {
     public func forward(_ inputs: [Tensor], mode: Mode, context: ExecutionContext) -> Tensor {
         inputs[0].reshaped([inputs[0].shape[0], inputs[0].count / max(inputs[0].shape[0], 1)])
     }
-    public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
-                         mode: Mode, context: ExecutionContext) -> [Tensor?] {
+    public func backward(
+        _ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
+        mode: Mode, context: ExecutionContext
+    ) -> [Tensor?] {
         [needInputGradients[0] ? dy.reshaped(inputs[0].shape.dims) : nil]
     }
 }
@@ -129,8 +139,10 @@ public final class Concatenate: Layer {
         SpatialOp.concatForward(inputs, into: &output)
         return output
     }
-    public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
-                         mode: Mode, context: ExecutionContext) -> [Tensor?] {
+    public func backward(
+        _ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
+        mode: Mode, context: ExecutionContext
+    ) -> [Tensor?] {
         var parts = inputs.map { context.gradientBuffer($0.shape) }
         SpatialOp.concatBackward(dy, widths: inputs.map { $0.shape.dims.last! }, into: &parts)
         return zip(parts, needInputGradients).map { part, need in
@@ -154,8 +166,10 @@ public final class Add: Layer {
         ElementwiseOp.addForward(inputs, into: &output)
         return output
     }
-    public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
-                         mode: Mode, context: ExecutionContext) -> [Tensor?] {
+    public func backward(
+        _ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
+        mode: Mode, context: ExecutionContext
+    ) -> [Tensor?] {
         needInputGradients.map { $0 ? dy : nil }
     }
 }
@@ -174,8 +188,10 @@ public final class UpsampleLike: Layer {
         SpatialOp.resizeNearestForward(inputs[0], height: inputs[1].shape[1], width: inputs[1].shape[2], into: &output)
         return output
     }
-    public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
-                         mode: Mode, context: ExecutionContext) -> [Tensor?] {
+    public func backward(
+        _ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
+        mode: Mode, context: ExecutionContext
+    ) -> [Tensor?] {
         guard needInputGradients[0] else { return [nil, nil] }
         var dx = context.gradientBuffer(inputs[0].shape)
         SpatialOp.resizeNearestBackward(dy, inputShape: inputs[0].shape, into: &dx)
@@ -200,8 +216,10 @@ public final class Dropout: Layer {
         LossOp.dropoutForward(inputs[0], rate: rate, rng: &rng, mask: &mask, into: &output)
         return output
     }
-    public func backward(_ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
-                         mode: Mode, context: ExecutionContext) -> [Tensor?] {
+    public func backward(
+        _ dy: Tensor, inputs: [Tensor], output: Tensor, needInputGradients: [Bool],
+        mode: Mode, context: ExecutionContext
+    ) -> [Tensor?] {
         guard needInputGradients[0] else { return [nil] }
         guard mode == .training && rate > 0 else { return [dy] }
         var dx = context.gradientBuffer(dy.shape)

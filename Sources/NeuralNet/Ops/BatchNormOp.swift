@@ -20,10 +20,12 @@ public enum BatchNormOp {
     /// Forward. `training` selects batch vs moving statistics; in training the moving
     /// statistics are updated in place. With `relu`, `y = max(BN(x), 0)` in the same pass
     /// (a batch normalisation whose only consumer is a ReLU; `backward` then takes that `y`).
-    public static func forward(_ x: Tensor, gamma: Tensor, beta: Tensor,
-                               movingMean: inout Tensor, movingVariance: inout Tensor,
-                               momentum: Float, epsilon: Float, training: Bool, relu: Bool = false,
-                               cache: inout Cache, into y: inout Tensor) {
+    public static func forward(
+        _ x: Tensor, gamma: Tensor, beta: Tensor,
+        movingMean: inout Tensor, movingVariance: inout Tensor,
+        momentum: Float, epsilon: Float, training: Bool, relu: Bool = false,
+        cache: inout Cache, into y: inout Tensor
+    ) {
         let C = x.shape.dims.last!
         let R = x.count / C
         precondition(gamma.count == C && beta.count == C && movingMean.count == C && movingVariance.count == C)
@@ -94,8 +96,10 @@ public enum BatchNormOp {
     /// Backward. Accumulates `dGamma += Σ dy·xhat`, `dBeta += Σ dy`; returns `dx`.
     /// Training: `dx = gamma·invStd/R · (R·dy - Σdy - xhat·Σ(dy·xhat))`;
     /// inference (statistics are constants): `dx = gamma·invStd·dy`.
-    public static func backward(_ dy: Tensor, x: Tensor, gamma: Tensor, cache: Cache, training: Bool,
-                                dGamma: inout Tensor, dBeta: inout Tensor, needDx: Bool = true) -> Tensor? {
+    public static func backward(
+        _ dy: Tensor, x: Tensor, gamma: Tensor, cache: Cache, training: Bool,
+        dGamma: inout Tensor, dBeta: inout Tensor, needDx: Bool = true
+    ) -> Tensor? {
         var dx: Tensor? = needDx ? Tensor.zeros([0]) : nil
         backward(dy, x: x, gamma: gamma, cache: cache, training: training, dGamma: &dGamma, dBeta: &dBeta, dx: &dx)
         return dx
@@ -104,9 +108,11 @@ public enum BatchNormOp {
     /// `backward` that, if `dx` is non-nil, overwrites it with the input gradient (resized; its
     /// storage is reused when the size allows). With `reluOutput` (the `y` of a forward with
     /// `relu`), `dy` is the gradient of `max(BN(x), 0)` and is first masked by `y > 0`.
-    public static func backward(_ dy: Tensor, x: Tensor, gamma: Tensor, cache: Cache, training: Bool,
-                                reluOutput: Tensor? = nil,
-                                dGamma: inout Tensor, dBeta: inout Tensor, dx: inout Tensor?) {
+    public static func backward(
+        _ dy: Tensor, x: Tensor, gamma: Tensor, cache: Cache, training: Bool,
+        reluOutput: Tensor? = nil,
+        dGamma: inout Tensor, dBeta: inout Tensor, dx: inout Tensor?
+    ) {
         let C = x.shape.dims.last!
         let R = x.count / C
         precondition(dy.shape == x.shape, "dy \(dy.shape) ≠ x \(x.shape)")
@@ -120,8 +126,9 @@ public enum BatchNormOp {
                     mean.withUnsafeBufferPointer { mp in
                         invStd.withUnsafeBufferPointer { ip in
                             channelSums(rows: R, cols: 2 * C) { r0, r1, facc in
-                                sumGradientTerms(xp.baseAddress!, dp.baseAddress!, reluOutput == nil ? nil : yp.baseAddress!,
-                                                 mp.baseAddress!, ip.baseAddress!, r0, r1, C, facc)
+                                sumGradientTerms(
+                                    xp.baseAddress!, dp.baseAddress!, reluOutput == nil ? nil : yp.baseAddress!,
+                                    mp.baseAddress!, ip.baseAddress!, r0, r1, C, facc)
                             }
                         }
                     }
@@ -193,8 +200,10 @@ public enum BatchNormOp {
     /// (within a chunk, runs of `floatRun` rows are summed in Float, 8 channels at a time), the
     /// partials added in chunk order, so the result does not depend on the thread count.
     /// `accumulate(r0, r1, facc)` adds the terms of rows `r0..<r1` into `facc` (`cols` floats).
-    static func channelSums(rows R: Int, cols: Int,
-                            _ accumulate: (Int, Int, UnsafeMutablePointer<Float>) -> Void) -> [Double] {
+    static func channelSums(
+        rows R: Int, cols: Int,
+        _ accumulate: (Int, Int, UnsafeMutablePointer<Float>) -> Void
+    ) -> [Double] {
         let nChunks = max(Parallel.chunkCount(R, chunk: rowChunk), 1)
         var partials = [Double](repeating: 0, count: nChunks * cols)
         partials.withUnsafeMutableBufferPointer { pp in
@@ -232,8 +241,10 @@ public enum BatchNormOp {
 
     /// `facc[c] += Σ_r (x[r, c] - mean[c])²`.
     @inline(__always)
-    static func sumSquaredDeviations(_ x: UnsafePointer<Float>, _ mean: UnsafePointer<Float>, _ r0: Int, _ r1: Int, _ C: Int,
-                                     _ facc: UnsafeMutablePointer<Float>) {
+    static func sumSquaredDeviations(
+        _ x: UnsafePointer<Float>, _ mean: UnsafePointer<Float>, _ r0: Int, _ r1: Int, _ C: Int,
+        _ facc: UnsafeMutablePointer<Float>
+    ) {
         for r in r0..<r1 {
             let xr = x + r * C
             var c = 0
@@ -249,9 +260,11 @@ public enum BatchNormOp {
     /// `facc[c] += Σ_r dy'[r, c]`, `facc[C + c] += Σ_r dy'[r, c]·xhat[r, c]`, with
     /// `xhat = (x - mean)·invStd` and `dy' = dy·[y > 0]` when `y` is given (else `dy`).
     @inline(__always)
-    static func sumGradientTerms(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>?,
-                                 _ mean: UnsafePointer<Float>, _ invStd: UnsafePointer<Float>,
-                                 _ r0: Int, _ r1: Int, _ C: Int, _ facc: UnsafeMutablePointer<Float>) {
+    static func sumGradientTerms(
+        _ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ y: UnsafePointer<Float>?,
+        _ mean: UnsafePointer<Float>, _ invStd: UnsafePointer<Float>,
+        _ r0: Int, _ r1: Int, _ C: Int, _ facc: UnsafeMutablePointer<Float>
+    ) {
         for r in r0..<r1 {
             let xr = x + r * C, dr = dy + r * C
             var c = 0
@@ -303,4 +316,3 @@ public enum BatchNormOp {
         }
     }
 }
-

@@ -35,29 +35,33 @@ extension Conv2DOp {
         if split && per >= g.n && g.n > 1 { per = (g.n + 1) / 2 }
         let count = (g.n + per - 1) / per
         guard count * g.patch * OC <= Engine.options.blockedPartialBudget,
-              per * max(g.outputPixels, g.inputPixels) * max(g.patch, g.h.kernel * g.w.kernel * OC) <= Engine.options.convolutionBlockBudget
+            per * max(g.outputPixels, g.inputPixels) * max(g.patch, g.h.kernel * g.w.kernel * OC) <= Engine.options.convolutionBlockBudget
         else { return nil }
         return (per, count)
     }
 
     /// The blocked backward (see the extension's summary); `dk` accumulates, `dBias` accumulates,
     /// `dx` (when non-nil) is overwritten.
-    static func blockedBackward(dy: UnsafePointer<Float>, x: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
-                                _ g: ConvGeometry, oc OC: Int, blocks: (perBlock: Int, count: Int),
-                                dk: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?,
-                                dx: UnsafeMutablePointer<Float>?, workspace: Workspace) {
+    static func blockedBackward(
+        dy: UnsafePointer<Float>, x: UnsafePointer<Float>, kernel: UnsafePointer<Float>,
+        _ g: ConvGeometry, oc OC: Int, blocks: (perBlock: Int, count: Int),
+        dk: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?,
+        dx: UnsafeMutablePointer<Float>?, workspace: Workspace
+    ) {
         Parallel.blasSingleThreaded
         let pointwise = isPointwise(g)
         let rows = g.n * g.outputPixels
-        let KK = pointwise ? g.c : g.patch               // rows of the kernel matrix
+        let KK = pointwise ? g.c : g.patch  // rows of the kernel matrix
         let transposed = !pointwise && g.h.stride == 1 && g.w.stride == 1
         // Stride 1: dx is the convolution of dy with the flipped, transposed kernel (see `backward`).
         let gt = ConvGeometry(
             n: g.n, c: OC,
-            h: WindowAxis(input: g.h.output, kernel: g.h.kernel, stride: 1, output: g.h.input,
-                          padBefore: g.h.kernel - 1 - g.h.padBefore),
-            w: WindowAxis(input: g.w.output, kernel: g.w.kernel, stride: 1, output: g.w.input,
-                          padBefore: g.w.kernel - 1 - g.w.padBefore))
+            h: WindowAxis(
+                input: g.h.output, kernel: g.h.kernel, stride: 1, output: g.h.input,
+                padBefore: g.h.kernel - 1 - g.h.padBefore),
+            w: WindowAxis(
+                input: g.w.output, kernel: g.w.kernel, stride: 1, output: g.w.input,
+                padBefore: g.w.kernel - 1 - g.w.padBefore))
         let blockOut = pointwise ? blocks.perBlock : blocks.perBlock * g.outputPixels
         let blockIn = pointwise ? blocks.perBlock : blocks.perBlock * g.inputPixels
         let colsSize = pointwise ? 0 : blockOut * g.patch
@@ -83,8 +87,9 @@ extension Conv2DOp {
                 let a: UnsafePointer<Float>
                 if pointwise { a = x + r0 * g.c } else { Im2Col.fillRows(x, g, rows: r0..<r1, cols); a = UnsafePointer(cols) }
                 // forward: y = cols · k   ⇒   dk_b = colsᵀ · dy   (M = KK, N = OC, K = rows of the block)
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(KK), Int32(OC), Int32(m), 1,
-                            a, Int32(KK), dyBlock, Int32(OC), 0, partial, Int32(OC))
+                cblas_sgemm(
+                    CblasRowMajor, CblasTrans, CblasNoTrans, Int32(KK), Int32(OC), Int32(m), 1,
+                    a, Int32(KK), dyBlock, Int32(OC), 0, partial, Int32(OC))
                 if dBias != nil {
                     // forward: y = b + cols · k   ⇒   db_b = Σ_rows dy
                     let db = partial + KK * OC
@@ -94,18 +99,21 @@ extension Conv2DOp {
                 guard let dx else { continue }
                 if pointwise {
                     // dx = dy · kᵀ   (M = rows of the block, N = C, K = OC)
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(g.c), Int32(OC), 1,
-                                dyBlock, Int32(OC), kernel, Int32(OC), 0, dx + r0 * g.c, Int32(g.c))
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(g.c), Int32(OC), 1,
+                        dyBlock, Int32(OC), kernel, Int32(OC), 0, dx + r0 * g.c, Int32(g.c))
                 } else if transposed {
                     let i0 = b * blockIn, i1 = min(g.n * g.inputPixels, i0 + blockIn)
                     Im2Col.fillRows(dy, gt, rows: i0..<i1, dcols)
                     // dx = im2col_t(dy) · flipped   (M = input rows of the block, N = C, K = KH·KW·OC)
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(i1 - i0), Int32(g.c), Int32(gt.patch), 1,
-                                dcols, Int32(gt.patch), flipped, Int32(g.c), 0, dx + i0 * g.c, Int32(g.c))
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(i1 - i0), Int32(g.c), Int32(gt.patch), 1,
+                        dcols, Int32(gt.patch), flipped, Int32(g.c), 0, dx + i0 * g.c, Int32(g.c))
                 } else {
                     // dcols = dy · kᵀ   (M = rows of the block, N = KH·KW·C, K = OC), then col2im
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(g.patch), Int32(OC), 1,
-                                dyBlock, Int32(OC), kernel, Int32(OC), 0, dcols, Int32(g.patch))
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasTrans, Int32(m), Int32(g.patch), Int32(OC), 1,
+                        dyBlock, Int32(OC), kernel, Int32(OC), 0, dcols, Int32(g.patch))
                     let n0 = b * blocks.perBlock, nb = min(g.n, n0 + blocks.perBlock) - n0
                     Im2Col.col2imLines(dcols, g, lines: 0..<(nb * g.h.input), dx + n0 * g.inputPixels * g.c)
                 }

@@ -48,11 +48,12 @@ extension Conv2DOp {
     /// output pixels (e.g. the FPN's P6 at 8×8) still uses every core.
     static let wholeIm2colRows = 256
 
-
     /// Rows of one block of a pointwise inference convolution: its output block stays near L2
     /// (≈ `pointwiseBlockFloats`), within `pointwiseBlockRowRange`, a multiple of 8. Fixed by the shape.
     static func pointwiseBlockRows(oc: Int) -> Int {
-        max(Engine.options.pointwiseBlockRowRange.least, min(Engine.options.pointwiseBlockRowRange.most, Engine.options.pointwiseBlockFloats / max(oc, 1))) / 8 * 8
+        max(
+            Engine.options.pointwiseBlockRowRange.least,
+            min(Engine.options.pointwiseBlockRowRange.most, Engine.options.pointwiseBlockFloats / max(oc, 1))) / 8 * 8
     }
 
     /// Inference forward: `y [N, OH, OW, OC] = epilogue(conv(x))`, kernel `[KH, KW, C, OC]`
@@ -60,8 +61,10 @@ extension Conv2DOp {
     /// blocks of rows whose epilogue runs while the block is in cache. Blocks depend only on
     /// the shape, so the result does not depend on the thread count. (3×3 stride-1 layers use
     /// `WinogradConvOp` instead; see `Conv2D`.)
-    static func inferenceForward(_ x: UnsafePointer<Float>, _ g: ConvGeometry, kernel: UnsafePointer<Float>, oc OC: Int,
-                                 epilogue: ConvEpilogue, workspace: Workspace, y: UnsafeMutablePointer<Float>) {
+    static func inferenceForward(
+        _ x: UnsafePointer<Float>, _ g: ConvGeometry, kernel: UnsafePointer<Float>, oc OC: Int,
+        epilogue: ConvEpilogue, workspace: Workspace, y: UnsafeMutablePointer<Float>
+    ) {
         Parallel.blasSingleThreaded
         let rows = g.n * g.outputPixels
         if isPointwise(g) && (rows + pointwiseBlockRows(oc: OC) - 1) / pointwiseBlockRows(oc: OC) < 4 {
@@ -83,8 +86,9 @@ extension Conv2DOp {
                     if b >= nBlocks { break }
                     let r0 = b * per, r1 = min(rows, r0 + per)
                     // M = rows in block, N = OC, K = C
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(r1 - r0), Int32(OC), Int32(g.c), 1,
-                                x + r0 * g.c, Int32(g.c), kernel, Int32(OC), 0, y + r0 * OC, Int32(OC))
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(r1 - r0), Int32(OC), Int32(g.c), 1,
+                        x + r0 * g.c, Int32(g.c), kernel, Int32(OC), 0, y + r0 * OC, Int32(OC))
                     epilogue.apply(y, rows: r0..<r1, oc: OC)
                 }
             }

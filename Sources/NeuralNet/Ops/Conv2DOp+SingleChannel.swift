@@ -20,15 +20,21 @@ extension Conv2DOp {
     /// `y[n, oh, ow, o] = bias[o] + Σ_{kh, kw} x[n, ih, iw] · k[kh, kw, 0, o]` (taps in `(kh, kw)`
     /// order; padding reads as zero), parallel over fixed chunks of output lines. Tap by tap over
     /// a whole output line, so consecutive multiply-adds go to different outputs.
-    static func singleChannelForward(_ x: UnsafePointer<Float>, _ g: ConvGeometry, kernel k: UnsafePointer<Float>,
-                                     bias: UnsafePointer<Float>?, oc OC: Int, y: UnsafeMutablePointer<Float>) {
+    static func singleChannelForward(
+        _ x: UnsafePointer<Float>, _ g: ConvGeometry, kernel k: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, oc OC: Int, y: UnsafeMutablePointer<Float>
+    ) {
         let H = g.h.input, W = g.w.input, OH = g.h.output, OW = g.w.output, KH = g.h.kernel, KW = g.w.kernel
         let sw = g.w.stride, pw = g.w.padBefore
         Parallel.forChunks(g.n * OH, chunk: max(1, 4096 / max(1, OW * OC)), work: g.n * OH * OW * KH * KW * OC) { _, lines in
             for line in lines {
                 let xImage = x + (line / OH) * H * W, oh = line % OH
                 let out = y + line * OW * OC
-                if let bias { for ow in 0..<OW { (out + ow * OC).update(from: bias, count: OC) } } else { out.update(repeating: 0, count: OW * OC) }
+                if let bias {
+                    for ow in 0..<OW { (out + ow * OC).update(from: bias, count: OC) }
+                } else {
+                    out.update(repeating: 0, count: OW * OC)
+                }
                 for kh in 0..<KH {
                     let ih = g.h.source(oh, kh)
                     if ih < 0 || ih >= H { continue }
@@ -61,8 +67,10 @@ extension Conv2DOp {
     /// forward: `y = b + Σ x·k`   ⇒   `dk[kh, kw, 0, o] += Σ_{n, oh, ow} x[n, ih, iw]·dy[n, oh, ow, o]`,
     /// `db[o] += Σ dy[…, o]`: one Float partial per fixed chunk of output lines, the partials added
     /// in Double in chunk order (the same for any thread count).
-    static func singleChannelBackward(_ dy: UnsafePointer<Float>, x: UnsafePointer<Float>, _ g: ConvGeometry, oc OC: Int,
-                                      dk: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?) {
+    static func singleChannelBackward(
+        _ dy: UnsafePointer<Float>, x: UnsafePointer<Float>, _ g: ConvGeometry, oc OC: Int,
+        dk: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?
+    ) {
         let H = g.h.input, W = g.w.input, OH = g.h.output, OW = g.w.output, KH = g.h.kernel, KW = g.w.kernel
         let taps = KH * KW, size = taps * OC + OC
         let chunk = singleChannelChunkLines(g)

@@ -24,8 +24,10 @@ public enum Conv2DOp {
     // MARK: - Forward
 
     /// `x [N, H, W, C]`, `kernel [KH, KW, C, OC]`, `bias [OC]?` → `y [N, OH, OW, OC]`.
-    public static func forward(_ x: Tensor, kernel: Tensor, bias: Tensor?, geometry g: ConvGeometry,
-                               workspace: Workspace, into y: inout Tensor) {
+    public static func forward(
+        _ x: Tensor, kernel: Tensor, bias: Tensor?, geometry g: ConvGeometry,
+        workspace: Workspace, into y: inout Tensor
+    ) {
         let OC = kernel.shape[3]
         precondition(kernel.shape == Shape([g.h.kernel, g.w.kernel, g.c, OC]), "kernel \(kernel.shape) ≠ geometry")
         precondition(x.shape == Shape([g.n, g.h.input, g.w.input, g.c]), "input \(x.shape) ≠ geometry")
@@ -37,8 +39,9 @@ public enum Conv2DOp {
                 kernel.data.withUnsafeBufferPointer { kp in
                     b.withUnsafeBufferPointer { bp in
                         y.withUnsafeMutableElements { yp in
-                            singleChannelForward(xp.baseAddress!, g, kernel: kp.baseAddress!, bias: bias == nil ? nil : bp.baseAddress!,
-                                                 oc: OC, y: yp.baseAddress!)
+                            singleChannelForward(
+                                xp.baseAddress!, g, kernel: kp.baseAddress!, bias: bias == nil ? nil : bp.baseAddress!,
+                                oc: OC, y: yp.baseAddress!)
                         }
                     }
                 }
@@ -62,8 +65,9 @@ public enum Conv2DOp {
                 kernel.data.withUnsafeBufferPointer { kp in
                     if isPointwise(g) {
                         // M = N·H·W, N = OC, K = C
-                        sgemm(m: rows, n: OC, k: g.c, a: xp.baseAddress!, lda: g.c,
-                              b: kp.baseAddress!, ldb: OC, beta: beta, c: yb, ldc: OC)
+                        sgemm(
+                            m: rows, n: OC, k: g.c, a: xp.baseAddress!, lda: g.c,
+                            b: kp.baseAddress!, ldb: OC, beta: beta, c: yb, ldc: OC)
                         return
                     }
                     fusedRows(xp.baseAddress!, g, kernel: kp.baseAddress!, oc: OC, beta: beta, y: yb, workspace: workspace)
@@ -72,10 +76,10 @@ public enum Conv2DOp {
         }
     }
 
-
-
     /// Rows a fused block aims for: `targetBlockRows`, or more for a short patch (`targetBlockFloats`).
-    static func targetRows(_ g: ConvGeometry) -> Int { max(Engine.options.targetBlockRows, Engine.options.targetBlockFloats / max(1, g.patch)) }
+    static func targetRows(_ g: ConvGeometry) -> Int {
+        max(Engine.options.targetBlockRows, Engine.options.targetBlockFloats / max(1, g.patch))
+    }
 
     /// Rows of im2col per fused block: the rows split into an even number of equal blocks
     /// (multiples of 8 rows) of about `targetRows(g)`, so two cores finish together. Fixed by
@@ -94,14 +98,16 @@ public enum Conv2DOp {
     /// independent and every block is computed the same way whichever worker takes it, so the
     /// result does not depend on the number of workers or on the scheduling. A non-identity
     /// `epilogue` (inference) is applied to each block right after its product.
-    static func fusedRows(_ x: UnsafePointer<Float>, _ g: ConvGeometry, kernel: UnsafePointer<Float>, oc OC: Int,
-                          beta: Float, y: UnsafeMutablePointer<Float>, workspace: Workspace,
-                          epilogue: ConvEpilogue = ConvEpilogue()) {
+    static func fusedRows(
+        _ x: UnsafePointer<Float>, _ g: ConvGeometry, kernel: UnsafePointer<Float>, oc OC: Int,
+        beta: Float, y: UnsafeMutablePointer<Float>, workspace: Workspace,
+        epilogue: ConvEpilogue = ConvEpilogue()
+    ) {
         Parallel.blasSingleThreaded
         let rows = g.n * g.outputPixels
         let per = blockRows(g)
         let nBlocks = (rows + per - 1) / per
-        let small = rows * g.patch * OC < 4 * Engine.options.minimumParallelWork    // multiply-adds
+        let small = rows * g.patch * OC < 4 * Engine.options.minimumParallelWork  // multiply-adds
         let workers = small ? 1 : max(1, min(Parallel.threads, nBlocks))
         let buffer = workspace.buffer(workers * per * g.patch, slot: 1)
         // Blocks are claimed dynamically, so a core slowed by other work does not hold up the rest.
@@ -114,8 +120,9 @@ public enum Conv2DOp {
                 let r0 = b * per, r1 = min(rows, r0 + per)
                 Im2Col.fillRows(x, g, rows: r0..<r1, cols)
                 // M = rows in block, N = OC, K = KH·KW·C
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(r1 - r0), Int32(OC), Int32(g.patch), 1,
-                            cols, Int32(g.patch), kernel, Int32(OC), beta, y + r0 * OC, Int32(OC))
+                cblas_sgemm(
+                    CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(r1 - r0), Int32(OC), Int32(g.patch), 1,
+                    cols, Int32(g.patch), kernel, Int32(OC), beta, y + r0 * OC, Int32(OC))
                 epilogue.apply(y, rows: r0..<r1, oc: OC)
             }
         }
@@ -125,14 +132,22 @@ public enum Conv2DOp {
     /// The kernel `[KH, KW, C, OC]` rotated by 180° with C and OC swapped: `[KH, KW, OC, C]`.
     static func flippedTransposed(_ k: UnsafePointer<Float>, _ g: ConvGeometry, oc OC: Int, into out: UnsafeMutablePointer<Float>) {
         let KH = g.h.kernel, KW = g.w.kernel, C = g.c
-        for a in 0..<KH { for b in 0..<KW { for c in 0..<C { for o in 0..<OC {
-            out[(((KH - 1 - a) * KW + (KW - 1 - b)) * OC + o) * C + c] = k[((a * KW + b) * C + c) * OC + o]
-        } } } }
+        for a in 0..<KH {
+            for b in 0..<KW {
+                for c in 0..<C {
+                    for o in 0..<OC {
+                        out[(((KH - 1 - a) * KW + (KW - 1 - b)) * OC + o) * C + c] = k[((a * KW + b) * C + c) * OC + o]
+                    }
+                }
+            }
+        }
     }
 
     /// Convenience forward that allocates the output.
-    public static func forward(_ x: Tensor, kernel: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
-                               padding: Padding, workspace: Workspace = Workspace()) -> Tensor {
+    public static func forward(
+        _ x: Tensor, kernel: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+        padding: Padding, workspace: Workspace = Workspace()
+    ) -> Tensor {
         let g = ConvGeometry(input: x.shape, kernel: (kernel.shape[0], kernel.shape[1]), stride: stride, padding: padding)
         var y = Tensor.zeros([0])
         forward(x, kernel: kernel, bias: bias, geometry: g, workspace: workspace, into: &y)
@@ -143,9 +158,11 @@ public enum Conv2DOp {
 
     /// Given `dy [N, OH, OW, OC]`: accumulates `dKernel += colsᵀ·dy`, `dBias += Σ dy`, and, if
     /// `dx` is non-nil, overwrites it with `col2im(dy·kernelᵀ)` (`[N, H, W, C]`).
-    public static func backward(_ dy: Tensor, x: Tensor, kernel: Tensor, geometry g: ConvGeometry,
-                                workspace: Workspace, dKernel: inout Tensor, dBias: inout Tensor?,
-                                dx: inout Tensor?) {
+    public static func backward(
+        _ dy: Tensor, x: Tensor, kernel: Tensor, geometry g: ConvGeometry,
+        workspace: Workspace, dKernel: inout Tensor, dBias: inout Tensor?,
+        dx: inout Tensor?
+    ) {
         let OC = kernel.shape[3]
         precondition(dy.shape == Shape([g.n, g.h.output, g.w.output, OC]), "dy \(dy.shape) ≠ geometry")
         precondition(dKernel.shape == kernel.shape)
@@ -153,13 +170,14 @@ public enum Conv2DOp {
         if dx != nil { dx!.resize(to: Shape([g.n, g.h.input, g.w.input, g.c])) }
         if usesDirect(g) && dx == nil {
             let hasBias = dBias != nil
-            var db = hasBias ? dBias!.take() : Tensor.zeros([0])   // moved out: written in place, not copied
+            var db = hasBias ? dBias!.take() : Tensor.zeros([0])  // moved out: written in place, not copied
             dy.data.withUnsafeBufferPointer { dyp in
                 x.data.withUnsafeBufferPointer { xp in
                     dKernel.withUnsafeMutableElements { dkp in
                         db.withUnsafeMutableElements { dbp in
-                            singleChannelBackward(dyp.baseAddress!, x: xp.baseAddress!, g, oc: OC, dk: dkp.baseAddress!,
-                                                  dBias: hasBias ? dbp.baseAddress! : nil)
+                            singleChannelBackward(
+                                dyp.baseAddress!, x: xp.baseAddress!, g, oc: OC, dk: dkp.baseAddress!,
+                                dBias: hasBias ? dbp.baseAddress! : nil)
                         }
                     }
                 }
@@ -169,7 +187,7 @@ public enum Conv2DOp {
         }
         if let blocks = backwardBlocks(g, oc: OC) {
             let hasBias = dBias != nil
-            var db = hasBias ? dBias!.take() : Tensor.zeros([0])   // moved out: written in place, not copied
+            var db = hasBias ? dBias!.take() : Tensor.zeros([0])  // moved out: written in place, not copied
             dy.data.withUnsafeBufferPointer { dyp in
                 x.data.withUnsafeBufferPointer { xp in
                     kernel.data.withUnsafeBufferPointer { kp in
@@ -177,15 +195,17 @@ public enum Conv2DOp {
                             db.withUnsafeMutableElements { dbp in
                                 if dx != nil {
                                     dx!.withUnsafeMutableElements { dxp in
-                                        blockedBackward(dy: dyp.baseAddress!, x: xp.baseAddress!, kernel: kp.baseAddress!, g, oc: OC,
-                                                        blocks: blocks, dk: dkp.baseAddress!,
-                                                        dBias: hasBias ? dbp.baseAddress! : nil,
-                                                        dx: dxp.baseAddress!, workspace: workspace)
+                                        blockedBackward(
+                                            dy: dyp.baseAddress!, x: xp.baseAddress!, kernel: kp.baseAddress!, g, oc: OC,
+                                            blocks: blocks, dk: dkp.baseAddress!,
+                                            dBias: hasBias ? dbp.baseAddress! : nil,
+                                            dx: dxp.baseAddress!, workspace: workspace)
                                     }
                                 } else {
-                                    blockedBackward(dy: dyp.baseAddress!, x: xp.baseAddress!, kernel: kp.baseAddress!, g, oc: OC,
-                                                    blocks: blocks, dk: dkp.baseAddress!,
-                                                    dBias: hasBias ? dbp.baseAddress! : nil, dx: nil, workspace: workspace)
+                                    blockedBackward(
+                                        dy: dyp.baseAddress!, x: xp.baseAddress!, kernel: kp.baseAddress!, g, oc: OC,
+                                        blocks: blocks, dk: dkp.baseAddress!,
+                                        dBias: hasBias ? dbp.baseAddress! : nil, dx: nil, workspace: workspace)
                                 }
                             }
                         }
@@ -213,13 +233,15 @@ public enum Conv2DOp {
                         let dyb = dyp.baseAddress!, xb = xp.baseAddress!, kb = kp.baseAddress!, dkb = dkp.baseAddress!
                         if isPointwise(g) {
                             // forward: y = x · k   ⇒   dk += xᵀ · dy   (M = C, N = OC, K = N·H·W)
-                            sgemm(transA: true, m: g.c, n: OC, k: rows, a: xb, lda: g.c, b: dyb, ldb: OC,
-                                  beta: 1, c: dkb, ldc: OC)
+                            sgemm(
+                                transA: true, m: g.c, n: OC, k: rows, a: xb, lda: g.c, b: dyb, ldb: OC,
+                                beta: 1, c: dkb, ldc: OC)
                             if dx != nil {
                                 dx!.withUnsafeMutableElements { dxp in
                                     // dx = dy · kᵀ   (M = N·H·W, N = C, K = OC)
-                                    sgemm(transB: true, m: rows, n: g.c, k: OC, a: dyb, lda: OC, b: kb, ldb: OC,
-                                          beta: 0, c: dxp.baseAddress!, ldc: g.c)
+                                    sgemm(
+                                        transB: true, m: rows, n: g.c, k: OC, a: dyb, lda: OC, b: kb, ldb: OC,
+                                        beta: 0, c: dxp.baseAddress!, ldc: g.c)
                                 }
                             }
                             return
@@ -238,10 +260,12 @@ public enum Conv2DOp {
                             flippedTransposed(kb, g, oc: OC, into: flipped)
                             let gt = ConvGeometry(
                                 n: g.n, c: OC,
-                                h: WindowAxis(input: g.h.output, kernel: g.h.kernel, stride: 1, output: g.h.input,
-                                              padBefore: g.h.kernel - 1 - g.h.padBefore),
-                                w: WindowAxis(input: g.w.output, kernel: g.w.kernel, stride: 1, output: g.w.input,
-                                              padBefore: g.w.kernel - 1 - g.w.padBefore))
+                                h: WindowAxis(
+                                    input: g.h.output, kernel: g.h.kernel, stride: 1, output: g.h.input,
+                                    padBefore: g.h.kernel - 1 - g.h.padBefore),
+                                w: WindowAxis(
+                                    input: g.w.output, kernel: g.w.kernel, stride: 1, output: g.w.input,
+                                    padBefore: g.w.kernel - 1 - g.w.padBefore))
                             dx!.withUnsafeMutableElements { dxp in
                                 fusedRows(dyb, gt, kernel: flipped, oc: g.c, beta: 0, y: dxp.baseAddress!, workspace: workspace)
                             }
@@ -252,12 +276,14 @@ public enum Conv2DOp {
                             let dyBlock = dyb + n0 * g.outputPixels * OC
                             Im2Col.im2col(xb + n0 * g.inputPixels * g.c, nImages: nb, g, cols)
                             // forward: y = cols · k   ⇒   dk += colsᵀ · dy   (M = KH·KW·C, N = OC, K = nb·OH·OW)
-                            sgemm(transA: true, m: g.patch, n: OC, k: m, a: cols, lda: g.patch, b: dyBlock, ldb: OC,
-                                  beta: 1, c: dkb, ldc: OC)
+                            sgemm(
+                                transA: true, m: g.patch, n: OC, k: m, a: cols, lda: g.patch, b: dyBlock, ldb: OC,
+                                beta: 1, c: dkb, ldc: OC)
                             if dx != nil && !transposed {
                                 // dcols = dy · kᵀ   (M = nb·OH·OW, N = KH·KW·C, K = OC)
-                                sgemm(transB: true, m: m, n: g.patch, k: OC, a: dyBlock, lda: OC, b: kb, ldb: OC,
-                                      beta: 0, c: dcols, ldc: g.patch)
+                                sgemm(
+                                    transB: true, m: m, n: g.patch, k: OC, a: dyBlock, lda: OC, b: kb, ldb: OC,
+                                    beta: 0, c: dcols, ldc: g.patch)
                                 dx!.withUnsafeMutableElements { dxp in
                                     Im2Col.col2im(dcols, nImages: nb, g, dxp.baseAddress! + n0 * g.inputPixels * g.c)
                                 }

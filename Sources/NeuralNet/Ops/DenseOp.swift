@@ -16,16 +16,19 @@ public enum DenseOp {
             kernel.data.withUnsafeBufferPointer { kp in
                 y.withUnsafeMutableElements { yp in
                     // M = N, N = OC, K = C
-                    sgemm(m: N, n: OC, k: C, a: xp.baseAddress!, lda: C, b: kp.baseAddress!, ldb: OC,
-                          beta: bias == nil ? 0 : 1, c: yp.baseAddress!, ldc: OC)
+                    sgemm(
+                        m: N, n: OC, k: C, a: xp.baseAddress!, lda: C, b: kp.baseAddress!, ldb: OC,
+                        beta: bias == nil ? 0 : 1, c: yp.baseAddress!, ldc: OC)
                 }
             }
         }
     }
 
     /// forward: `y = x·k + b` ⇒ `dk += xᵀ·dy`, `db += Σ_n dy`, `dx = dy·kᵀ`.
-    public static func backward(_ dy: Tensor, x: Tensor, kernel: Tensor, dKernel: inout Tensor,
-                                dBias: inout Tensor?, needDx: Bool) -> Tensor? {
+    public static func backward(
+        _ dy: Tensor, x: Tensor, kernel: Tensor, dKernel: inout Tensor,
+        dBias: inout Tensor?, needDx: Bool
+    ) -> Tensor? {
         var dx: Tensor? = needDx ? Tensor.zeros([0]) : nil
         backward(dy, x: x, kernel: kernel, dKernel: &dKernel, dBias: &dBias, dx: &dx)
         return dx
@@ -33,8 +36,10 @@ public enum DenseOp {
 
     /// `backward` that, if `dx` is non-nil, overwrites it with `dy·kᵀ` (resized; storage reused
     /// when the size allows).
-    public static func backward(_ dy: Tensor, x: Tensor, kernel: Tensor, dKernel: inout Tensor,
-                                dBias: inout Tensor?, dx: inout Tensor?) {
+    public static func backward(
+        _ dy: Tensor, x: Tensor, kernel: Tensor, dKernel: inout Tensor,
+        dBias: inout Tensor?, dx: inout Tensor?
+    ) {
         let N = x.shape[0], C = x.shape[1], OC = kernel.shape[1]
         if dBias != nil {
             for o in 0..<OC {
@@ -47,8 +52,9 @@ public enum DenseOp {
             x.data.withUnsafeBufferPointer { xp in
                 dKernel.withUnsafeMutableElements { kp in
                     // M = C, N = OC, K = N
-                    sgemm(transA: true, m: C, n: OC, k: N, a: xp.baseAddress!, lda: C, b: dp.baseAddress!, ldb: OC,
-                          beta: 1, c: kp.baseAddress!, ldc: OC)
+                    sgemm(
+                        transA: true, m: C, n: OC, k: N, a: xp.baseAddress!, lda: C, b: dp.baseAddress!, ldb: OC,
+                        beta: 1, c: kp.baseAddress!, ldc: OC)
                 }
             }
         }
@@ -58,8 +64,9 @@ public enum DenseOp {
             kernel.data.withUnsafeBufferPointer { kp in
                 dx!.withUnsafeMutableElements { xp in
                     // M = N, N = C, K = OC
-                    sgemm(transB: true, m: N, n: C, k: OC, a: dp.baseAddress!, lda: OC, b: kp.baseAddress!, ldb: OC,
-                          beta: 0, c: xp.baseAddress!, ldc: C)
+                    sgemm(
+                        transB: true, m: N, n: C, k: OC, a: dp.baseAddress!, lda: OC, b: kp.baseAddress!, ldb: OC,
+                        beta: 0, c: xp.baseAddress!, ldc: C)
                 }
             }
         }

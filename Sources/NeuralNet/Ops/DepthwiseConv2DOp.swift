@@ -19,8 +19,10 @@ public enum DepthwiseConv2DOp {
             kernel.data.withUnsafeBufferPointer { kp in
                 y.withUnsafeMutableElements { yp in
                     let xb = xp.baseAddress!, kb = kp.baseAddress!, yb = yp.baseAddress!
-                    Parallel.forChunks(g.n * OH, chunk: max(1, 8192 / max(1, OW * C)),
-                                       work: g.n * OH * OW * C * g.h.kernel * KW) { _, r in
+                    Parallel.forChunks(
+                        g.n * OH, chunk: max(1, 8192 / max(1, OW * C)),
+                        work: g.n * OH * OW * C * g.h.kernel * KW
+                    ) { _, r in
                         for line in r {
                             let n = line / OH, oh = line % OH
                             let yRow = yb + line * OW * C
@@ -47,8 +49,10 @@ public enum DepthwiseConv2DOp {
 
     /// Accumulates `dKernel += Σ dy·x` (fixed-chunk reduction) and, if `dx` is non-nil,
     /// overwrites it with the input gradient (a gather over covering windows).
-    public static func backward(_ dy: Tensor, x: Tensor, kernel: Tensor, geometry g: ConvGeometry,
-                                dKernel: inout Tensor, dx: inout Tensor?) {
+    public static func backward(
+        _ dy: Tensor, x: Tensor, kernel: Tensor, geometry g: ConvGeometry,
+        dKernel: inout Tensor, dx: inout Tensor?
+    ) {
         let C = g.c, H = g.h.input, W = g.w.input, OH = g.h.output, OW = g.w.output
         let KH = g.h.kernel, KW = g.w.kernel, KK = KH * KW * C
         x.data.withUnsafeBufferPointer { xp in

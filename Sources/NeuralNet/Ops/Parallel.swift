@@ -1,6 +1,7 @@
 import CBLAS
 import Dispatch
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,8 +22,8 @@ public enum Parallel {
         // Keep large freed blocks in the heap instead of returning them to the kernel: a training
         // step frees and reallocates the same activation sizes every step, and fresh mmap'd pages
         // cost a page fault each. (Process-wide glibc setting; peak memory is unchanged.)
-        _ = glibcMallopt(-3, 1 << 30)   // M_MMAP_THRESHOLD (malloc.h)
-        _ = glibcMallopt(-1, 1 << 30)   // M_TRIM_THRESHOLD (malloc.h)
+        _ = glibcMallopt(-3, 1 << 30)  // M_MMAP_THRESHOLD (malloc.h)
+        _ = glibcMallopt(-1, 1 << 30)  // M_TRIM_THRESHOLD (malloc.h)
         #endif
     }()
 
@@ -37,10 +38,13 @@ public enum Parallel {
     ///   - environment: the process environment (a test passes its own dictionary).
     ///   - availableCores: the active processor count; values below 1 count as 1.
     /// - Returns: at least 1.
-    public static func defaultThreads(environment: [String: String] = ProcessInfo.processInfo.environment,
-                                      availableCores: Int = ProcessInfo.processInfo.activeProcessorCount) -> Int {
+    public static func defaultThreads(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        availableCores: Int = ProcessInfo.processInfo.activeProcessorCount
+    ) -> Int {
         if let text = environment["SLURM_CPUS_PER_TASK"]?.trimmingCharacters(in: .whitespaces),
-           let slurm = Int(text), slurm >= 1 {
+            let slurm = Int(text), slurm >= 1
+        {
             return slurm
         }
         return max(availableCores, 1)
@@ -87,8 +91,10 @@ public enum Parallel {
     /// Per-column sums of a row-major `[rows, cols]` matrix, accumulated in Double: one partial
     /// per fixed chunk of `chunk` rows, partials added in chunk order (thread-count independent).
     /// `value(row, col)` supplies the summand, e.g. `dy[r, c] * xhat[r, c]`.
-    public static func columnSums(rows: Int, cols: Int, chunk: Int = 256, work: Int? = nil,
-                                  _ rowTerm: (Int, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
+    public static func columnSums(
+        rows: Int, cols: Int, chunk: Int = 256, work: Int? = nil,
+        _ rowTerm: (Int, UnsafeMutablePointer<Double>) -> Void
+    ) -> [Double] {
         let nChunks = max(chunkCount(rows, chunk: chunk), 1)
         var partials = [Double](repeating: 0, count: nChunks * cols)
         partials.withUnsafeMutableBufferPointer { pp in
@@ -130,10 +136,12 @@ let gemmSplitKMaxOutput = 1 << 16
 
 /// Row-major single-precision GEMM: `C = alpha·op(A)·op(B) + beta·C`, with
 /// `op(A)` of shape `[m, k]`, `op(B)` `[k, n]`, `C` `[m, n]`.
-func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
-           alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
-           b: UnsafePointer<Float>, ldb: Int,
-           beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+func sgemm(
+    transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+    alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
+    b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+) {
     if m == 0 || n == 0 { return }
     Parallel.blasSingleThreaded
     let ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans
@@ -147,8 +155,9 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
         Parallel.forChunks(k, chunk: step) { ci, r in
             let a0 = transA ? a + r.lowerBound * lda : a + r.lowerBound
             let b0 = transB ? b + r.lowerBound : b + r.lowerBound * ldb
-            cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(r.count), alpha, a0, Int32(lda),
-                        b0, Int32(ldb), 0, partial + ci * m * n, Int32(n))
+            cblas_sgemm(
+                CblasRowMajor, ta, tb, Int32(m), Int32(n), Int32(r.count), alpha, a0, Int32(lda),
+                b0, Int32(ldb), 0, partial + ci * m * n, Int32(n))
         }
         for i in 0..<m {
             let row = c + i * ldc
@@ -169,16 +178,18 @@ func sgemm(transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
         let step = ((m + gemmBlocks - 1) / gemmBlocks + 7) / 8 * 8
         Parallel.forChunks(m, chunk: step) { _, r in
             let a0 = transA ? a + r.lowerBound : a + r.lowerBound * lda
-            cblas_sgemm(CblasRowMajor, ta, tb, Int32(r.count), Int32(n), Int32(k), alpha, a0, Int32(lda),
-                        b, Int32(ldb), beta, c + r.lowerBound * ldc, Int32(ldc))
+            cblas_sgemm(
+                CblasRowMajor, ta, tb, Int32(r.count), Int32(n), Int32(k), alpha, a0, Int32(lda),
+                b, Int32(ldb), beta, c + r.lowerBound * ldc, Int32(ldc))
         }
     } else {
         // Columns [j0, j1) of C need columns [j0, j1) of op(B).
         let step = ((n + gemmBlocks - 1) / gemmBlocks + 7) / 8 * 8
         Parallel.forChunks(n, chunk: step) { _, r in
             let b0 = transB ? b + r.lowerBound * ldb : b + r.lowerBound
-            cblas_sgemm(CblasRowMajor, ta, tb, Int32(m), Int32(r.count), Int32(k), alpha, a, Int32(lda),
-                        b0, Int32(ldb), beta, c + r.lowerBound, Int32(ldc))
+            cblas_sgemm(
+                CblasRowMajor, ta, tb, Int32(m), Int32(r.count), Int32(k), alpha, a, Int32(lda),
+                b0, Int32(ldb), beta, c + r.lowerBound, Int32(ldc))
         }
     }
 }

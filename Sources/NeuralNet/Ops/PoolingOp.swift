@@ -39,7 +39,9 @@ public enum PoolingOp {
                                                 storeVector(yv.replacing(with: xv, where: better), yo + c)
                                                 let raw = UnsafeMutableRawPointer(ao + c)
                                                 let av = raw.loadUnaligned(as: SIMD8<Int32>.self)
-                                                let idx = SIMD8<Int32>(repeating: i32 &+ Int32(truncatingIfNeeded: c)) &+ SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+                                                let idx =
+                                                    SIMD8<Int32>(repeating: i32 &+ Int32(truncatingIfNeeded: c))
+                                                    &+ SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
                                                 raw.storeBytes(of: av.replacing(with: idx, where: better), as: SIMD8<Int32>.self)
                                                 c += 8
                                             }

@@ -45,8 +45,10 @@ public enum WinogradConvOp {
 
     /// `u[ξ, c, o] = (G·g·Gᵀ)[ξ]` with `g = kernel[:, :, c, o]·scale[o]` (scale 1 if nil):
     /// the kernel `[3, 3, C, OC]` in the transformed domain, `u` of `16·C·OC` floats.
-    static func transformKernel(_ k: UnsafePointer<Float>, c C: Int, oc OC: Int, m: Int, scale: UnsafePointer<Float>?,
-                                into u: UnsafeMutablePointer<Float>) {
+    static func transformKernel(
+        _ k: UnsafePointer<Float>, c C: Int, oc OC: Int, m: Int, scale: UnsafePointer<Float>?,
+        into u: UnsafeMutablePointer<Float>
+    ) {
         if m == 4 { return transformKernel4(k, c: C, oc: OC, scale: scale, into: u) }
         let plane = C * OC
         Parallel.forChunks(C, chunk: max(1, 8192 / max(OC, 1))) { _, cs in
@@ -78,8 +80,10 @@ public enum WinogradConvOp {
 
     /// `y [N, OH, OW, OC] = epilogue(conv(x [N, H, W, C]))` with the kernel `u` transformed for
     /// tile size `m` (2 or 4).
-    static func forward(_ x: UnsafePointer<Float>, _ g: ConvGeometry, u: UnsafePointer<Float>, oc OC: Int, m: Int,
-                        epilogue: ConvEpilogue, workspace: Workspace, y: UnsafeMutablePointer<Float>) {
+    static func forward(
+        _ x: UnsafePointer<Float>, _ g: ConvGeometry, u: UnsafePointer<Float>, oc OC: Int, m: Int,
+        epilogue: ConvEpilogue, workspace: Workspace, y: UnsafeMutablePointer<Float>
+    ) {
         precondition(applies(g), "Winograd F(m×m, 3×3) needs a 3×3 stride-1 convolution")
         precondition(m == 2 || m == 4, "tile size 2 or 4")
         Parallel.blasSingleThreaded
@@ -102,11 +106,13 @@ public enum WinogradConvOp {
                             for t in r {
                                 let tile = Tile(g, index: t0 + t, m: m, tilesH: tilesH, tilesW: tilesW)
                                 if m == 4 {
-                                    transformInput4(x, g, tile, zeros: zp.baseAddress!, src: src.baseAddress!,
-                                                    scratch: scratch.baseAddress!, v: v + t * C, planeStride: perBlock * C)
+                                    transformInput4(
+                                        x, g, tile, zeros: zp.baseAddress!, src: src.baseAddress!,
+                                        scratch: scratch.baseAddress!, v: v + t * C, planeStride: perBlock * C)
                                 } else {
-                                    transformInput(x, g, tile, zeros: zp.baseAddress!, src: src.baseAddress!,
-                                                   scratch: scratch.baseAddress!, v: v + t * C, planeStride: perBlock * C)
+                                    transformInput(
+                                        x, g, tile, zeros: zp.baseAddress!, src: src.baseAddress!,
+                                        scratch: scratch.baseAddress!, v: v + t * C, planeStride: perBlock * C)
                                 }
                             }
                         }
@@ -115,9 +121,10 @@ public enum WinogradConvOp {
                 // M_ξ = V_ξ · U_ξ   (M = tiles in block, N = OC, K = C)
                 Parallel.forChunks(planes, chunk: 1) { _, r in
                     let xi = r.lowerBound
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(OC), Int32(C), 1,
-                                v + xi * perBlock * C, Int32(C), u + xi * C * OC, Int32(OC), 0,
-                                mm + xi * perBlock * OC, Int32(OC))
+                    cblas_sgemm(
+                        CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(count), Int32(OC), Int32(C), 1,
+                        v + xi * perBlock * C, Int32(C), u + xi * C * OC, Int32(OC), 0,
+                        mm + xi * perBlock * OC, Int32(OC))
                 }
                 // Y = Aᵀ M A (+ epilogue) for every tile of the block.
                 Parallel.forChunks(count, chunk: 16) { _, r in
@@ -125,11 +132,13 @@ public enum WinogradConvOp {
                         for t in r {
                             let tile = Tile(g, index: t0 + t, m: m, tilesH: tilesH, tilesW: tilesW)
                             if m == 4 {
-                                transformOutput4(mm + t * OC, planeStride: perBlock * OC, g, tile, oc: OC, epilogue: epilogue,
-                                                 scratch: scratch.baseAddress!, y: y)
+                                transformOutput4(
+                                    mm + t * OC, planeStride: perBlock * OC, g, tile, oc: OC, epilogue: epilogue,
+                                    scratch: scratch.baseAddress!, y: y)
                             } else {
-                                transformOutput(mm + t * OC, planeStride: perBlock * OC, g, tile, oc: OC, epilogue: epilogue,
-                                                scratch: scratch.baseAddress!, y: y)
+                                transformOutput(
+                                    mm + t * OC, planeStride: perBlock * OC, g, tile, oc: OC, epilogue: epilogue,
+                                    scratch: scratch.baseAddress!, y: y)
                             }
                         }
                     }
@@ -153,8 +162,10 @@ public enum WinogradConvOp {
     /// Points `src[i·a + j]` at input pixel `(ih0 + i, iw0 + j)` of the tile's image, or at a row
     /// of zeros outside the input, for an `a`×`a` patch.
     @inline(__always)
-    private static func patchSources(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ t: Tile, a: Int,
-                                     zeros: UnsafePointer<Float>, src: UnsafeMutablePointer<UnsafePointer<Float>>) {
+    private static func patchSources(
+        _ x: UnsafePointer<Float>, _ g: ConvGeometry, _ t: Tile, a: Int,
+        zeros: UnsafePointer<Float>, src: UnsafeMutablePointer<UnsafePointer<Float>>
+    ) {
         let C = g.c, H = g.h.input, W = g.w.input
         let image = x + t.n * H * W * C
         for i in 0..<a {
@@ -183,9 +194,11 @@ public enum WinogradConvOp {
 
     /// Writes `(Bᵀ d B)[ξ]` of one 6×6 patch (F(4×4, 3×3)) to `v + ξ·planeStride` (C floats each).
     @inline(__always)
-    private static func transformInput4(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ tile: Tile, zeros: UnsafePointer<Float>,
-                                        src: UnsafeMutablePointer<UnsafePointer<Float>>, scratch: UnsafeMutablePointer<SIMD8<Float>>,
-                                        v: UnsafeMutablePointer<Float>, planeStride: Int) {
+    private static func transformInput4(
+        _ x: UnsafePointer<Float>, _ g: ConvGeometry, _ tile: Tile, zeros: UnsafePointer<Float>,
+        src: UnsafeMutablePointer<UnsafePointer<Float>>, scratch: UnsafeMutablePointer<SIMD8<Float>>,
+        v: UnsafeMutablePointer<Float>, planeStride: Int
+    ) {
         let C = g.c
         patchSources(x, g, tile, a: 6, zeros: zeros, src: src)
         withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 36) { tmp in
@@ -206,8 +219,10 @@ public enum WinogradConvOp {
     /// `Aᵀ m` for F(4×4, 3×3) on six vectors: the rows of
     /// `[[1,1,1,1,1,0],[0,1,-1,2,-2,0],[0,1,1,4,4,0],[0,1,-1,8,-8,1]]`.
     @inline(__always)
-    private static func at6(_ m0: SIMD8<Float>, _ m1: SIMD8<Float>, _ m2: SIMD8<Float>, _ m3: SIMD8<Float>, _ m4: SIMD8<Float>,
-                            _ m5: SIMD8<Float>) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
+    private static func at6(
+        _ m0: SIMD8<Float>, _ m1: SIMD8<Float>, _ m2: SIMD8<Float>, _ m3: SIMD8<Float>, _ m4: SIMD8<Float>,
+        _ m5: SIMD8<Float>
+    ) -> (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>) {
         let sp = m1 + m2, sm = m1 - m2, tp = m3 + m4, tm = m3 - m4
         let two: SIMD8<Float> = SIMD8(repeating: 2), four: SIMD8<Float> = SIMD8(repeating: 4), eight: SIMD8<Float> = SIMD8(repeating: 8)
         return (m0 + sp + tp, sm + two * tm, sp + four * tp, sm + eight * tm + m5)
@@ -216,9 +231,11 @@ public enum WinogradConvOp {
     /// Writes the 4×4 outputs of one tile (F(4×4, 3×3)), `Aᵀ M A` plus the epilogue, skipping
     /// those beyond the output's edge.
     @inline(__always)
-    private static func transformOutput4(_ m: UnsafePointer<Float>, planeStride: Int, _ g: ConvGeometry, _ tile: Tile,
-                                         oc OC: Int, epilogue: ConvEpilogue,
-                                         scratch s: UnsafeMutablePointer<SIMD8<Float>>, y: UnsafeMutablePointer<Float>) {
+    private static func transformOutput4(
+        _ m: UnsafePointer<Float>, planeStride: Int, _ g: ConvGeometry, _ tile: Tile,
+        oc OC: Int, epilogue: ConvEpilogue,
+        scratch s: UnsafeMutablePointer<SIMD8<Float>>, y: UnsafeMutablePointer<Float>
+    ) {
         let OH = g.h.output, OW = g.w.output
         let rows = min(4, OH - tile.oh0), cols = min(4, OW - tile.ow0)
         let out = tile.n * OH * OW
@@ -227,9 +244,10 @@ public enum WinogradConvOp {
             let w = min(8, OC - o)
             // Columns: s[a][j] = (Aᵀ M)[a][j], a < 4, j < 6.
             for j in 0..<6 {
-                let r = at6(load(m + j * planeStride + o, w), load(m + (6 + j) * planeStride + o, w),
-                            load(m + (12 + j) * planeStride + o, w), load(m + (18 + j) * planeStride + o, w),
-                            load(m + (24 + j) * planeStride + o, w), load(m + (30 + j) * planeStride + o, w))
+                let r = at6(
+                    load(m + j * planeStride + o, w), load(m + (6 + j) * planeStride + o, w),
+                    load(m + (12 + j) * planeStride + o, w), load(m + (18 + j) * planeStride + o, w),
+                    load(m + (24 + j) * planeStride + o, w), load(m + (30 + j) * planeStride + o, w))
                 s[j] = r.0; s[6 + j] = r.1; s[12 + j] = r.2; s[18 + j] = r.3
             }
             let bias = epilogue.bias.map { load($0 + o, w) } ?? .zero
@@ -250,8 +268,10 @@ public enum WinogradConvOp {
 
     /// `u[ξ, c, o] = (G·g·Gᵀ)[ξ]` for F(4×4, 3×3), `G = [[¼,0,0],[-⅙,-⅙,-⅙],[-⅙,⅙,-⅙],
     /// [1/24,1/12,⅙],[1/24,-1/12,⅙],[0,0,1]]`, `g = kernel[:, :, c, o]·scale[o]`; `36·C·OC` floats.
-    static func transformKernel4(_ k: UnsafePointer<Float>, c C: Int, oc OC: Int, scale: UnsafePointer<Float>?,
-                                 into u: UnsafeMutablePointer<Float>) {
+    static func transformKernel4(
+        _ k: UnsafePointer<Float>, c C: Int, oc OC: Int, scale: UnsafePointer<Float>?,
+        into u: UnsafeMutablePointer<Float>
+    ) {
         let plane = C * OC
         Parallel.forChunks(C, chunk: max(1, 8192 / max(OC, 1))) { _, cs in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: 27) { buf in
@@ -272,8 +292,10 @@ public enum WinogradConvOp {
                         for i in 0..<6 {
                             let a0 = col[i * 3], a1 = col[i * 3 + 1], a2 = col[i * 3 + 2]
                             let row: (Double, Double, Double, Double, Double, Double) =
-                                (a0 / 4, -(a0 + a1 + a2) / 6, -(a0 - a1 + a2) / 6, a0 / 24 + a1 / 12 + a2 / 6,
-                                 a0 / 24 - a1 / 12 + a2 / 6, a2)
+                                (
+                                    a0 / 4, -(a0 + a1 + a2) / 6, -(a0 - a1 + a2) / 6, a0 / 24 + a1 / 12 + a2 / 6,
+                                    a0 / 24 - a1 / 12 + a2 / 6, a2
+                                )
                             u[(i * 6 + 0) * plane + at] = Float(row.0)
                             u[(i * 6 + 1) * plane + at] = Float(row.1)
                             u[(i * 6 + 2) * plane + at] = Float(row.2)
@@ -303,10 +325,12 @@ public enum WinogradConvOp {
 
     /// Writes `(Bᵀ d B)[ξ]` of one tile to `v + ξ·planeStride` (C floats each).
     @inline(__always)
-    private static func transformInput(_ x: UnsafePointer<Float>, _ g: ConvGeometry, _ tile: Tile,
-                                       zeros: UnsafePointer<Float>, src: UnsafeMutablePointer<UnsafePointer<Float>>,
-                                       scratch t: UnsafeMutablePointer<SIMD8<Float>>,
-                                       v: UnsafeMutablePointer<Float>, planeStride: Int) {
+    private static func transformInput(
+        _ x: UnsafePointer<Float>, _ g: ConvGeometry, _ tile: Tile,
+        zeros: UnsafePointer<Float>, src: UnsafeMutablePointer<UnsafePointer<Float>>,
+        scratch t: UnsafeMutablePointer<SIMD8<Float>>,
+        v: UnsafeMutablePointer<Float>, planeStride: Int
+    ) {
         let C = g.c
         patchSources(x, g, tile, a: 4, zeros: zeros, src: src)
         do {
@@ -337,9 +361,11 @@ public enum WinogradConvOp {
     /// Writes the 2×2 outputs of one tile, `Aᵀ M A` plus the epilogue, skipping those beyond the
     /// output's edge.
     @inline(__always)
-    private static func transformOutput(_ m: UnsafePointer<Float>, planeStride: Int, _ g: ConvGeometry, _ tile: Tile,
-                                        oc OC: Int, epilogue: ConvEpilogue,
-                                        scratch: UnsafeMutablePointer<SIMD8<Float>>, y: UnsafeMutablePointer<Float>) {
+    private static func transformOutput(
+        _ m: UnsafePointer<Float>, planeStride: Int, _ g: ConvGeometry, _ tile: Tile,
+        oc OC: Int, epilogue: ConvEpilogue,
+        scratch: UnsafeMutablePointer<SIMD8<Float>>, y: UnsafeMutablePointer<Float>
+    ) {
         let OH = g.h.output, OW = g.w.output
         let oh0 = tile.oh0, ow0 = tile.ow0
         let rows = min(2, OH - oh0), cols = min(2, OW - ow0)

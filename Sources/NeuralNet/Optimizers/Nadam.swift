@@ -29,8 +29,10 @@ public final class Nadam {
     }
     private var moments: [String: Moments] = [:]
 
-    public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-7,
-                schedule: MomentumSchedule = .keras3) {
+    public init(
+        learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-7,
+        schedule: MomentumSchedule = .keras3
+    ) {
         self.learningRate = learningRate; self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
         self.schedule = schedule
     }
@@ -44,7 +46,7 @@ public final class Nadam {
     /// Applies one update to every trainable parameter from its `gradient`.
     public func step(_ parameters: [Parameter]) {
         let t = iterations + 1
-        uProduct *= momentumCache(t)                       // Keras: _u_product *= u_t, before update_step
+        uProduct *= momentumCache(t)  // Keras: _u_product *= u_t, before update_step
         let uT = momentumCache(t), uNext = momentumCache(t + 1)
         let uProductNext = uProduct * uNext
         let b2Power = pow(beta2, Double(t))
@@ -54,7 +56,9 @@ public final class Nadam {
         let invB2 = Float(1 / (1 - b2Power))
         for p in parameters where p.trainable {
             let state: Moments
-            if let s = moments[p.name] { state = s } else {
+            if let s = moments[p.name] {
+                state = s
+            } else {
                 state = Moments(m: [Float](repeating: 0, count: p.value.count), v: [Float](repeating: 0, count: p.value.count))
                 moments[p.name] = state
                 BufferStatistics.created(p.value.count); BufferStatistics.created(p.value.count)
@@ -81,9 +85,11 @@ public final class Nadam {
     /// order as the scalar tail, so each element's result does not depend on its lane):
     /// `m += (g - m)(1 - β1)`, `v += (g² - v)(1 - β2)`, `w -= lr·(cM·m + cG·g) / (sqrt(v·invB2) + ε)`.
     @inline(__always)
-    static func update(_ range: Range<Int>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
-                       w: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
-                       coefficients k: (b1: Float, b2: Float, cM: Float, cG: Float, invB2: Float, lr: Float, eps: Float)) {
+    static func update(
+        _ range: Range<Int>, m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
+        w: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>,
+        coefficients k: (b1: Float, b2: Float, cM: Float, cG: Float, invB2: Float, lr: Float, eps: Float)
+    ) {
         let oneMinusB1 = 1 - k.b1, oneMinusB2 = 1 - k.b2
         var i = range.lowerBound
         while i + 8 <= range.upperBound {
@@ -115,7 +121,7 @@ public final class Nadam {
     public func state() -> [(String, Tensor)] {
         var out: [(String, Tensor)] = [
             ("optimizer/iterations", Tensor(shape: [1], data: [Float(iterations)])),
-            ("optimizer/u_product", Tensor(shape: [1], data: [Float(uProduct)])),
+            ("optimizer/u_product", Tensor(shape: [1], data: [Float(uProduct)]))
         ]
         for name in moments.keys.sorted() {
             let s = moments[name]!

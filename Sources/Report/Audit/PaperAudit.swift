@@ -44,10 +44,14 @@ struct Auditor {
 
     typealias F = NumberFormat
 
-    mutating func add(_ id: String, _ severity: AuditFinding.Severity, _ sources: [String], _ title: String,
-                      _ arithmetic: String, printed: Double? = nil, recomputed: Double? = nil) {
-        findings.append(AuditFinding(id: id, severity: severity, sources: sources, title: title,
-                                     arithmetic: arithmetic, printed: printed, recomputed: recomputed))
+    mutating func add(
+        _ id: String, _ severity: AuditFinding.Severity, _ sources: [String], _ title: String,
+        _ arithmetic: String, printed: Double? = nil, recomputed: Double? = nil
+    ) {
+        findings.append(
+            AuditFinding(
+                id: id, severity: severity, sources: sources, title: title,
+                arithmetic: arithmetic, printed: printed, recomputed: recomputed))
     }
 
     /// Counts a group of checks and records a sentence if none of them produced a finding.
@@ -72,36 +76,49 @@ struct Auditor {
             for row in a.t.table8 where row.fold != .average {
                 for m in ClassificationMetric.allCases {
                     n += 1
-                    let (value, formula) = PaperClassificationRow.metric(m, tp: row.covidTP, fn: row.covidFN, fp: row.covidFP, tn: row.normalTP)
+                    let (value, formula) = PaperClassificationRow.metric(
+                        m, tp: row.covidTP, fn: row.covidFN, fp: row.covidFP, tn: row.normalTP)
                     let printed = row.metrics[m]!
                     if !Auditor.close(value, printed, PaperAudit.printedPrecision) {
-                        a.add("table8.\(row.fold).\(row.network).\(m.rawValue)", .disagreement, ["Table 8"],
-                              "Table 8, \(row.fold), \(row.network): \(m.label) does not follow from the counts",
-                              "\(formula) = \(F.fixed(value, 5)), printed \(F.plain(printed)) (Δ \(F.signed(printed - value, maxDecimals: 5)))",
-                              printed: printed, recomputed: value)
+                        a.add(
+                            "table8.\(row.fold).\(row.network).\(m.rawValue)", .disagreement, ["Table 8"],
+                            "Table 8, \(row.fold), \(row.network): \(m.label) does not follow from the counts",
+                            "\(formula) = \(F.fixed(value, 5)), printed \(F.plain(printed)) (Δ \(F.signed(printed - value, maxDecimals: 5)))",
+                            printed: printed, recomputed: value)
                     }
                 }
             }
             return n
         }
-        group("Table 8: in all # fold rows, correct = TP + TN, wrong = FN + FP, the normal class's FN/FP mirror COVID's FP/FN, and the test sets match Table 2.") { a in
+        group(
+            "Table 8: in all # fold rows, correct = TP + TN, wrong = FN + FP, the normal class's FN/FP mirror COVID's FP/FN, and the test sets match Table 2."
+        ) { a in
             var n = 0
             for row in a.t.table8 where row.fold != .average {
                 n += 1
                 let id = "table8.\(row.fold).\(row.network)"
                 if !Auditor.close(row.correct, row.covidTP + row.normalTP) || !Auditor.close(row.wrong, row.covidFN + row.covidFP) {
-                    a.add(id + ".totals", .disagreement, ["Table 8"], "Table 8, \(row.fold), \(row.network): correct/wrong totals do not match the counts",
-                          "\(F.plain(row.covidTP)) + \(F.plain(row.normalTP)) = \(F.plain(row.covidTP + row.normalTP)) vs correct \(F.plain(row.correct)); \(F.plain(row.covidFN)) + \(F.plain(row.covidFP)) = \(F.plain(row.covidFN + row.covidFP)) vs wrong \(F.plain(row.wrong))")
+                    a.add(
+                        id + ".totals", .disagreement, ["Table 8"],
+                        "Table 8, \(row.fold), \(row.network): correct/wrong totals do not match the counts",
+                        "\(F.plain(row.covidTP)) + \(F.plain(row.normalTP)) = \(F.plain(row.covidTP + row.normalTP)) vs correct \(F.plain(row.correct)); \(F.plain(row.covidFN)) + \(F.plain(row.covidFP)) = \(F.plain(row.covidFN + row.covidFP)) vs wrong \(F.plain(row.wrong))"
+                    )
                 }
                 if row.normalFN != row.covidFP || row.normalFP != row.covidFN {
-                    a.add(id + ".mirror", .disagreement, ["Table 8"], "Table 8, \(row.fold), \(row.network): normal FN/FP are not COVID's FP/FN",
-                          "normal FN \(F.plain(row.normalFN)) vs COVID FP \(F.plain(row.covidFP)); normal FP \(F.plain(row.normalFP)) vs COVID FN \(F.plain(row.covidFN))")
+                    a.add(
+                        id + ".mirror", .disagreement, ["Table 8"],
+                        "Table 8, \(row.fold), \(row.network): normal FN/FP are not COVID's FP/FN",
+                        "normal FN \(F.plain(row.normalFN)) vs COVID FP \(F.plain(row.covidFP)); normal FP \(F.plain(row.normalFP)) vs COVID FN \(F.plain(row.covidFN))"
+                    )
                 }
                 if case .fold(let k) = row.fold, let split = a.t.table2.first(where: { $0.fold == k }) {
                     let covid = row.covidTP + row.covidFN, normal = row.covidFP + row.normalTP
                     if covid != Double(split.testCovidImages) || normal != Double(split.testNormalImages) {
-                        a.add(id + ".testset", .disagreement, ["Table 8", "Table 2"], "Table 8, \(row.fold), \(row.network): test-set size differs from Table 2",
-                              "TP + FN = \(F.plain(covid)) vs \(F.grouped(split.testCovidImages)) COVID; FP + TN = \(F.plain(normal)) vs \(F.grouped(split.testNormalImages)) normal")
+                        a.add(
+                            id + ".testset", .disagreement, ["Table 8", "Table 2"],
+                            "Table 8, \(row.fold), \(row.network): test-set size differs from Table 2",
+                            "TP + FN = \(F.plain(covid)) vs \(F.grouped(split.testCovidImages)) COVID; FP + TN = \(F.plain(normal)) vs \(F.grouped(split.testNormalImages)) normal"
+                        )
                     }
                 }
             }
@@ -113,9 +130,11 @@ struct Auditor {
                 n += 1
                 let o = row.metrics[.overallAccuracy]!
                 if row.metrics[.covidAccuracy]! != o || row.metrics[.normalAccuracy]! != o {
-                    a.add("table8.\(row.fold).\(row.network).accuracies", .disagreement, ["Table 8"],
-                          "Table 8, \(row.fold), \(row.network): per-class accuracies differ from the overall accuracy",
-                          "overall \(F.plain(o)), COVID \(F.plain(row.metrics[.covidAccuracy]!)), normal \(F.plain(row.metrics[.normalAccuracy]!))")
+                    a.add(
+                        "table8.\(row.fold).\(row.network).accuracies", .disagreement, ["Table 8"],
+                        "Table 8, \(row.fold), \(row.network): per-class accuracies differ from the overall accuracy",
+                        "overall \(F.plain(o)), COVID \(F.plain(row.metrics[.covidAccuracy]!)), normal \(F.plain(row.metrics[.normalAccuracy]!))"
+                    )
                 }
             }
             return n
@@ -129,16 +148,18 @@ struct Auditor {
                 let folds = a.folds8(avg.network)
                 let cells: [(String, KeyPath<PaperClassificationRow, Double>)] = [
                     ("correct", \.correct), ("wrong", \.wrong), ("COVID TP", \.covidTP), ("COVID FN", \.covidFN),
-                    ("COVID FP", \.covidFP), ("normal TP", \.normalTP), ("normal FN", \.normalFN), ("normal FP", \.normalFP)]
+                    ("COVID FP", \.covidFP), ("normal TP", \.normalTP), ("normal FN", \.normalFN), ("normal FP", \.normalFP)
+                ]
                 for (name, path) in cells {
                     n += 1
                     let values = folds.map { $0[keyPath: path] }
                     let mean = values.reduce(0, +) / Double(values.count)
                     if !Auditor.close(mean, avg[keyPath: path]) {
-                        a.add("table8.avg.\(avg.network).\(name)", .disagreement, ["Table 8"],
-                              "Table 8, Avg, \(avg.network): \(name) is not the mean of the folds",
-                              "(\(values.map { F.plain($0) }.joined(separator: " + "))) / \(values.count) = \(F.plain(mean)), printed \(F.plain(avg[keyPath: path]))",
-                              printed: avg[keyPath: path], recomputed: mean)
+                        a.add(
+                            "table8.avg.\(avg.network).\(name)", .disagreement, ["Table 8"],
+                            "Table 8, Avg, \(avg.network): \(name) is not the mean of the folds",
+                            "(\(values.map { F.plain($0) }.joined(separator: " + "))) / \(values.count) = \(F.plain(mean)), printed \(F.plain(avg[keyPath: path]))",
+                            printed: avg[keyPath: path], recomputed: mean)
                     }
                 }
             }
@@ -154,7 +175,8 @@ struct Auditor {
                 let printed = avg.metrics[m]!
                 let delta = printed - value
                 if abs(delta) > PaperAudit.roundingLimit {
-                    add("table8.avg.\(avg.network).\(m.rawValue)", .disagreement, ["Table 8"],
+                    add(
+                        "table8.avg.\(avg.network).\(m.rawValue)", .disagreement, ["Table 8"],
                         "Table 8, Avg, \(avg.network): \(m.label) \(F.plain(printed)) does not follow from the Avg counts",
                         "\(formula) = \(F.fixed(value, 4)), printed \(F.plain(printed)) (Δ \(F.signed(delta, maxDecimals: 4)))",
                         printed: printed, recomputed: value)
@@ -165,7 +187,8 @@ struct Auditor {
         }
         checks += n
         if !rounding.isEmpty {
-            add("table8.avg.rounding", .note, ["Table 8"],
+            add(
+                "table8.avg.rounding", .note, ["Table 8"],
                 "Table 8, Avg rows: \(rounding.count) metrics differ from the ratio of the Avg counts by more than rounding to 4 decimals allows (but less than 0.0005); the Avg metrics are means of the fold metrics, not ratios of the Avg counts",
                 rounding.joined(separator: "; "))
         }
@@ -178,12 +201,15 @@ struct Auditor {
                 let values = folds.map { $0.metrics[m]! }
                 let mean = values.reduce(0, +) / Double(values.count)
                 if !Auditor.close(mean, avg.metrics[m]!, PaperAudit.printedPrecision) {
-                    meanNotes.append("\(avg.network) \(m.label): (\(values.map { F.plain($0) }.joined(separator: " + "))) / \(values.count) = \(F.fixed(mean, 5)), printed \(F.plain(avg.metrics[m]!))")
+                    meanNotes.append(
+                        "\(avg.network) \(m.label): (\(values.map { F.plain($0) }.joined(separator: " + "))) / \(values.count) = \(F.fixed(mean, 5)), printed \(F.plain(avg.metrics[m]!))"
+                    )
                 }
             }
         }
         if !meanNotes.isEmpty {
-            add("table8.avg.meanOfPrinted", .note, ["Table 8"],
+            add(
+                "table8.avg.meanOfPrinted", .note, ["Table 8"],
                 "Table 8, Avg rows: \(meanNotes.count) Avg metrics do not round from the mean of the printed fold values (they were averaged before rounding)",
                 meanNotes.joined(separator: "; "))
         }

@@ -25,8 +25,9 @@ struct PaperRepeats: Equatable {
             let counts = s.trainNormalImages + s.testNormalImages == rows && repeats > 0
             let atMostInTraining = Int((Double(s.trainNormalImages) * share).rounded(.down))
             let range = counts ? max(0, repeats - atMostInTraining)...min(repeats, s.testNormalImages) : nil
-            return PaperRepeats(fold: s.fold, trainNormal: s.trainNormalImages, testNormal: s.testNormalImages,
-                                countsRepeats: counts, testRepeats: range)
+            return PaperRepeats(
+                fold: s.fold, trainNormal: s.trainNormalImages, testNormal: s.testNormalImages,
+                countsRepeats: counts, testRepeats: range)
         }
     }
 }

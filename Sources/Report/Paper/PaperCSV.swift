@@ -21,7 +21,8 @@ public struct PaperCSV: Sendable {
         rows = try lines.dropFirst().enumerated().map { index, line in
             let cells = PaperCSV.split(line)
             guard cells.count == PaperCSV.split(first).count else {
-                throw ReportError.badTable(file: source, reason: "line \(index + 2) has \(cells.count) cells, header has \(PaperCSV.split(first).count)")
+                throw ReportError.badTable(
+                    file: source, reason: "line \(index + 2) has \(cells.count) cells, header has \(PaperCSV.split(first).count)")
             }
             return cells
         }
@@ -60,8 +61,12 @@ public struct PaperCSV: Sendable {
                 if c == "\"" {
                     if let next = iterator.next() {
                         if next == "\"" { current.append("\"") } else { quoted = false; pending = next }
-                    } else { quoted = false }
-                } else { current.append(c) }
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    current.append(c)
+                }
             } else if c == "\"" {
                 quoted = true
             } else if c == "," {

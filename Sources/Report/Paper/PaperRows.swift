@@ -117,7 +117,8 @@ public struct PaperClassificationRow: Sendable, Equatable {
     /// The metric recomputed from counts `tp, fn, fp, tn` (COVID as the positive class):
     /// accuracy (TP+TN)/N, sensitivity TP/(TP+FN), specificity TN/(TN+FP), precision
     /// TP/(TP+FP), and the normal class's mirror images (§3.1, Eqs. 1-4).
-    public static func metric(_ m: ClassificationMetric, tp: Double, fn: Double, fp: Double, tn: Double) -> (value: Double, formula: String) {
+    public static func metric(_ m: ClassificationMetric, tp: Double, fn: Double, fp: Double, tn: Double) -> (value: Double, formula: String)
+    {
         func f(_ x: Double) -> String { NumberFormat.plain(x) }
         let n = tp + fn + fp + tn
         switch m {

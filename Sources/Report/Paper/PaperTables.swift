@@ -120,12 +120,15 @@ public struct PaperTables: Sendable {
                 PaperIdentificationRow(
                     fold: try FoldLabel(t6.cell(r, "fold"), file: t6.source), network: try t6.cell(r, "network"),
                     correct: try t6.number(r, "correct_identified_patients"), wrong: try t6.number(r, "wrong_identified_patients"),
-                    covidCorrect: try t6.number(r, "covid_correct_identified"), covidWrong: try t6.number(r, "covid_wrong_identified_as_normal"),
-                    normalCorrect: try t6.number(r, "normal_correct_identified"), normalWrong: try t6.number(r, "normal_wrong_identified_as_covid"))
+                    covidCorrect: try t6.number(r, "covid_correct_identified"),
+                    covidWrong: try t6.number(r, "covid_wrong_identified_as_normal"),
+                    normalCorrect: try t6.number(r, "normal_correct_identified"),
+                    normalWrong: try t6.number(r, "normal_wrong_identified_as_covid"))
             },
             table7: try t7.rows.map { r in
-                PaperSpeedRow(slices: try int(t7, r, "num_ct_slices"), seconds: try t7.number(r, "time_s"),
-                              printed: try t7.cell(r, "time_s"))
+                PaperSpeedRow(
+                    slices: try int(t7, r, "num_ct_slices"), seconds: try t7.number(r, "time_s"),
+                    printed: try t7.cell(r, "time_s"))
             },
             table8: try t8.rows.map { r in
                 var metrics: [ClassificationMetric: Double] = [:]
@@ -134,12 +137,14 @@ public struct PaperTables: Sendable {
                     fold: try FoldLabel(t8.cell(r, "fold"), file: t8.source), network: try t8.cell(r, "network"),
                     correct: try t8.number(r, "correct_classified"), wrong: try t8.number(r, "wrong_classified"),
                     covidTP: try t8.number(r, "covid_tp"), covidFN: try t8.number(r, "covid_fn"), covidFP: try t8.number(r, "covid_fp"),
-                    normalTP: try t8.number(r, "normal_tp"), normalFN: try t8.number(r, "normal_fn"), normalFP: try t8.number(r, "normal_fp"),
+                    normalTP: try t8.number(r, "normal_tp"), normalFN: try t8.number(r, "normal_fn"),
+                    normalFP: try t8.number(r, "normal_fp"),
                     metrics: metrics)
             },
             figure3: try f3.rows.map { r in
-                PaperPatientCount(group: try f3.cell(r, "group"), category: try f3.cell(r, "category"),
-                                  patients: try int(f3, r, "patients"))
+                PaperPatientCount(
+                    group: try f3.cell(r, "group"), category: try f3.cell(r, "category"),
+                    patients: try int(f3, r, "patients"))
             })
     }
 }

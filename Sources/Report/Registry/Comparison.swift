@@ -68,26 +68,30 @@ public struct Comparison: Sendable, Equatable {
 
     /// A numeric comparison. When `dependsOnData` and the run used synthetic data, the
     /// verdict is "not comparable — synthetic data" whatever the numbers.
-    public static func numeric(key: String, quantity: String, paper: Double, ours: Double, tolerance: Tolerance,
-                               dependsOnData: Bool, syntheticData: Bool, decimals: Int = 4) -> Comparison {
+    public static func numeric(
+        key: String, quantity: String, paper: Double, ours: Double, tolerance: Tolerance,
+        dependsOnData: Bool, syntheticData: Bool, decimals: Int = 4
+    ) -> Comparison {
         let verdict: Verdict
         if dependsOnData && syntheticData {
             verdict = .notComparable("synthetic data")
         } else {
             verdict = tolerance.accepts(paper: paper, ours: ours) ? .agrees : .differs
         }
-        return Comparison(key: key, quantity: quantity,
-                          paper: NumberFormat.plain(paper, maxDecimals: decimals),
-                          ours: NumberFormat.plain(ours, maxDecimals: decimals),
-                          paperValue: paper, oursValue: ours,
-                          difference: NumberFormat.signed(ours - paper, maxDecimals: decimals),
-                          tolerance: tolerance, verdict: verdict)
+        return Comparison(
+            key: key, quantity: quantity,
+            paper: NumberFormat.plain(paper, maxDecimals: decimals),
+            ours: NumberFormat.plain(ours, maxDecimals: decimals),
+            paperValue: paper, oursValue: ours,
+            difference: NumberFormat.signed(ours - paper, maxDecimals: decimals),
+            tolerance: tolerance, verdict: verdict)
     }
 
     /// A comparison of two texts (optimizer names, yes/no settings): agrees when equal.
     public static func text(key: String, quantity: String, paper: String, ours: String) -> Comparison {
-        Comparison(key: key, quantity: quantity, paper: paper, ours: ours, paperValue: nil, oursValue: nil,
-                   difference: paper == ours ? "—" : "differs", tolerance: .exact,
-                   verdict: paper == ours ? .agrees : .differs)
+        Comparison(
+            key: key, quantity: quantity, paper: paper, ours: ours, paperValue: nil, oursValue: nil,
+            difference: paper == ours ? "—" : "differs", tolerance: .exact,
+            verdict: paper == ours ? .agrees : .differs)
     }
 }

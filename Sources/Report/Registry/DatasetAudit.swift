@@ -27,7 +27,8 @@ struct DatasetAudit {
         case .dataset:
             return "Source: `all.csv` and `Patient_details.csv` of this run's dataset (`--data`), read as the index stage found them."
         case .index:
-            return "Source: the labelled slices and series thicknesses of this run's index stage (the dataset has no `all.csv` and `Patient_details.csv` in its root, so rows repeating a slice are not known)."
+            return
+                "Source: the labelled slices and series thicknesses of this run's index stage (the dataset has no `all.csv` and `Patient_details.csv` in its root, so rows repeating a slice are not known)."
         }
     }
 

@@ -21,8 +21,10 @@ public struct Figure10Entry: ReportEntry {
             let total = mine.map(\.counts).reduce(ConfusionCounts(), +)
             let n = Double(mine.count)
             // Rows: truth COVID, normal; columns: predicted COVID, normal (rounded means).
-            let matrix = [[Int((Double(total.covidTP) / n).rounded()), Int((Double(total.covidFN) / n).rounded())],
-                          [Int((Double(total.covidFP) / n).rounded()), Int((Double(total.normalTP) / n).rounded())]]
+            let matrix = [
+                [Int((Double(total.covidTP) / n).rounded()), Int((Double(total.covidFN) / n).rounded())],
+                [Int((Double(total.covidFP) / n).rounded()), Int((Double(total.normalTP) / n).rounded())]
+            ]
             let ax = fig.addAxes(row: 0, col: i)
             ax.confusionMatrix(matrix, classNames: ["COVID-19", "Normal"], percentOf: .row, colorbar: false)
             ax.title = model.rawValue
@@ -31,10 +33,14 @@ public struct Figure10Entry: ReportEntry {
             rows.append([model.rawValue, "\(matrix[0][0])", "\(matrix[0][1])", "\(matrix[1][0])", "\(matrix[1][1])"])
         }
         let png = Data(try fig.pngData()), svg = Data(try fig.svgString().utf8)
-        return BuiltEntry(table: ReportTable(header: ["Network", "COVID → COVID", "COVID → normal", "normal → COVID", "normal → normal"], rows: rows),
-                          files: ["figures/fig10.png": png, "figures/fig10.svg": svg],
-                          images: [EntryImage(png: "figures/fig10.png", svg: "figures/fig10.svg",
-                                              alt: "Confusion matrices of the three networks, averaged over folds")],
-                          notes: ["Mean counts over the folds of this run's networks; the paper's averaged matrices are in Table 8's Avg rows."])
+        return BuiltEntry(
+            table: ReportTable(header: ["Network", "COVID → COVID", "COVID → normal", "normal → COVID", "normal → normal"], rows: rows),
+            files: ["figures/fig10.png": png, "figures/fig10.svg": svg],
+            images: [
+                EntryImage(
+                    png: "figures/fig10.png", svg: "figures/fig10.svg",
+                    alt: "Confusion matrices of the three networks, averaged over folds")
+            ],
+            notes: ["Mean counts over the folds of this run's networks; the paper's averaged matrices are in Table 8's Avg rows."])
     }
 }

@@ -34,34 +34,49 @@ public struct Figure11Entry: ReportEntry {
                 for (ax, path) in [(trainMean, TrainingRecordPath.train), (valMean, TrainingRecordPath.validation)] {
                     let values = (0..<n).map { e in histories.map { path.value($0.records[e]) } }
                     ax.fillBetween(x: x, lower: values.map { $0.min()! }, upper: values.map { $0.max()! }, color: color, alpha: 0.18)
-                    ax.line(x: x, y: values.map { $0.reduce(0, +) / Double($0.count) },
-                            label: "\(model.rawValue) (\(histories.count) folds)", color: color, marker: .circle)
+                    ax.line(
+                        x: x, y: values.map { $0.reduce(0, +) / Double($0.count) },
+                        label: "\(model.rawValue) (\(histories.count) folds)", color: color, marker: .circle)
                 }
             }
             for r in h.records {
-                rows.append([model.rawValue, "\(r.epoch)", String(format: "%.4f", r.trainAccuracy), String(format: "%.4f", r.validationAccuracy),
-                             String(format: "%.4f", r.trainLoss), String(format: "%.4f", r.validationLoss)])
+                rows.append([
+                    model.rawValue, "\(r.epoch)", String(format: "%.4f", r.trainAccuracy), String(format: "%.4f", r.validationAccuracy),
+                    String(format: "%.4f", r.trainLoss), String(format: "%.4f", r.validationLoss)
+                ])
             }
         }
         // A network whose training loss never left ln 2 has not started to learn in this budget.
         var stuck: [String] = []
         for model in ModelKind.allCases {
             if let h = try? TrainStage.history(from: dir, model: model, fold: 1), !h.records.isEmpty,
-               h.records.allSatisfy({ abs($0.trainLoss - log(2)) < 0.01 }) { stuck.append(model.rawValue) }
+                h.records.allSatisfy({ abs($0.trainLoss - log(2)) < 0.01 })
+            {
+                stuck.append(model.rawValue)
+            }
         }
         let epochTicks = (1...max(1, inputs.preset.training.epochs)).map(Double.init)
-        for (ax, title) in [(train, "Training accuracy, fold 1"), (val, "Validation accuracy, fold 1"),
-                            (trainMean, "Training accuracy, mean of folds"), (valMean, "Validation accuracy, mean of folds")] {
+        for (ax, title) in [
+            (train, "Training accuracy, fold 1"), (val, "Validation accuracy, fold 1"),
+            (trainMean, "Training accuracy, mean of folds"), (valMean, "Validation accuracy, mean of folds")
+        ] {
             ax.title = title; ax.xLabel = "Epoch"; ax.yLabel = "Accuracy"; ax.grid = true
             if epochTicks.count <= 20 { ax.xTicks = epochTicks }
         }
         let png = Data(try fig.pngData()), svg = Data(try fig.svgString().utf8)
-        let csv = PaperCSV.render(header: ["network", "epoch", "train_accuracy", "validation_accuracy", "train_loss", "validation_loss"], rows: rows)
-        return BuiltEntry(table: ReportTable(header: ["Network", "Epoch", "Train acc.", "Val. acc.", "Train loss", "Val. loss"], rows: rows),
-                          files: ["figures/fig11.png": png, "figures/fig11.svg": svg, "figures/fig11.csv": Data(csv.utf8)],
-                          images: [EntryImage(png: "figures/fig11.png", svg: "figures/fig11.svg",
-                                              alt: "Training and validation accuracy per epoch of the three networks")],
-                          notes: stuck.map { Prose.text("Figure11Entry.1", ["\($0)", "\(inputs.preset.training.epochs)"]) } + ["The paper's Fig. 11 shows 20 epochs (Table 3 says 50); this run trains \(inputs.preset.training.epochs) epochs of reduced networks, so the curves show the procedure, not the paper's convergence."])
+        let csv = PaperCSV.render(
+            header: ["network", "epoch", "train_accuracy", "validation_accuracy", "train_loss", "validation_loss"], rows: rows)
+        return BuiltEntry(
+            table: ReportTable(header: ["Network", "Epoch", "Train acc.", "Val. acc.", "Train loss", "Val. loss"], rows: rows),
+            files: ["figures/fig11.png": png, "figures/fig11.svg": svg, "figures/fig11.csv": Data(csv.utf8)],
+            images: [
+                EntryImage(
+                    png: "figures/fig11.png", svg: "figures/fig11.svg",
+                    alt: "Training and validation accuracy per epoch of the three networks")
+            ],
+            notes: stuck.map { Prose.text("Figure11Entry.1", ["\($0)", "\(inputs.preset.training.epochs)"]) } + [
+                "The paper's Fig. 11 shows 20 epochs (Table 3 says 50); this run trains \(inputs.preset.training.epochs) epochs of reduced networks, so the curves show the procedure, not the paper's convergence."
+            ])
     }
 }
 

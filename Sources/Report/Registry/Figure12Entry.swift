@@ -19,7 +19,8 @@ public struct Figure12Entry: ReportEntry {
         guard mask.count == w * h else { return }
         for y in 0..<h {
             for x in 0..<w where mask[y * w + x] {
-                let edge = x == 0 || y == 0 || x == w - 1 || y == h - 1 || !mask[y * w + x - 1] || !mask[y * w + x + 1]
+                let edge =
+                    x == 0 || y == 0 || x == w - 1 || y == h - 1 || !mask[y * w + x - 1] || !mask[y * w + x + 1]
                     || !mask[(y - 1) * w + x] || !mask[(y + 1) * w + x]
                 if edge { for c in 0..<3 { image.pixels[3 * (y * w + x) + c] = 255 } }
             }
@@ -32,21 +33,28 @@ public struct Figure12Entry: ReportEntry {
         let heat = try GradCAMStage.readMaps(from: dir)
         let dataset = try IndexStage.readDataset(from: inputs.stage(IndexStage.name))
         var paths: [SliceKey: String] = [:]
-        for p in dataset.patients { for s in p.series { for f in s.slices { paths[SliceKey(patientID: p.id, series: s.name, imageNumber: f.imageNumber)] = f.path } } }
+        for p in dataset.patients {
+            for s in p.series {
+                for f in s.slices { paths[SliceKey(patientID: p.id, series: s.name, imageNumber: f.imageNumber)] = f.path }
+            }
+        }
         let shown = output.maps.filter { $0.model == Figure12Entry.model && $0.inFigure }
         let columns = 4, pairsPerRow = columns / 2
         let rowsCount = (shown.count + pairsPerRow - 1) / pairsPerRow
         let fig = Figure(width: 3.0 * Double(columns), height: 3.2 * Double(max(rowsCount, 1)), dpi: 100)
-        fig.title = "Grad-CAM of \(Figure12Entry.model.rawValue), fold \(output.fold), layer \(shown.first?.layer ?? "?") (jet, alpha 0.5, each map on its own scale\(inputs.dataSource.isSynthetic ? "; white: the lesion's outline" : ""))"
+        fig.title =
+            "Grad-CAM of \(Figure12Entry.model.rawValue), fold \(output.fold), layer \(shown.first?.layer ?? "?") (jet, alpha 0.5, each map on its own scale\(inputs.dataSource.isSynthetic ? "; white: the lesion's outline" : ""))"
         var rows: [[String]] = []
         for (i, m) in shown.enumerated() {
             guard let path = paths[m.key], let map = heat[m.tensor] else {
-                throw PipelineError.stageFailed(stage: GradCAMStage.name, reason: "no slice or map for \(m.key.patientID)/\(m.key.series)/\(m.key.imageNumber)")
+                throw PipelineError.stageFailed(
+                    stage: GradCAMStage.name, reason: "no slice or map for \(m.key.patientID)/\(m.key.series)/\(m.key.imageNumber)")
             }
             let slice = try SliceSamples.image(path, maxWidth: 256)
             let scaled = GrayImage(width: output.size, height: output.size, pixels: map)
-            var overlay = composeImage(slice, window: SliceSamples.lungWindow,
-                                       overlay: HeatOverlay(values: scaled, colormap: .jet, alpha: 0.5, range: 0...1))
+            var overlay = composeImage(
+                slice, window: SliceSamples.lungWindow,
+                overlay: HeatOverlay(values: scaled, colormap: .jet, alpha: 0.5, range: 0...1))
             if m.truth == .covid, let mask = try GradCAMStage.lesionMask(for: path, size: slice.width), slice.width == slice.height {
                 Figure12Entry.outline(mask, on: &overlay)
             }
@@ -58,25 +66,37 @@ public struct Figure12Entry: ReportEntry {
             let predicted = ClassEncoding.label(ofIndex: m.classIndex)
             right.title = "→ \(predicted == .covid ? "COVID-19" : "normal") (p = \(String(format: "%.2f", m.probability)))"
             for ax in [left, right] { ax.showAxis = false }
-            rows.append([m.truth.rawValue, m.key.patientID, m.key.series, "\(m.key.imageNumber)", predicted.rawValue,
-                         String(format: "%.4f", m.probability), String(format: "%.4g", m.peak),
-                         m.score.map { String(format: "%.3f", $0.energyInside) } ?? "—",
-                         m.score.map { $0.pointingHit ? "yes" : "no" } ?? "—"])
+            rows.append([
+                m.truth.rawValue, m.key.patientID, m.key.series, "\(m.key.imageNumber)", predicted.rawValue,
+                String(format: "%.4f", m.probability), String(format: "%.4g", m.peak),
+                m.score.map { String(format: "%.3f", $0.energyInside) } ?? "—",
+                m.score.map { $0.pointingHit ? "yes" : "no" } ?? "—"
+            ])
         }
         let png = Data(try fig.pngData()), svg = Data(try fig.svgString().utf8)
         var notes = [
-            Prose.text("Figure12Entry.1", ["\(shown.first?.layer ?? "post_relu")", "\(GradCAM.minimumSide)", "\(GradCAM.minimumSide)", "\(output.size)"]),
-            "COVID-19 slices shown are fold \(output.fold)'s test slices with the largest lesions; normal slices are evenly spaced through the test set.",
+            Prose.text(
+                "Figure12Entry.1",
+                ["\(shown.first?.layer ?? "post_relu")", "\(GradCAM.minimumSide)", "\(GradCAM.minimumSide)", "\(output.size)"]),
+            "COVID-19 slices shown are fold \(output.fold)'s test slices with the largest lesions; normal slices are evenly spaced through the test set."
         ]
         if inputs.dataSource.isSynthetic {
-            notes.append("On the synthetic twin the lesions are known (lesion masks): Table S3 scores how much of each network's map falls on them. The paper could only judge its maps by eye.")
+            notes.append(
+                "On the synthetic twin the lesions are known (lesion masks): Table S3 scores how much of each network's map falls on them. The paper could only judge its maps by eye."
+            )
         }
-        let header = ["Truth", "Patient", "Series", "Image", "Predicted", "P(predicted)", "Raw peak", "Heat inside lesion", "Peak in lesion"]
+        let header = [
+            "Truth", "Patient", "Series", "Image", "Predicted", "P(predicted)", "Raw peak", "Heat inside lesion", "Peak in lesion"
+        ]
         let csv = PaperCSV.render(header: header.map { $0.lowercased().replacingOccurrences(of: " ", with: "_") }, rows: rows)
-        return BuiltEntry(table: ReportTable(header: header, rows: rows),
-                          files: ["figures/fig12.png": png, "figures/fig12.svg": svg, "figures/fig12.csv": Data(csv.utf8)],
-                          images: [EntryImage(png: "figures/fig12.png", svg: "figures/fig12.svg",
-                                              alt: "COVID-19 and normal slices beside their Grad-CAM maps")],
-                          notes: notes)
+        return BuiltEntry(
+            table: ReportTable(header: header, rows: rows),
+            files: ["figures/fig12.png": png, "figures/fig12.svg": svg, "figures/fig12.csv": Data(csv.utf8)],
+            images: [
+                EntryImage(
+                    png: "figures/fig12.png", svg: "figures/fig12.svg",
+                    alt: "COVID-19 and normal slices beside their Grad-CAM maps")
+            ],
+            notes: notes)
     }
 }

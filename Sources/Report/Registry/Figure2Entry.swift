@@ -21,13 +21,16 @@ public struct Figure2Entry: ReportEntry {
             captions.append("\(p.label == .covid ? "COVID-19" : "normal"): \(p.id)")
         }
         guard !images.isEmpty else { throw PipelineError.stageFailed(stage: IndexStage.name, reason: "no slices to show") }
-        let fig = Figure.imageGrid(images, columns: 4, window: SliceSamples.lungWindow, captions: captions,
-                                   title: "Middle slices of COVID-19 and normal patients", panelSize: 2.0)
+        let fig = Figure.imageGrid(
+            images, columns: 4, window: SliceSamples.lungWindow, captions: captions,
+            title: "Middle slices of COVID-19 and normal patients", panelSize: 2.0)
         var notes = ["Slices shown in the lung window (centre −600 HU, width 1200 HU)."]
         if inputs.dataSource.isSynthetic { notes.append("The slices are the synthetic twin's, not COVID-CTset's.") }
         return BuiltEntry(
             files: ["figures/fig02.png": Data(try fig.pngData()), "figures/fig02.svg": Data(try fig.svgString().utf8)],
-            images: [EntryImage(png: "figures/fig02.png", svg: "figures/fig02.svg", alt: "Sample CT slices of COVID-19 and normal patients")],
+            images: [
+                EntryImage(png: "figures/fig02.png", svg: "figures/fig02.svg", alt: "Sample CT slices of COVID-19 and normal patients")
+            ],
             notes: notes)
     }
 }

@@ -16,8 +16,10 @@ public struct Figure3Entry: ReportEntry {
         let counts = try PatientCountsStage.read(from: inputs.stage(PatientCountsStage.name))
         let groups = Array(Set(counts.map(\.ageGroup))).sorted()
         func n(_ infection: String?, _ sex: String?, _ age: String?) -> Int {
-            counts.filter { (infection == nil || $0.infection == infection) && (sex == nil || $0.sex == sex)
-                && (age == nil || $0.ageGroup == age) }.map(\.patients).reduce(0, +)
+            counts.filter {
+                (infection == nil || $0.infection == infection) && (sex == nil || $0.sex == sex)
+                    && (age == nil || $0.ageGroup == age)
+            }.map(\.patients).reduce(0, +)
         }
         let columns: [(String, String)] = [("covid", "M"), ("covid", "F"), ("normal", "M"), ("normal", "F")]
         var rows = groups.map { g in
@@ -25,8 +27,9 @@ public struct Figure3Entry: ReportEntry {
         }
         rows.append(["All ages"] + columns.map { "\(n($0.0, $0.1, nil))" } + ["\(n(nil, nil, nil))"])
         let table = ReportTable(header: ["Age group", "COVID male", "COVID female", "Normal male", "Normal female", "All"], rows: rows)
-        let csv = PaperCSV.render(header: ["infection", "sex", "age_group", "patients"],
-                                  rows: counts.map { [$0.infection, $0.sex, $0.ageGroup, "\($0.patients)"] })
+        let csv = PaperCSV.render(
+            header: ["infection", "sex", "age_group", "patients"],
+            rows: counts.map { [$0.infection, $0.sex, $0.ageGroup, "\($0.patients)"] })
 
         var comparisons: [Comparison] = []
         for label in inputs.paper.figure3 {
@@ -45,17 +48,24 @@ public struct Figure3Entry: ReportEntry {
             default:
                 throw ReportError.badTable(file: "figure3_patients.csv", reason: "unknown group '\(label.group)'")
             }
-            comparisons.append(.numeric(key: "\(label.group).\(label.category)", quantity: quantity,
-                                        paper: Double(label.patients), ours: Double(ours), tolerance: .exact,
-                                        dependsOnData: false, syntheticData: inputs.dataSource.isSynthetic))
+            comparisons.append(
+                .numeric(
+                    key: "\(label.group).\(label.category)", quantity: quantity,
+                    paper: Double(label.patients), ours: Double(ours), tolerance: .exact,
+                    dependsOnData: false, syntheticData: inputs.dataSource.isSynthetic))
         }
         let chart = try Figure3Chart.draw(counts)
         return BuiltEntry(
             table: table,
             files: ["figures/fig03.csv": Data(csv.utf8), "figures/fig03.png": chart.png, "figures/fig03.svg": chart.svg],
-            images: [EntryImage(png: "figures/fig03.png", svg: "figures/fig03.svg",
-                                alt: "Bar charts of patients by age group, sex and infection")],
+            images: [
+                EntryImage(
+                    png: "figures/fig03.png", svg: "figures/fig03.svg",
+                    alt: "Bar charts of patients by age group, sex and infection")
+            ],
             comparisons: comparisons,
-            notes: ["Counted from the real `Patient_details.csv` published with COVID-CTset (377 patients), so the comparison holds whatever the image source."])
+            notes: [
+                "Counted from the real `Patient_details.csv` published with COVID-CTset (377 patients), so the comparison holds whatever the image source."
+            ])
     }
 }

@@ -23,7 +23,10 @@ public struct Figure6Entry: ReportEntry {
         fig.title = "Selecting the slices of a CT series (§2.2)"
         let d = fig.addDiagram()
         d.node("start", row: 0, col: 0, "One CT series\n(all slices of SR_k)", shape: .ellipse)
-        d.node("count", row: 1, col: 0, "For every slice: count pixels\n< \(p.darkValue) (HU + 1024) in rows\n\(region.rows.lowerBound)–\(region.rows.upperBound), columns \(region.columns.lowerBound)–\(region.columns.upperBound)")
+        d.node(
+            "count", row: 1, col: 0,
+            "For every slice: count pixels\n< \(p.darkValue) (HU + 1024) in rows\n\(region.rows.lowerBound)–\(region.rows.upperBound), columns \(region.columns.lowerBound)–\(region.columns.upperBound)"
+        )
         d.node("range", row: 2, col: 0, "min and max of the\nseries' counts")
         d.node("threshold", row: 3, col: 0, rule)
         d.node("test", row: 3, col: 1, "count < threshold?", shape: .diamond)

@@ -18,7 +18,8 @@ public struct Figure9Entry: ReportEntry {
         let scale = ModelScale(inputSize: m.inputSize, widthMultiplier: m.widthMultiplier, fpnFeatures: m.fpnFeatures)
         let f = m.fpnFeatures
         let fig = Figure(width: 13, height: 6.2, dpi: 100)
-        fig.title = "ResNet50V2 + feature pyramid, as this run builds it (input \(m.inputSize) px, width × \(NumberFormat.plain(m.widthMultiplier)), \(f) features)"
+        fig.title =
+            "ResNet50V2 + feature pyramid, as this run builds it (input \(m.inputSize) px, width × \(NumberFormat.plain(m.widthMultiplier)), \(f) features)"
         let d = fig.addDiagram()
         d.node("input", row: 1, col: 0, "Input\n\(m.inputSize)×\(m.inputSize)×1", shape: .ellipse)
         d.node("backbone", row: 1, col: 1, "ResNet50V2\nbackbone")
@@ -44,8 +45,13 @@ public struct Figure9Entry: ReportEntry {
         d.edge("heads", "out")
         return BuiltEntry(
             files: ["figures/fig09.png": Data(try fig.pngData()), "figures/fig09.svg": Data(try fig.svgString().utf8)],
-            images: [EntryImage(png: "figures/fig09.png", svg: "figures/fig09.svg", alt: "ResNet50V2 with a feature pyramid and classification heads")],
-            notes: ["Drawn from the structure of `ResNet50V2FPN.build`, which follows the authors' code, including its quirk: P4_upsampled resizes the concatenation [P5_upsampled, C4_reduced], so P3's convolution sees 3 × \(f) channels.",
-                    "The paper's model is the same graph at 512 px, full width and 256 features (`configs/paper.json`)."])
+            images: [
+                EntryImage(
+                    png: "figures/fig09.png", svg: "figures/fig09.svg", alt: "ResNet50V2 with a feature pyramid and classification heads")
+            ],
+            notes: [
+                "Drawn from the structure of `ResNet50V2FPN.build`, which follows the authors' code, including its quirk: P4_upsampled resizes the concatenation [P5_upsampled, C4_reduced], so P3's convolution sees 3 × \(f) channels.",
+                "The paper's model is the same graph at 512 px, full width and 256 features (`configs/paper.json`)."
+            ])
     }
 }

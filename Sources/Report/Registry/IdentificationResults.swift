@@ -24,7 +24,8 @@ struct IdentificationResults {
     /// "all n test patients" or "n of m test patients (a seeded sample of at most k per class)".
     static func sampleNote(_ inputs: EntryInputs) -> String? {
         guard let k = inputs.preset.identificationPatients else { return nil }
-        return "Preset `\(inputs.preset.name)` identifies at most \(k) COVID-19 and \(k) normal test patients per fold (a seeded draw; the paper identifies every test patient), so patient counts are smaller than the paper's and only rates compare."
+        return
+            "Preset `\(inputs.preset.name)` identifies at most \(k) COVID-19 and \(k) normal test patients per fold (a seeded draw; the paper identifies every test patient), so patient counts are smaller than the paper's and only rates compare."
     }
 
     static func rate(_ x: Double) -> String { x.isNaN ? "—" : String(format: "%.4f", x) }
@@ -32,14 +33,17 @@ struct IdentificationResults {
     /// Patient sensitivity and specificity beside the paper's, as rates (counts depend on how
     /// many patients were identified). `key` and `quantity` turn "sensitivity" / "specificity"
     /// into the comparison's key and label; a rate without patients (NaN) is skipped.
-    static func rateComparisons(paper: (sensitivity: Double, specificity: Double),
-                                ours: (sensitivity: Double, specificity: Double), inputs: EntryInputs,
-                                key: (String) -> String, quantity: (String) -> String) -> [Comparison] {
+    static func rateComparisons(
+        paper: (sensitivity: Double, specificity: Double),
+        ours: (sensitivity: Double, specificity: Double), inputs: EntryInputs,
+        key: (String) -> String, quantity: (String) -> String
+    ) -> [Comparison] {
         [("sensitivity", paper.sensitivity, ours.sensitivity), ("specificity", paper.specificity, ours.specificity)]
             .filter { !$0.2.isNaN }
             .map { name, theirs, mine in
-                .numeric(key: key(name), quantity: quantity(name), paper: theirs, ours: mine, tolerance: Table5Entry.tolerance,
-                         dependsOnData: true, syntheticData: inputs.dataSource.isSynthetic)
+                .numeric(
+                    key: key(name), quantity: quantity(name), paper: theirs, ours: mine, tolerance: Table5Entry.tolerance,
+                    dependsOnData: true, syntheticData: inputs.dataSource.isSynthetic)
             }
     }
 }

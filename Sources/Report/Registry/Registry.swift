@@ -44,7 +44,7 @@ public enum Registry {
         TableS10Entry(),
         TableS11Entry(),
         TableS12Entry(),
-        TableS13Entry(),
+        TableS13Entry()
     ]
 
     /// The dataset audit's entries, in the order of their section ("Dataset audit", after
@@ -54,7 +54,7 @@ public enum Registry {
     public static let datasetAudit: [EntryID] = [
         .supplement(.table, 6), .supplement(.figure, 4), .supplement(.table, 7),
         .supplement(.table, 8), .supplement(.table, 9), .supplement(.table, 10),
-        .supplement(.table, 11), .supplement(.table, 12), .supplement(.table, 13),
+        .supplement(.table, 11), .supplement(.table, 12), .supplement(.table, 13)
     ]
 
     /// The entry for `id`.

@@ -117,8 +117,10 @@ public struct BuiltEntry: Sendable {
     /// manifest's `timing` block and it is the one section allowed to differ between runs.
     public var measuresWallClock = false
 
-    public init(table: ReportTable? = nil, files: [String: Data] = [:], images: [EntryImage] = [],
-                missingImage: String? = nil, comparisons: [Comparison] = [], notes: [String] = []) {
+    public init(
+        table: ReportTable? = nil, files: [String: Data] = [:], images: [EntryImage] = [],
+        missingImage: String? = nil, comparisons: [Comparison] = [], notes: [String] = []
+    ) {
         self.table = table
         self.files = files
         self.images = images

@@ -26,7 +26,7 @@ enum SliceSamples {
         let covid = Set(dataset.patients(.covid).map(\.id))
         let ordered = selection.series.filter { covid.contains($0.patientID) } + selection.series.filter { !covid.contains($0.patientID) }
         guard let chosen = ordered.first(where: { $0.imageNumbers.count >= 20 && $0.selected.contains(false) }) ?? selection.series.first,
-              let series = dataset.patients.first(where: { $0.id == chosen.patientID })?.series.first(where: { $0.name == chosen.series })
+            let series = dataset.patients.first(where: { $0.id == chosen.patientID })?.series.first(where: { $0.name == chosen.series })
         else { return nil }
         return (chosen, series)
     }

@@ -21,18 +21,23 @@ public struct Table3Entry: ReportEntry {
         let t = used.training, m = used.model, a = t.augmentation
         func percent(_ x: Double) -> String { NumberFormat.plain(x * 100) + "%" }
         let rotation = a.rotationRangeDegrees >= 360 ? "0 - 360 degree" : "0 - \(NumberFormat.plain(a.rotationRangeDegrees)) degree"
-        let flipping = switch (a.horizontalFlip, a.verticalFlip) {
-        case (true, true): "Yes"
-        case (true, false): "Horizontal only"
-        case (false, true): "Vertical only"
-        case (false, false): "No"
-        }
-        let shifting = a.widthShiftFraction == a.heightShiftFraction ? percent(a.widthShiftFraction)
+        let flipping =
+            switch (a.horizontalFlip, a.verticalFlip) {
+            case (true, true): "Yes"
+            case (true, false): "Horizontal only"
+            case (false, true): "Vertical only"
+            case (false, false): "No"
+            }
+        let shifting =
+            a.widthShiftFraction == a.heightShiftFraction
+            ? percent(a.widthShiftFraction)
             : "\(percent(a.widthShiftFraction)) / \(percent(a.heightShiftFraction))"
         let rows: [[String]] = [
             ["Learning rate", paper.learningRate, Table3Entry.scientific(t.learningRate)],
-            ["Learning-rate schedule (not in Table 3)", "constant (Keras's default)",
-             t.schedule == .constant ? "constant" : "\(t.schedule.rawValue), to zero over the run"],
+            [
+                "Learning-rate schedule (not in Table 3)", "constant (Keras's default)",
+                t.schedule == .constant ? "constant" : "\(t.schedule.rawValue), to zero over the run"
+            ],
             ["Batch size", paper.batchSize, "\(t.batchSize)"],
             ["Optimizer", paper.optimizer, t.optimizer],
             ["Loss function", paper.lossFunction, t.loss],
@@ -45,7 +50,7 @@ public struct Table3Entry: ReportEntry {
             ["Input size (§2.1, not in Table 3)", "512 × 512", "\(m.inputSize) × \(m.inputSize)"],
             ["Backbone width multiplier (not in Table 3)", "1", NumberFormat.plain(m.widthMultiplier)],
             ["FPN features (not stated)", "—", "\(m.fpnFeatures)"],
-            ["Folds (§2.4, not in Table 3)", "5", "\(used.folds)"],
+            ["Folds (§2.4, not in Table 3)", "5", "\(used.folds)"]
         ]
         let table = ReportTable(header: ["Parameter", "Paper (all three networks)", "This run"], rows: rows)
         let csv = PaperCSV.render(header: ["parameter", "paper", "this_run"], rows: rows)
@@ -54,8 +59,10 @@ public struct Table3Entry: ReportEntry {
         func number(_ key: String, _ name: String, _ paperText: String, _ ours: Double) {
             guard let p = Double(paperText.replacingOccurrences(of: "%", with: "")) else { return }
             let scale = paperText.hasSuffix("%") ? 100.0 : 1.0
-            comparisons.append(.numeric(key: key, quantity: name, paper: p, ours: ours * scale, tolerance: .exact,
-                                        dependsOnData: false, syntheticData: inputs.dataSource.isSynthetic, decimals: 6))
+            comparisons.append(
+                .numeric(
+                    key: key, quantity: name, paper: p, ours: ours * scale, tolerance: .exact,
+                    dependsOnData: false, syntheticData: inputs.dataSource.isSynthetic, decimals: 6))
         }
         number("learning_rate", "Learning rate", paper.learningRate, t.learningRate)
         number("batch_size", "Batch size", paper.batchSize, Double(t.batchSize))
@@ -71,7 +78,7 @@ public struct Table3Entry: ReportEntry {
 
         var notes = [
             "The paper gives \(paper.epochs) epochs here and in §2.4, but §3.1 and the caption of Fig. 11 show accuracy \"in 20 epochs\"; this run trains for \(t.epochs) epochs as its preset (`\(inputs.preset.name)`) says.",
-            "The loss is printed \"\(paper.lossFunction)\" in the paper (a typo for categorical cross-entropy); this run uses \(t.loss).",
+            "The loss is printed \"\(paper.lossFunction)\" in the paper (a typo for categorical cross-entropy); this run uses \(t.loss)."
         ]
         for d in inputs.preset.deviations ?? [] { notes.append("Departure of the `\(inputs.preset.name)` preset from the paper: \(d)") }
         let networks = Set(inputs.paper.table3.map { [$0.learningRate, $0.batchSize, $0.optimizer, $0.epochs].joined(separator: "|") })

@@ -23,19 +23,25 @@ public struct Table4Entry: ReportEntry {
             let paper = [p.covidImages, p.covidPatients, p.normalImages, p.normalPatients]
             tableRows.append(["\(r.fold) (paper)"] + paper.map(g))
             for i in keys.indices {
-                comparisons.append(.numeric(key: "fold\(r.fold).\(keys[i])", quantity: "Fold \(r.fold): \(header[i + 1].lowercased())",
-                                            paper: Double(paper[i]), ours: Double(ours[i]), tolerance: Table2Entry.tolerance,
-                                            dependsOnData: true, syntheticData: inputs.dataSource.isSynthetic))
+                comparisons.append(
+                    .numeric(
+                        key: "fold\(r.fold).\(keys[i])", quantity: "Fold \(r.fold): \(header[i + 1].lowercased())",
+                        paper: Double(paper[i]), ours: Double(ours[i]), tolerance: Table2Entry.tolerance,
+                        dependsOnData: true, syntheticData: inputs.dataSource.isSynthetic))
             }
         }
-        let csv = PaperCSV.render(header: ["fold"] + keys,
-                                  rows: rows.map { ["\($0.fold)", "\($0.covidImages)", "\($0.covidPatients)", "\($0.normalImages)", "\($0.normalPatients)"] })
+        let csv = PaperCSV.render(
+            header: ["fold"] + keys,
+            rows: rows.map { ["\($0.fold)", "\($0.covidImages)", "\($0.covidPatients)", "\($0.normalImages)", "\($0.normalPatients)"] })
         let covidSum = rows.map(\.covidImages).reduce(0, +)
-        var notes = ["Each COVID-19 patient is a test patient in exactly one fold, so the COVID-19 images add up to all COVID-19 slices: \(g(covidSum)) here (the paper's add up to 15,590, one more than its Table 1; see the audit)."]
+        var notes = [
+            "Each COVID-19 patient is a test patient in exactly one fold, so the COVID-19 images add up to all COVID-19 slices: \(g(covidSum)) here (the paper's add up to 15,590, one more than its Table 1; see the audit)."
+        ]
         if rows.count != inputs.paper.table4.count {
             notes.append("This run uses \(rows.count) folds; the paper uses \(inputs.paper.table4.count).")
         }
-        return BuiltEntry(table: ReportTable(header: header, rows: tableRows),
-                          files: ["tables/table4.csv": Data(csv.utf8)], comparisons: comparisons, notes: notes)
+        return BuiltEntry(
+            table: ReportTable(header: header, rows: tableRows),
+            files: ["tables/table4.csv": Data(csv.utf8)], comparisons: comparisons, notes: notes)
     }
 }

@@ -21,15 +21,23 @@ public struct Table5Entry: ReportEntry {
         for (thresholdID, rule) in [(1, PatientRule.paperThreshold1), (2, PatientRule.paperThreshold2)] {
             for model in models {
                 let c = results.counts(model, fold: fold, rule: rule)
-                rows.append(["\(thresholdID): \(rule)", model.rawValue, "\(c.covidCorrect)", "\(c.covidWrong)", "\(c.normalCorrect)",
-                             "\(c.normalWrong)", "\(c.undetermined)", rate(c.sensitivity), rate(c.specificity)])
-                csv.append(["\(fold)", "\(thresholdID)", model.rawValue, "\(c.covidCorrect)", "\(c.covidWrong)", "\(c.normalCorrect)",
-                            "\(c.normalWrong)", "\(c.covidUndetermined)", "\(c.normalUndetermined)"])
-                guard let p = inputs.paper.table5.first(where: { $0.thresholdID == thresholdID && $0.network == model.rawValue }) else { continue }
+                rows.append([
+                    "\(thresholdID): \(rule)", model.rawValue, "\(c.covidCorrect)", "\(c.covidWrong)", "\(c.normalCorrect)",
+                    "\(c.normalWrong)", "\(c.undetermined)", rate(c.sensitivity), rate(c.specificity)
+                ])
+                csv.append([
+                    "\(fold)", "\(thresholdID)", model.rawValue, "\(c.covidCorrect)", "\(c.covidWrong)", "\(c.normalCorrect)",
+                    "\(c.normalWrong)", "\(c.covidUndetermined)", "\(c.normalUndetermined)"
+                ])
+                guard let p = inputs.paper.table5.first(where: { $0.thresholdID == thresholdID && $0.network == model.rawValue }) else {
+                    continue
+                }
                 let sens = Double(p.covidCorrect) / Double(p.covidCorrect + p.covidWrong)
                 let spec = Double(p.normalCorrect) / Double(p.normalCorrect + p.normalWrong)
-                rows.append(["\(thresholdID) (paper)", model.rawValue, "\(p.covidCorrect)", "\(p.covidWrong)", "\(p.normalCorrect)",
-                             "\(p.normalWrong)", "—", rate(sens), rate(spec)])
+                rows.append([
+                    "\(thresholdID) (paper)", model.rawValue, "\(p.covidCorrect)", "\(p.covidWrong)", "\(p.normalCorrect)",
+                    "\(p.normalWrong)", "—", rate(sens), rate(spec)
+                ])
                 comparisons += IdentificationResults.rateComparisons(
                     paper: (sens, spec), ours: (c.sensitivity, c.specificity), inputs: inputs,
                     key: { "threshold\(thresholdID).\(model.rawValue).\($0)" },
@@ -38,13 +46,20 @@ public struct Table5Entry: ReportEntry {
         }
         var notes = [
             Prose.text("Table5Entry.1", ["\(fold)"]),
-            "Threshold 2 uses \"≥ 0.1 × selected slices\" as the authors' code does; the paper's text says \"more than\" (the audit lists this).",
+            "Threshold 2 uses \"≥ 0.1 × selected slices\" as the authors' code does; the paper's text says \"more than\" (the audit lists this)."
         ]
         if let s = IdentificationResults.sampleNote(inputs) { notes.append(s) }
-        let file = PaperCSV.render(header: ["fold", "threshold_id", "network", "covid_correct", "covid_wrong", "normal_correct",
-                                            "normal_wrong", "covid_undetermined", "normal_undetermined"], rows: csv)
-        return BuiltEntry(table: ReportTable(header: ["Threshold", "Network", "COVID correct", "COVID → normal", "Normal correct",
-                                                      "Normal → COVID", "Undetermined", "Sensitivity", "Specificity"], rows: rows),
-                          files: ["tables/table5.csv": Data(file.utf8)], comparisons: comparisons, notes: notes)
+        let file = PaperCSV.render(
+            header: [
+                "fold", "threshold_id", "network", "covid_correct", "covid_wrong", "normal_correct",
+                "normal_wrong", "covid_undetermined", "normal_undetermined"
+            ], rows: csv)
+        return BuiltEntry(
+            table: ReportTable(
+                header: [
+                    "Threshold", "Network", "COVID correct", "COVID → normal", "Normal correct",
+                    "Normal → COVID", "Undetermined", "Sensitivity", "Specificity"
+                ], rows: rows),
+            files: ["tables/table5.csv": Data(file.utf8)], comparisons: comparisons, notes: notes)
     }
 }

@@ -35,29 +35,46 @@ public struct TableS13Entry: ReportEntry {
             ("Labelled test images: accuracy", "test_accuracy", results.map { f($0.test.metrics.overallAccuracy) }),
             ("Labelled test images: COVID-19 sensitivity", "test_covid_sensitivity", results.map { f($0.test.metrics.covidSensitivity) }),
             ("Labelled test images: normal sensitivity", "test_normal_sensitivity", results.map { f($0.test.metrics.normalSensitivity) }),
-            ("Labelled test images: AUC (mean of folds)", "test_auc", results.map { f(mean($0.foldAUCs)) }),
+            ("Labelled test images: AUC (mean of folds)", "test_auc", results.map { f(mean($0.foldAUCs)) })
         ]
         for s in seriesNames {
-            rows.append(("Normal patients' selected \(s) slices called COVID-19", "normal_\(s)_called_covid",
-                         results.map { r in r.normalSeries.first { $0.series == s }.map { share($0.calledCovid, $0.slices) } ?? "—" }))
+            rows.append(
+                (
+                    "Normal patients' selected \(s) slices called COVID-19", "normal_\(s)_called_covid",
+                    results.map { r in r.normalSeries.first { $0.series == s }.map { share($0.calledCovid, $0.slices) } ?? "—" }
+                ))
         }
         if shortcut != nil {
-            rows.append(("COVID-19 test slices without their lesions still called COVID-19", "covid_without_lesions_called_covid",
-                         results.map { r in counterfactual(r).map { share($0.covidCalledWithoutLesions, $0.covidSlices) } ?? "—" }))
-            rows.append(("Normal SR_2 test slices with lesions drawn in called COVID-19", "normal_with_lesions_called_covid",
-                         results.map { r in counterfactual(r).map { share($0.normalCalledWithLesions, $0.normalSlices) } ?? "—" }))
+            rows.append(
+                (
+                    "COVID-19 test slices without their lesions still called COVID-19", "covid_without_lesions_called_covid",
+                    results.map { r in counterfactual(r).map { share($0.covidCalledWithoutLesions, $0.covidSlices) } ?? "—" }
+                ))
+            rows.append(
+                (
+                    "Normal SR_2 test slices with lesions drawn in called COVID-19", "normal_with_lesions_called_covid",
+                    results.map { r in counterfactual(r).map { share($0.normalCalledWithLesions, $0.normalSlices) } ?? "—" }
+                ))
         }
-        rows.append(("Patients identified, threshold 1: accuracy", "patients_threshold1_accuracy", results.map { f($0.threshold1.accuracy) }))
-        rows.append(("Patients identified, threshold 2: accuracy", "patients_threshold2_accuracy", results.map { f($0.threshold2.accuracy) }))
-        rows.append(("Patients identified, threshold 2: COVID-19 / normal correct", "patients_threshold2_correct",
-                     results.map { "\($0.threshold2.covidCorrect)/\($0.threshold2.covidCorrect + $0.threshold2.covidWrong) · \($0.threshold2.normalCorrect)/\($0.threshold2.normalCorrect + $0.threshold2.normalWrong)" }))
+        rows.append(
+            ("Patients identified, threshold 1: accuracy", "patients_threshold1_accuracy", results.map { f($0.threshold1.accuracy) }))
+        rows.append(
+            ("Patients identified, threshold 2: accuracy", "patients_threshold2_accuracy", results.map { f($0.threshold2.accuracy) }))
+        rows.append(
+            (
+                "Patients identified, threshold 2: COVID-19 / normal correct", "patients_threshold2_correct",
+                results.map {
+                    "\($0.threshold2.covidCorrect)/\($0.threshold2.covidCorrect + $0.threshold2.covidWrong) · \($0.threshold2.normalCorrect)/\($0.threshold2.normalCorrect + $0.threshold2.normalWrong)"
+                }
+            ))
 
         let header = ["Measure"] + results.map(name)
-        let csv = PaperCSV.render(header: ["measure"] + results.map { $0.isPresets ? "presets_fpn" : "audit_fpn" },
-                                  rows: rows.map { [$0.1] + $0.2 })
+        let csv = PaperCSV.render(
+            header: ["measure"] + results.map { $0.isPresets ? "presets_fpn" : "audit_fpn" },
+            rows: rows.map { [$0.1] + $0.2 })
         var notes = [
             Prose.text("TableS13Entry.1"),
-            "Test images are the labelled slices of the fold's test patients, as in Table 8 (all folds pooled). The normal series rows and the patients are the identification patients of Tables 5 and 6 (their selected slices); Wilson 95% intervals.",
+            "Test images are the labelled slices of the fold's test patients, as in Table 8 (all folds pooled). The normal series rows and the patients are the identification patients of Tables 5 and 6 (their selected slices); Wilson 95% intervals."
         ]
         if let p = results.first(where: \.isPresets), let a = results.first(where: { !$0.isPresets }) {
             let thin = seriesNames.filter { $0 != "SR_2" }
@@ -70,18 +87,31 @@ public struct TableS13Entry: ReportEntry {
             let lt = thinShare(labelled), bt = thinShare(balanced)
             let verdict: String
             if lt.isFinite && bt.isFinite && lt >= 0.05 && bt <= lt / 2 {
-                verdict = Prose.text("TableS13Entry.2", ["\(String(format: "%.1f%%", 100 * lt))", "\(String(format: "%.1f%%", 100 * bt))", "\(f(labelled.threshold2.accuracy))", "\(f(balanced.threshold2.accuracy))", "\(f(labelled.test.metrics.overallAccuracy))", "\(f(balanced.test.metrics.overallAccuracy))", "\(f(labelled.test.metrics.covidSensitivity))", "\(f(balanced.test.metrics.covidSensitivity))", "\(f(mean(labelled.foldAUCs)))", "\(f(mean(balanced.foldAUCs)))"])
+                verdict = Prose.text(
+                    "TableS13Entry.2",
+                    [
+                        "\(String(format: "%.1f%%", 100 * lt))", "\(String(format: "%.1f%%", 100 * bt))",
+                        "\(f(labelled.threshold2.accuracy))", "\(f(balanced.threshold2.accuracy))",
+                        "\(f(labelled.test.metrics.overallAccuracy))", "\(f(balanced.test.metrics.overallAccuracy))",
+                        "\(f(labelled.test.metrics.covidSensitivity))", "\(f(balanced.test.metrics.covidSensitivity))",
+                        "\(f(mean(labelled.foldAUCs)))", "\(f(mean(balanced.foldAUCs)))"
+                    ])
             } else if lt.isFinite && lt < 0.05 {
-                verdict = "Trained on the labelled slices, the FPN calls only \(String(format: "%.1f%%", 100 * lt)) of normal patients' SR_3/SR_4 slices COVID-19: no series shortcut to remove here (series-balanced: \(String(format: "%.1f%%", 100 * bt)))."
+                verdict =
+                    "Trained on the labelled slices, the FPN calls only \(String(format: "%.1f%%", 100 * lt)) of normal patients' SR_3/SR_4 slices COVID-19: no series shortcut to remove here (series-balanced: \(String(format: "%.1f%%", 100 * bt)))."
             } else {
-                verdict = "Balancing the series does not remove the shortcut: normal patients' SR_3/SR_4 slices called COVID-19 \(String(format: "%.1f%%", 100 * lt)) (labelled) vs \(String(format: "%.1f%%", 100 * bt)) (series-balanced)."
+                verdict =
+                    "Balancing the series does not remove the shortcut: normal patients' SR_3/SR_4 slices called COVID-19 \(String(format: "%.1f%%", 100 * lt)) (labelled) vs \(String(format: "%.1f%%", 100 * bt)) (series-balanced)."
             }
             notes.append(verdict)
         }
         if shortcut == nil {
-            notes.append("The counterfactual rows need the synthetic twin (a real patient's lesions cannot be removed); on real data the series rows and the patients measure the fix.")
+            notes.append(
+                "The counterfactual rows need the synthetic twin (a real patient's lesions cannot be removed); on real data the series rows and the patients measure the fix."
+            )
         }
-        return BuiltEntry(table: ReportTable(header: header, rows: rows.map { [$0.0] + $0.2 }),
-                          files: ["tables/tableS13.csv": Data(csv.utf8)], notes: notes)
+        return BuiltEntry(
+            table: ReportTable(header: header, rows: rows.map { [$0.0] + $0.2 }),
+            files: ["tables/tableS13.csv": Data(csv.utf8)], notes: notes)
     }
 }

@@ -16,18 +16,29 @@ public struct TableS1Entry: ReportEntry {
             r.rule == .range ? "(max − min) / \(NumberFormat.plain(r.divisor))" : "min + (max − min) / \(NumberFormat.plain(r.divisor))"
         }
         let table = ReportTable(
-            header: ["Dark value", "Threshold", "Precision", "Recall", "Mean series precision", "Mean series recall", "Labelled kept", "Closed dropped", "Paper's"],
+            header: [
+                "Dark value", "Threshold", "Precision", "Recall", "Mean series precision", "Mean series recall", "Labelled kept",
+                "Closed dropped", "Paper's"
+            ],
             rows: rows.map { r in
-                ["\(r.darkValue)", rule(r), f(r.precision), f(r.recall), f(r.meanSeriesPrecision), f(r.meanSeriesRecall),
-                 f(r.labelledKept), f(r.closedDropped), r.isPaper ? "yes" : ""]
+                [
+                    "\(r.darkValue)", rule(r), f(r.precision), f(r.recall), f(r.meanSeriesPrecision), f(r.meanSeriesRecall),
+                    f(r.labelledKept), f(r.closedDropped), r.isPaper ? "yes" : ""
+                ]
             })
         let csv = PaperCSV.render(
-            header: ["dark_value", "divisor", "rule", "slices", "precision", "recall", "mean_series_precision", "mean_series_recall", "labelled_kept", "closed_dropped"],
+            header: [
+                "dark_value", "divisor", "rule", "slices", "precision", "recall", "mean_series_precision", "mean_series_recall",
+                "labelled_kept", "closed_dropped"
+            ],
             rows: rows.map { r in
-                ["\(r.darkValue)", NumberFormat.plain(r.divisor), r.rule.rawValue, "\(r.slices)", f(r.precision), f(r.recall),
-                 f(r.meanSeriesPrecision), f(r.meanSeriesRecall), f(r.labelledKept), f(r.closedDropped)]
+                [
+                    "\(r.darkValue)", NumberFormat.plain(r.divisor), r.rule.rawValue, "\(r.slices)", f(r.precision), f(r.recall),
+                    f(r.meanSeriesPrecision), f(r.meanSeriesRecall), f(r.labelledKept), f(r.closedDropped)
+                ]
             })
-        return BuiltEntry(table: table, files: ["tables/tableS1.csv": Data(csv.utf8)], images: [],
-                          notes: [Prose.text("TableS1Entry.1")])
+        return BuiltEntry(
+            table: table, files: ["tables/tableS1.csv": Data(csv.utf8)], images: [],
+            notes: [Prose.text("TableS1Entry.1")])
     }
 }

@@ -27,22 +27,31 @@ public struct TableS3Entry: ReportEntry {
                 return String(format: "%.3f (%.3f–%.3f)", Double(hits) / n, ci.lower, ci.upper)
             }
             let layer = output.maps.first { $0.model == model && !$0.inFigure }?.layer ?? "—"
-            rows.append([model.rawValue, layer, "\(scores.count)", String(format: "%.3f", inside), String(format: "%.3f", area),
-                         area > 0 ? String(format: "%.2f", inside / area) : "—",
-                         rate(scores.filter(\.pointingHit).count),
-                         rate(scores.filter { $0.pointingHitWithinTolerance == true }.count),
-                         scores.allSatisfy({ $0.heatOutsideBody != nil })
-                            ? String(format: "%.3f", scores.compactMap(\.heatOutsideBody).reduce(0, +) / n) : "—",
-                         scores.allSatisfy({ $0.peakOutsideBody != nil }) ? rate(scores.filter { $0.peakOutsideBody == true }.count) : "—"])
+            rows.append([
+                model.rawValue, layer, "\(scores.count)", String(format: "%.3f", inside), String(format: "%.3f", area),
+                area > 0 ? String(format: "%.2f", inside / area) : "—",
+                rate(scores.filter(\.pointingHit).count),
+                rate(scores.filter { $0.pointingHitWithinTolerance == true }.count),
+                scores.allSatisfy({ $0.heatOutsideBody != nil })
+                    ? String(format: "%.3f", scores.compactMap(\.heatOutsideBody).reduce(0, +) / n) : "—",
+                scores.allSatisfy({ $0.peakOutsideBody != nil }) ? rate(scores.filter { $0.peakOutsideBody == true }.count) : "—"
+            ])
         }
-        let header = ["Network", "Layer", "Slices", "Heat inside lesion", "Lesion share of image", "Ratio (1 = chance)",
-                      "Pointing game, in the lesion (95% CI)", "Pointing game, within 15/224 of the side (95% CI)",
-                      "Heat outside the body", "Peak outside the body (95% CI)"]
-        let csv = PaperCSV.render(header: ["network", "layer", "slices", "heat_inside", "lesion_share", "ratio", "pointing_hits",
-                                           "pointing_hits_tolerance", "heat_outside_body", "peak_outside_body"], rows: rows)
-        var notes = [Prose.text("TableS3Entry.1"),
-                     Prose.text("TableS3Entry.2", ["\(GradCAM.minimumSide)", "\(GradCAM.minimumSide)", "\(GradCAM.fpnFallbackLayer)"]),
-                     Prose.text("TableS3Entry.3", ["\(Int(LocalisationScore.airStoredValue))"])]
+        let header = [
+            "Network", "Layer", "Slices", "Heat inside lesion", "Lesion share of image", "Ratio (1 = chance)",
+            "Pointing game, in the lesion (95% CI)", "Pointing game, within 15/224 of the side (95% CI)",
+            "Heat outside the body", "Peak outside the body (95% CI)"
+        ]
+        let csv = PaperCSV.render(
+            header: [
+                "network", "layer", "slices", "heat_inside", "lesion_share", "ratio", "pointing_hits",
+                "pointing_hits_tolerance", "heat_outside_body", "peak_outside_body"
+            ], rows: rows)
+        var notes = [
+            Prose.text("TableS3Entry.1"),
+            Prose.text("TableS3Entry.2", ["\(GradCAM.minimumSide)", "\(GradCAM.minimumSide)", "\(GradCAM.fpnFallbackLayer)"]),
+            Prose.text("TableS3Entry.3", ["\(Int(LocalisationScore.airStoredValue))"])
+        ]
         if output.maps.allSatisfy({ $0.score == nil }) {
             notes.append("The data have no lesion masks (only the synthetic twin has them), so nothing could be scored.")
         }

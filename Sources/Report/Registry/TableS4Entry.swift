@@ -27,26 +27,44 @@ public struct TableS4Entry: ReportEntry {
         func curve(_ aucs: [Double?]) -> String {
             aucs.isEmpty ? "—" : aucs.map { $0.map { String(format: "%.2f", $0) } ?? "—" }.joined(separator: " → ")
         }
-        let table = ReportTable(header: ["Input", "Accuracy", "COVID sensitivity", "COVID specificity", "AUC", "Best epoch", "Best val. acc.",
-                                         "Val. AUC by epoch"],
-                                rows: rows.map { r in
-                                    let m = r.counts.metrics
-                                    return [name(r), f(m.overallAccuracy), f(m.covidSensitivity), f(m.covidSpecificity), f(r.auc),
-                                            r.bestEpoch.map(String.init) ?? "—", f(r.bestValidationAccuracy), curve(r.validationAUCs)]
-                                })
-        let csv = PaperCSV.render(header: ["scaling", "augmented", "covid_tp", "covid_fn", "covid_fp", "normal_tp", "accuracy", "auc", "best_epoch",
-                                           "validation_auc_by_epoch"],
-                                  rows: rows.map { r in [r.scaling.rawValue, r.augmented ? "yes" : "no", "\(r.counts.covidTP)", "\(r.counts.covidFN)",
-                                                         "\(r.counts.covidFP)", "\(r.counts.normalTP)", f(r.counts.metrics.overallAccuracy), f(r.auc),
-                                                         r.bestEpoch.map(String.init) ?? "",
-                                                         r.validationAUCs.map { $0.map { String(format: "%.4f", $0) } ?? "" }.joined(separator: " ")] })
-        var notes = [Prose.text("TableS4Entry.1", ["\(InputScalingStage.model.rawValue)", "\(InputScalingStage.fold)", "\(InputScalingStage.fold)"]),
-                     Prose.text("TableS4Entry.2"),
-                     Prose.text("TableS4Entry.3")]
+        let table = ReportTable(
+            header: [
+                "Input", "Accuracy", "COVID sensitivity", "COVID specificity", "AUC", "Best epoch", "Best val. acc.",
+                "Val. AUC by epoch"
+            ],
+            rows: rows.map { r in
+                let m = r.counts.metrics
+                return [
+                    name(r), f(m.overallAccuracy), f(m.covidSensitivity), f(m.covidSpecificity), f(r.auc),
+                    r.bestEpoch.map(String.init) ?? "—", f(r.bestValidationAccuracy), curve(r.validationAUCs)
+                ]
+            })
+        let csv = PaperCSV.render(
+            header: [
+                "scaling", "augmented", "covid_tp", "covid_fn", "covid_fp", "normal_tp", "accuracy", "auc", "best_epoch",
+                "validation_auc_by_epoch"
+            ],
+            rows: rows.map { r in
+                [
+                    r.scaling.rawValue, r.augmented ? "yes" : "no", "\(r.counts.covidTP)", "\(r.counts.covidFN)",
+                    "\(r.counts.covidFP)", "\(r.counts.normalTP)", f(r.counts.metrics.overallAccuracy), f(r.auc),
+                    r.bestEpoch.map(String.init) ?? "",
+                    r.validationAUCs.map { $0.map { String(format: "%.4f", $0) } ?? "" }.joined(separator: " ")
+                ]
+            })
+        var notes = [
+            Prose.text("TableS4Entry.1", ["\(InputScalingStage.model.rawValue)", "\(InputScalingStage.fold)", "\(InputScalingStage.fold)"]),
+            Prose.text("TableS4Entry.2"),
+            Prose.text("TableS4Entry.3")
+        ]
         if let verdict = Self.augmentationVerdict(rows, epochs: inputs.preset.training.epochs, size: inputs.preset.model.inputSize) {
             notes.append(verdict)
         }
-        if inputs.dataSource.isSynthetic { notes.append("On the synthetic twin, whose intensities are set per tissue, the result says how the input affects learning phantom lesions, not real CT.") }
+        if inputs.dataSource.isSynthetic {
+            notes.append(
+                "On the synthetic twin, whose intensities are set per tissue, the result says how the input affects learning phantom lesions, not real CT."
+            )
+        }
         return BuiltEntry(table: table, files: ["tables/tableS4.csv": Data(csv.utf8)], notes: notes)
     }
 
@@ -55,14 +73,17 @@ public struct TableS4Entry: ReportEntry {
     static func augmentationVerdict(_ rows: [InputScalingStage.Row], epochs: Int, size: Int) -> String? {
         func best(_ r: InputScalingStage.Row?) -> Double? { r?.validationAUCs.compactMap { $0 }.max() }
         guard let with = best(rows.first { $0.scaling == .raw && $0.augmented }),
-              let without = best(rows.first { $0.scaling == .raw && !$0.augmented }) else { return nil }
+            let without = best(rows.first { $0.scaling == .raw && !$0.augmented })
+        else { return nil }
         let w = String(format: "%.2f", with), wo = String(format: "%.2f", without)
         if without >= 0.65 && with < 0.6 {
-            return "In this run the network learns without augmentation (best validation AUC \(wo)) but not with it (\(w)): the augmentation is what \(epochs) epochs cannot afford."
+            return
+                "In this run the network learns without augmentation (best validation AUC \(wo)) but not with it (\(w)): the augmentation is what \(epochs) epochs cannot afford."
         }
         if without < 0.6 && with < 0.6 {
             return Prose.text("TableS4Entry.4", ["\(w)", "\(wo)", "\(epochs)", "\(size)"])
         }
-        return "Best validation AUC in this run: \(w) with augmentation, \(wo) without; a single training each, so a difference under about 0.1 is within the spread between folds."
+        return
+            "Best validation AUC in this run: \(w) with augmentation, \(wo) without; a single training each, so a difference under about 0.1 is within the spread between folds."
     }
 }

@@ -62,7 +62,8 @@ public enum Prose {
         while let open = rest.range(of: "{{") {
             out += rest[..<open.lowerBound]
             guard let close = rest[open.upperBound...].range(of: "}}"),
-                  let n = Int(rest[open.upperBound..<close.lowerBound]), (1...values.count).contains(n) else {
+                let n = Int(rest[open.upperBound..<close.lowerBound]), (1...values.count).contains(n)
+            else {
                 preconditionFailure("prose \(key): a placeholder without a value")
             }
             out += values[n - 1]

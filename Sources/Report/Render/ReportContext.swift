@@ -27,7 +27,7 @@ enum ReportContext {
                 "supplementaryCount": d.entries.count - paperEntries.count,
                 "comparisons": comparisons.count, "agrees": agrees, "differs": differs,
                 "notComparable": comparisons.count - agrees - differs,
-                "disagreements": d.audit.findings(.disagreement).count,
+                "disagreements": d.audit.findings(.disagreement).count
             ] as [String: Any],
             "contents": contents,
             "hasPending": d.entries.contains { $0.built == nil },
@@ -40,7 +40,7 @@ enum ReportContext {
             "datasetAudit": datasetAudit.map(entry),
             "hasDatasetAudit": !datasetAudit.isEmpty,
             "audit": audit(d.audit),
-            "run": run(d),
+            "run": run(d)
         ]
     }
 
@@ -54,8 +54,10 @@ enum ReportContext {
         for claim in Claims.all {
             let record = d.entries.first { $0.id == claim.entry }
             let comparison = record?.built?.comparisons.first { $0.key == claim.key }
-            var row: [String: Any] = ["text": cell(claim.text), "source": cell(claim.source), "label": claim.entry.label,
-                                      "anchor": record.map { Anchor.slug($0.heading) } ?? ""]
+            var row: [String: Any] = [
+                "text": cell(claim.text), "source": cell(claim.source), "label": claim.entry.label,
+                "anchor": record.map { Anchor.slug($0.heading) } ?? ""
+            ]
             if let c = comparison {
                 // Wall-clock numbers stay in their own entry, so this table is the same on every run.
                 let wallClock = record?.built?.measuresWallClock == true
@@ -88,9 +90,12 @@ enum ReportContext {
         for (why, n) in reasons.sorted(by: { $0.key < $1.key }) { parts.append("\(n) not comparable (\(why))") }
         if notMeasured > 0 { parts.append("\(notMeasured) not measured") }
         let on = d.dataSource.isSynthetic ? "on the twin" : "in this run"
-        let methodSummary = "\(holds) of \(methodRows.count) claims about the method hold \(on), \(fails) \(fails == 1 ? "does" : "do") not"
+        let methodSummary =
+            "\(holds) of \(methodRows.count) claims about the method hold \(on), \(fails) \(fails == 1 ? "does" : "do") not"
             + (holds + fails < methodRows.count ? " (the others are timed or not measured)." : ".")
-        return ["rows": datasetRows, "methodRows": methodRows, "summary": parts.joined(separator: "; ") + ".", "methodSummary": methodSummary]
+        return [
+            "rows": datasetRows, "methodRows": methodRows, "summary": parts.joined(separator: "; ") + ".", "methodSummary": methodSummary
+        ]
     }
 
     static func cell(_ s: String) -> String {
@@ -105,9 +110,11 @@ enum ReportContext {
     static func banner(_ d: ReportDocument) -> [String: Any] {
         let p = d.preset.data
         if d.dataSource.isSynthetic {
-            return ["synthetic": true,
-                    "covid": p.syntheticCovidPatients, "normal": p.syntheticNormalPatients,
-                    "size": p.syntheticImageSize, "hash": String(d.dataSource.contentHash.prefix(16))]
+            return [
+                "synthetic": true,
+                "covid": p.syntheticCovidPatients, "normal": p.syntheticNormalPatients,
+                "size": p.syntheticImageSize, "hash": String(d.dataSource.contentHash.prefix(16))
+            ]
         }
         return ["real": true, "path": d.dataSource.path ?? "?", "hash": String(d.dataSource.contentHash.prefix(16))]
     }
@@ -117,7 +124,7 @@ enum ReportContext {
             "label": e.id.label, "title": e.title, "caption": e.caption, "heading": e.heading,
             "slug": e.id.slug, "isFigure": e.id.kind == .figure,
             "captionLabel": e.id.supplementary ? "Not in the paper." : "Paper's caption.",
-            "stages": e.stages.isEmpty ? "none" : e.stages.map { "`\($0)`" }.joined(separator: ", "),
+            "stages": e.stages.isEmpty ? "none" : e.stages.map { "`\($0)`" }.joined(separator: ", ")
         ]
         guard let b = e.built else {
             c["pending"] = e.pendingReason ?? "unknown"
@@ -125,13 +132,14 @@ enum ReportContext {
         }
         c["built"] = true
         if let t = b.table {
-            c["table"] = [
-                "header": t.header.map(cell),
-                "separators": t.header.indices.map { column in
-                    t.rows.allSatisfy { numeric($0[column]) } ? "---:" : "---"
-                },
-                "rows": t.rows.map { ["cells": $0.map(cell)] },
-            ] as [String: Any]
+            c["table"] =
+                [
+                    "header": t.header.map(cell),
+                    "separators": t.header.indices.map { column in
+                        t.rows.allSatisfy { numeric($0[column]) } ? "---:" : "---"
+                    },
+                    "rows": t.rows.map { ["cells": $0.map(cell)] }
+                ] as [String: Any]
         }
         c["images"] = b.images.map { ["png": $0.png, "svg": $0.svg, "alt": $0.alt] }
         if let m = b.missingImage { c["missingImage"] = m }
@@ -141,8 +149,10 @@ enum ReportContext {
         c["hasComparisons"] = !b.comparisons.isEmpty
         if !b.comparisons.isEmpty {
             c["comparisons"] = b.comparisons.map { x in
-                ["quantity": cell(x.quantity), "paper": cell(x.paper), "ours": cell(x.ours),
-                 "difference": cell(x.difference), "tolerance": x.tolerance.text, "verdict": x.verdict.text]
+                [
+                    "quantity": cell(x.quantity), "paper": cell(x.paper), "ours": cell(x.ours),
+                    "difference": cell(x.difference), "tolerance": x.tolerance.text, "verdict": x.verdict.text
+                ]
             }
         }
         c["notes"] = b.notes
@@ -160,27 +170,34 @@ enum ReportContext {
             "disagreementCount": disagreements.count, "noteCount": notes.count,
             "disagreements": disagreements.map(item), "notes": notes.map(item),
             "hasDisagreements": !disagreements.isEmpty, "hasNotes": !notes.isEmpty,
-            "passed": a.passed,
+            "passed": a.passed
         ]
     }
 
     static func run(_ d: ReportDocument) -> [String: Any] {
         let p = d.preset
-        let parameters: [[String]] = [
-            ["Preset", "`\(p.name)` — \(p.description)"],
-            ["Seed", "\(p.seed)"],
-            ["Data source", d.dataSource.isSynthetic ? "synthetic twin" : "real COVID-CTset at `\(d.dataSource.path ?? "?")`"],
-            ["Data content hash", "`\(d.dataSource.contentHash)`"],
-            ["Model scale", "\(p.model.inputSize) px, width × \(NumberFormat.plain(p.model.widthMultiplier)), \(p.model.fpnFeatures) FPN features"],
-            ["Training", "\(p.training.epochs) epochs, batch \(p.training.batchSize), learning rate \(Table3Entry.scientific(p.training.learningRate)), \(p.training.optimizer)"],
-            ["Folds", "\(p.folds)"],
-            ["Git commit", "`\(d.facts.gitCommit)`" + (d.facts.gitDirty ? " (with uncommitted changes)" : "")],
-            ["Cores", "\(d.facts.cores)"],
-        ] + d.facts.versions.keys.sorted().map { ["Version: \($0)", "`\(d.facts.versions[$0]!)`"] }
+        let parameters: [[String]] =
+            [
+                ["Preset", "`\(p.name)` — \(p.description)"],
+                ["Seed", "\(p.seed)"],
+                ["Data source", d.dataSource.isSynthetic ? "synthetic twin" : "real COVID-CTset at `\(d.dataSource.path ?? "?")`"],
+                ["Data content hash", "`\(d.dataSource.contentHash)`"],
+                [
+                    "Model scale",
+                    "\(p.model.inputSize) px, width × \(NumberFormat.plain(p.model.widthMultiplier)), \(p.model.fpnFeatures) FPN features"
+                ],
+                [
+                    "Training",
+                    "\(p.training.epochs) epochs, batch \(p.training.batchSize), learning rate \(Table3Entry.scientific(p.training.learningRate)), \(p.training.optimizer)"
+                ],
+                ["Folds", "\(p.folds)"],
+                ["Git commit", "`\(d.facts.gitCommit)`" + (d.facts.gitDirty ? " (with uncommitted changes)" : "")],
+                ["Cores", "\(d.facts.cores)"]
+            ] + d.facts.versions.keys.sorted().map { ["Version: \($0)", "`\(d.facts.versions[$0]!)`"] }
         return [
             "facts": parameters.map { ["name": cell($0[0]), "value": cell($0[1])] },
             "stages": d.stageKeys.keys.sorted().map { ["name": $0, "key": String(d.stageKeys[$0]!.prefix(16))] },
-            "hasStages": !d.stageKeys.isEmpty,
+            "hasStages": !d.stageKeys.isEmpty
         ]
     }
 }

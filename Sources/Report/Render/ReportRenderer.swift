@@ -72,7 +72,8 @@ public struct ReportRenderer {
         var last = html.startIndex
         for match in regex.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
             guard let whole = Range(match.range, in: html), let level = Range(match.range(at: 1), in: html),
-                  let inner = Range(match.range(at: 2), in: html) else { continue }
+                let inner = Range(match.range(at: 2), in: html)
+            else { continue }
             result += html[last..<whole.lowerBound]
             let text = unescape(html[inner].replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression))
             result += "<h\(html[level]) id=\"\(Anchor.slug(text))\">\(html[inner])</h\(html[level])>"

@@ -16,13 +16,16 @@ public struct ManifestDrift: Sendable {
         if b.preset != c.preset { changes.append("preset: \(b.preset) -> \(c.preset)") }
         if b.presetHash != c.presetHash { changes.append("preset hash: \(b.presetHash) -> \(c.presetHash)") }
         if b.dataSource != c.dataSource {
-            changes.append("data source: \(b.dataSource.kind) \(b.dataSource.contentHash) -> \(c.dataSource.kind) \(c.dataSource.contentHash)")
+            changes.append(
+                "data source: \(b.dataSource.kind) \(b.dataSource.contentHash) -> \(c.dataSource.kind) \(c.dataSource.contentHash)")
         }
         for key in Set(b.numbers.keys).union(c.numbers.keys).sorted() {
             switch (b.numbers[key], c.numbers[key]) {
             case let (old?, new?):
                 if abs(new - old) > tolerance {
-                    changes.append("\(key): \(NumberFormat.plain(old, maxDecimals: 6)) -> \(NumberFormat.plain(new, maxDecimals: 6)) (Δ \(NumberFormat.signed(new - old, maxDecimals: 6)))")
+                    changes.append(
+                        "\(key): \(NumberFormat.plain(old, maxDecimals: 6)) -> \(NumberFormat.plain(new, maxDecimals: 6)) (Δ \(NumberFormat.signed(new - old, maxDecimals: 6)))"
+                    )
                 }
             case let (old?, nil): changes.append("\(key): \(NumberFormat.plain(old, maxDecimals: 6)) -> missing")
             case let (nil, new?): changes.append("\(key): new, \(NumberFormat.plain(new, maxDecimals: 6))")

@@ -1,5 +1,5 @@
-import AtomicFiles
 import Analysis
+import AtomicFiles
 import Foundation
 import NeuralNet
 
@@ -22,8 +22,10 @@ public struct ReportOptions: Sendable {
     /// Share the stage cache with other processes on purpose (`StageRunner.sharedCache`).
     public var sharedCache = false
 
-    public init(preset: Preset, runsDirectory: URL, reportDirectory: URL, templatesDirectory: URL,
-                force: Bool, facts: RunFacts, strictData: Bool = false) {
+    public init(
+        preset: Preset, runsDirectory: URL, reportDirectory: URL, templatesDirectory: URL,
+        force: Bool, facts: RunFacts, strictData: Bool = false
+    ) {
         self.strictData = strictData
         self.preset = preset
         self.runsDirectory = runsDirectory
@@ -54,8 +56,10 @@ public final class ReportBuilder {
     /// upstream, so the same keys) — e.g. training stages that show their progress.
     public var replacing: [StageDefinition] = []
 
-    public init(options: ReportOptions, entries: [any ReportEntry] = Registry.entries,
-                onEvent: @escaping (StageEvent) -> Void = { _ in }) {
+    public init(
+        options: ReportOptions, entries: [any ReportEntry] = Registry.entries,
+        onEvent: @escaping (StageEvent) -> Void = { _ in }
+    ) {
         self.options = options
         self.entries = entries
         self.onEvent = onEvent
@@ -70,7 +74,8 @@ public final class ReportBuilder {
         let (document, results, failures) = try assemble(entries)
 
         let markdown = try renderer.markdown(document)
-        let html = try renderer.html(markdown: markdown, title: "Reproduction of Rahimzadeh et al. (COVID-CTset), preset \(options.preset.name)")
+        let html = try renderer.html(
+            markdown: markdown, title: "Reproduction of Rahimzadeh et al. (COVID-CTset), preset \(options.preset.name)")
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - clock) / 1e9
         let manifest = makeManifest(document, results: results, started: started, seconds: seconds)
 
@@ -122,9 +127,10 @@ public final class ReportBuilder {
 
     /// A stage runner for the preset with every stage of the pipeline registered.
     func makeRunner(replacing: [StageDefinition]) throws -> StageRunner {
-        try Pipeline.runner(preset: options.preset, runsDirectory: options.runsDirectory, versions: options.facts.versions,
-                            force: options.force, strictData: options.strictData, sharedCache: options.sharedCache,
-                            replacing: replacing, onEvent: onEvent)
+        try Pipeline.runner(
+            preset: options.preset, runsDirectory: options.runsDirectory, versions: options.facts.versions,
+            force: options.force, strictData: options.strictData, sharedCache: options.sharedCache,
+            replacing: replacing, onEvent: onEvent)
     }
 
     // MARK: - Assembly
@@ -156,8 +162,9 @@ public final class ReportBuilder {
         var failures: [String] = []
         for entry in entries.sorted(by: { $0.id < $1.id }) {
             let caption = Captions.of(entry.id)
-            var record = EntryRecord(id: entry.id, title: caption.title, caption: caption.caption,
-                                     stages: entry.stages, built: nil, pendingReason: pending[entry.id])
+            var record = EntryRecord(
+                id: entry.id, title: caption.title, caption: caption.caption,
+                stages: entry.stages, built: nil, pendingReason: pending[entry.id])
             if record.pendingReason == nil {
                 do { record.built = try entry.build(inputs) } catch {
                     record.pendingReason = "building it failed: \(error)"
@@ -166,9 +173,10 @@ public final class ReportBuilder {
             }
             records.append(record)
         }
-        let document = ReportDocument(preset: preset, dataSource: dataSource, facts: options.facts,
-                                      entries: records, audit: audit,
-                                      stageKeys: results.mapValues { $0.record.key })
+        let document = ReportDocument(
+            preset: preset, dataSource: dataSource, facts: options.facts,
+            entries: records, audit: audit,
+            stageKeys: results.mapValues { $0.record.key })
         return (document, results, failures)
     }
 

@@ -26,8 +26,9 @@ public struct RunFacts: Codable, Sendable, Equatable {
     public static func current(directory: URL) -> RunFacts {
         let commit = git(["rev-parse", "HEAD"], in: directory)?.trimmingCharacters(in: .whitespacesAndNewlines)
         let status = git(["status", "--porcelain", "--untracked-files=no"], in: directory)
-        return RunFacts(gitCommit: commit ?? "unknown", gitDirty: !(status ?? "").isEmpty,
-                        versions: versions(), cores: ProcessInfo.processInfo.activeProcessorCount)
+        return RunFacts(
+            gitCommit: commit ?? "unknown", gitDirty: !(status ?? "").isEmpty,
+            versions: versions(), cores: ProcessInfo.processInfo.activeProcessorCount)
     }
 
     /// Versions of Swift, libtiff, Cairo, OpenBLAS, cmark-gfm and the report module.

@@ -1,6 +1,7 @@
-@testable import Analysis
 import Foundation
 import XCTest
+
+@testable import Analysis
 
 /// The dataset audit's counts on the real `all.csv` and `Patient_details.csv`, the one-feature
 /// rule and the leakage check.
@@ -61,7 +62,8 @@ final class LabelSourcesTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let all = dir.appendingPathComponent("all.csv"), details = dir.appendingPathComponent("Patient_details.csv")
         try "filename,class\nnormal1_patient9_SR_2_IM00001.tif,normal\n".write(to: all, atomically: true, encoding: .utf8)
-        try "Patient ID,SEX,AGE,Date,COVID-19 Infection,SR_2 Folder thickness(mm),SR_3 Folder thickness(mm),SR_4 Folder thickness(mm)\npatient1,F,053Y,20200407,Negative,6,N/A,N/A\n"
+        try
+            "Patient ID,SEX,AGE,Date,COVID-19 Infection,SR_2 Folder thickness(mm),SR_3 Folder thickness(mm),SR_4 Folder thickness(mm)\npatient1,F,053Y,20200407,Negative,6,N/A,N/A\n"
             .write(to: details, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try LabelSources.load(allCSV: all, patientDetails: details, origin: .dataset)) { error in
             guard case MetadataError.malformed(let file, let line, let reason) = error else { return XCTFail("\(error)") }
@@ -71,7 +73,8 @@ final class LabelSourcesTests: XCTestCase {
         XCTAssertThrowsError(try LabelSources.load(allCSV: all, patientDetails: details, origin: .dataset)) { error in
             XCTAssertEqual(error as? MetadataError, .missingColumn(file: all.path, column: "filename"))
         }
-        XCTAssertThrowsError(try LabelSources.load(allCSV: all, patientDetails: dir.appendingPathComponent("none.csv"), origin: .dataset)) { error in
+        XCTAssertThrowsError(try LabelSources.load(allCSV: all, patientDetails: dir.appendingPathComponent("none.csv"), origin: .dataset)) {
+            error in
             XCTAssertTrue("\(error)".contains("none.csv"), "\(error)")
         }
     }
@@ -79,8 +82,9 @@ final class LabelSourcesTests: XCTestCase {
     // MARK: - One-feature rule
 
     func slice(_ patient: Int, _ series: String, _ image: Int, _ label: ClassLabel) -> LabelledSlice {
-        LabelledSlice(filename: "\(label == .covid ? "137covid" : "normal1")_patient\(patient)_\(series)_IM\(String(format: "%05d", image)).tif",
-                      label: label)!
+        LabelledSlice(
+            filename: "\(label == .covid ? "137covid" : "normal1")_patient\(patient)_\(series)_IM\(String(format: "%05d", image)).tif",
+            label: label)!
     }
 
     func testThicknessThatSeparatesPerfectlyGivesAccuracyOne() {
@@ -92,9 +96,13 @@ final class LabelSourcesTests: XCTestCase {
             for i in 1...(p % 3 + 2) { slices.append(slice(p, "SR_2", i, label)) }
         }
         let sources = LabelSources(origin: .dataset, slices: slices, thicknessMM: thickness)
-        let plan = FoldPlan(folds: [Fold(index: 1, trainPatients: ["patient1", "patient2", "patient5", "patient6"],
-                                         testPatients: ["patient3", "patient4", "patient7", "patient8"],
-                                         validationPatients: [], validationSource: .testSubset)], seed: 0)
+        let plan = FoldPlan(
+            folds: [
+                Fold(
+                    index: 1, trainPatients: ["patient1", "patient2", "patient5", "patient6"],
+                    testPatients: ["patient3", "patient4", "patient7", "patient8"],
+                    validationPatients: [], validationSource: .testSubset)
+            ], seed: 0)
         let results = ShortcutCheck.run(sources, plan: plan)
         XCTAssertEqual(results.count, 6)
         for r in results where r.feature == .thickness {
@@ -112,7 +120,8 @@ final class LabelSourcesTests: XCTestCase {
 
     func testFitObjectives() {
         // Value "a": 6 COVID, 10 normal; "b": 4 COVID, 0 normal; "c": 0 COVID, 90 normal.
-        let samples = Array(repeating: (value: "a", label: ClassLabel.covid), count: 6)
+        let samples =
+            Array(repeating: (value: "a", label: ClassLabel.covid), count: 6)
             + Array(repeating: (value: "a", label: ClassLabel.normal), count: 10)
             + Array(repeating: (value: "b", label: ClassLabel.covid), count: 4)
             + Array(repeating: (value: "c", label: ClassLabel.normal), count: 90)
@@ -145,18 +154,28 @@ final class LabelSourcesTests: XCTestCase {
     // MARK: - Leakage
 
     func testLeakageCheckReportsALeakedPatient() {
-        let labels = [slice(1, "SR_2", 1, .normal), slice(2, "SR_2", 1, .normal), slice(3, "SR_2", 1, .normal),
-                      // patient2's slice listed again under another batch folder.
-                      LabelledSlice(filename: "normal4_patient2_SR_2_IM00001.tif", label: .normal)!]
-        let clean = FoldPlan(folds: [Fold(index: 1, trainPatients: ["patient1"], testPatients: ["patient2", "patient3"],
-                                          validationPatients: ["patient3"], validationSource: .testSubset)], seed: 0)
+        let labels = [
+            slice(1, "SR_2", 1, .normal), slice(2, "SR_2", 1, .normal), slice(3, "SR_2", 1, .normal),
+            // patient2's slice listed again under another batch folder.
+            LabelledSlice(filename: "normal4_patient2_SR_2_IM00001.tif", label: .normal)!
+        ]
+        let clean = FoldPlan(
+            folds: [
+                Fold(
+                    index: 1, trainPatients: ["patient1"], testPatients: ["patient2", "patient3"],
+                    validationPatients: ["patient3"], validationSource: .testSubset)
+            ], seed: 0)
         let ok = clean.leakage(labels: labels)
         XCTAssertEqual(ok.map(\.isClean), [true])
         XCTAssertEqual(ok[0].repeatedSlices, 1)
         XCTAssertEqual(ok[0].repeatedSlicesOnBothSides, 0)
 
-        let leaked = FoldPlan(folds: [Fold(index: 1, trainPatients: ["patient1", "patient2"], testPatients: ["patient2", "patient3"],
-                                           validationPatients: ["patient1"], validationSource: .testSubset)], seed: 0)
+        let leaked = FoldPlan(
+            folds: [
+                Fold(
+                    index: 1, trainPatients: ["patient1", "patient2"], testPatients: ["patient2", "patient3"],
+                    validationPatients: ["patient1"], validationSource: .testSubset)
+            ], seed: 0)
         let bad = leaked.leakage(labels: labels)[0]
         XCTAssertFalse(bad.isClean)
         XCTAssertEqual(bad.patientsTrainingAndTesting, ["patient2"])
@@ -167,7 +186,8 @@ final class LabelSourcesTests: XCTestCase {
     func testRealFoldPlanDoesNotLeak() throws {
         let s = try shipped()
         let records = try PatientDetails.load(from: PatientDetails.bundledURL("Patient_details.csv"))
-        let plan = FoldPlan.make(patients: records.map { ($0.id, $0.label) }, labelled: s.rows.filter { !$0.isRepeat }.map(\.slice), seed: 7)
+        let plan = FoldPlan.make(
+            patients: records.map { ($0.id, $0.label) }, labelled: s.rows.filter { !$0.isRepeat }.map(\.slice), seed: 7)
         let checks = plan.leakage(labels: s.rows.map(\.slice))
         XCTAssertEqual(checks.count, 5)
         XCTAssertTrue(checks.allSatisfy(\.isClean))
@@ -193,19 +213,25 @@ extension LabelSourcesTests {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let labelled = [slice(1, "SR_3", 4, .covid), slice(2, "SR_2", 7, .normal)]
-        let patients = [Patient(id: "patient1", batch: "137covid", label: .covid, record: nil,
-                                series: [Series(name: "SR_3", directory: dir.path, thicknessMM: 1.5, pixelSpacingMM: nil, slices: [])]),
-                        Patient(id: "patient2", batch: "normal1", label: .normal, record: nil,
-                                series: [Series(name: "SR_2", directory: dir.path, thicknessMM: 6, pixelSpacingMM: nil, slices: [])])]
+        let patients = [
+            Patient(
+                id: "patient1", batch: "137covid", label: .covid, record: nil,
+                series: [Series(name: "SR_3", directory: dir.path, thicknessMM: 1.5, pixelSpacingMM: nil, slices: [])]),
+            Patient(
+                id: "patient2", batch: "normal1", label: .normal, record: nil,
+                series: [Series(name: "SR_2", directory: dir.path, thicknessMM: 6, pixelSpacingMM: nil, slices: [])])
+        ]
         let dataset = Dataset(root: dir.path, layout: .raw, patients: patients, labelled: labelled, notes: [])
 
         let fromIndex = try LabelSources.forRun(dataset: dataset, synthetic: false)
         XCTAssertEqual(fromIndex.origin, .index)
         XCTAssertEqual(fromIndex.rows.map(\.thicknessMM), [1.5, 6])
 
-        try "filename,class\n137covid_patient1_SR_3_IM00004.tif,covid\nnormal1_patient2_SR_2_IM00007.tif,normal\nnormal4_patient2_SR_2_IM00007.tif,normal\n"
+        try
+            "filename,class\n137covid_patient1_SR_3_IM00004.tif,covid\nnormal1_patient2_SR_2_IM00007.tif,normal\nnormal4_patient2_SR_2_IM00007.tif,normal\n"
             .write(to: dir.appendingPathComponent("all.csv"), atomically: true, encoding: .utf8)
-        try "Patient ID,SEX,AGE,Date,COVID-19 Infection,SR_2 Folder thickness(mm),SR_3 Folder thickness(mm),SR_4 Folder thickness(mm)\npatient1,F,053Y,20200407,Positive,5,2,N/A\npatient2,M,040Y,20200407,Negative,8,N/A,N/A\n"
+        try
+            "Patient ID,SEX,AGE,Date,COVID-19 Infection,SR_2 Folder thickness(mm),SR_3 Folder thickness(mm),SR_4 Folder thickness(mm)\npatient1,F,053Y,20200407,Positive,5,2,N/A\npatient2,M,040Y,20200407,Negative,8,N/A,N/A\n"
             .write(to: dir.appendingPathComponent("Patient_details.csv"), atomically: true, encoding: .utf8)
         let fromFiles = try LabelSources.forRun(dataset: dataset, synthetic: false)
         XCTAssertEqual(fromFiles.origin, .dataset)

@@ -1,6 +1,7 @@
-@testable import Analysis
 import Foundation
 import XCTest
+
+@testable import Analysis
 
 /// The bad-input catalogue: every kind of broken or inconsistent input this program has met or
 /// can be handed, each with the message it must give and proof that the rest is still processed.
@@ -16,13 +17,13 @@ final class BadInputCatalogueTests: XCTestCase {
     struct Page {
         var width: UInt32 = 8, height: UInt32 = 8, bits: UInt16 = 16, format: UInt16 = 1, samples: UInt16 = 1
         var compression: UInt16 = 1
-        var stripOffset: UInt32? = nil        // nil: where the pixels are
-        var stripBytes: UInt32? = nil         // nil: the pixels' size
+        var stripOffset: UInt32? = nil  // nil: where the pixels are
+        var stripBytes: UInt32? = nil  // nil: the pixels' size
         var rowsPerStrip: UInt32? = nil
-        var tileWidth: UInt32? = nil          // set: tiled with tiles of tileWidth × tileLength
+        var tileWidth: UInt32? = nil  // set: tiled with tiles of tileWidth × tileLength
         var tileLength: UInt32 = 8
-        var pixelBytes: Int? = nil            // nil: width × height × bits / 8
-        var entryCount: UInt16? = nil         // a lying entry count
+        var pixelBytes: Int? = nil  // nil: width × height × bits / 8
+        var entryCount: UInt16? = nil  // a lying entry count
     }
 
     /// Little-endian classic TIFF with `pages` chained directories (pixels first, then each IFD).
@@ -40,14 +41,18 @@ final class BadInputCatalogueTests: XCTestCase {
             put32(UInt32(ifd), at: linkAt)
             var entries: [(UInt16, UInt16, UInt32)] = [
                 (256, 4, p.width), (257, 4, p.height), (258, 3, UInt32(p.bits)), (259, 3, UInt32(p.compression)), (262, 3, 1),
-                (277, 3, UInt32(p.samples)), (284, 3, 1), (339, 3, UInt32(p.format)),
+                (277, 3, UInt32(p.samples)), (284, 3, 1), (339, 3, UInt32(p.format))
             ]
             if let tw = p.tileWidth {
-                entries += [(322, 4, tw), (323, 4, p.tileLength), (324, 4, p.stripOffset ?? UInt32(dataAt)),
-                            (325, 4, p.stripBytes ?? UInt32(n))]
+                entries += [
+                    (322, 4, tw), (323, 4, p.tileLength), (324, 4, p.stripOffset ?? UInt32(dataAt)),
+                    (325, 4, p.stripBytes ?? UInt32(n))
+                ]
             } else {
-                entries += [(273, 4, p.stripOffset ?? UInt32(dataAt)), (278, 4, p.rowsPerStrip ?? max(p.height, 1)),
-                            (279, 4, p.stripBytes ?? UInt32(n))]
+                entries += [
+                    (273, 4, p.stripOffset ?? UInt32(dataAt)), (278, 4, p.rowsPerStrip ?? max(p.height, 1)),
+                    (279, 4, p.stripBytes ?? UInt32(n))
+                ]
             }
             entries.sort { $0.0 < $1.0 }
             out += [0, 0]
@@ -96,7 +101,7 @@ final class BadInputCatalogueTests: XCTestCase {
             // libtiff refuses a zero tile itself; the others are refused before allocating.
             ("zero-tile.tif", Page(tileWidth: 0), "zero number of tiles"),
             ("huge-tile.tif", Page(tileWidth: 1 << 20, tileLength: 1 << 20), "tiles of 1048576 × 1048576 pixels"),
-            ("overhanging-tile.tif", Page(tileWidth: 4096, tileLength: 4096), "tiles of 4096 × 4096 pixels"),
+            ("overhanging-tile.tif", Page(tileWidth: 4096, tileLength: 4096), "tiles of 4096 × 4096 pixels")
         ]
         for (name, page, expected) in cases {
             assertRejected(try file(name, tiff([page])), expected)
@@ -106,7 +111,7 @@ final class BadInputCatalogueTests: XCTestCase {
     func testStripsOutsideTheFileAreTruncationErrors() throws {
         let cases: [(String, Page)] = [
             ("offset-past-end.tif", Page(stripOffset: 1 << 30)),
-            ("offset-near-end.tif", Page(stripOffset: 1 << 20)),
+            ("offset-near-end.tif", Page(stripOffset: 1 << 20))
         ]
         for (name, page) in cases {
             let path = try file(name, tiff([page]))
@@ -131,11 +136,15 @@ final class BadInputCatalogueTests: XCTestCase {
 
     func testDirectoriesThatLieAreErrors() throws {
         var bytes = tiff([Page()])
-        let ifdPastEnd = try file("ifd-past-end.tif", { var b = bytes; b[4] = 0xff; b[5] = 0xff; b[6] = 0xff; b[7] = 0x7f; return b }())
+        let ifdPastEnd = try file(
+            "ifd-past-end.tif",
+            {
+                var b = bytes; b[4] = 0xff; b[5] = 0xff; b[6] = 0xff; b[7] = 0x7f; return b
+            }())
         XCTAssertThrowsError(try TIFFReader.read(ifdPastEnd)) { XCTAssertTrue("\($0)".hasPrefix(ifdPastEnd), "\($0)") }
         let manyEntries = try file("entries.tif", tiff([Page(entryCount: 65_535)]))
         XCTAssertThrowsError(try TIFFReader.read(manyEntries)) { XCTAssertTrue("\($0)".hasPrefix(manyEntries), "\($0)") }
-        bytes[2] = 43   // BigTIFF's version, classic header after it
+        bytes[2] = 43  // BigTIFF's version, classic header after it
         let fakeBig = try file("fake-bigtiff.tif", bytes)
         XCTAssertThrowsError(try TIFFReader.read(fakeBig)) { XCTAssertTrue("\($0)".hasPrefix(fakeBig), "\($0)") }
     }
@@ -152,7 +161,9 @@ final class BadInputCatalogueTests: XCTestCase {
         XCTAssertEqual(try TIFFReader.info(two).pages, 2)
         // The band reader sees the pages too (the fast path hands such files to libtiff).
         var pages = 0
-        _ = try TIFFReader.readRows(two) { info in pages = info.pages; return 0..<1 }
+        _ = try TIFFReader.readRows(two) { info in
+            pages = info.pages; return 0..<1
+        }
         XCTAssertEqual(pages, 2)
     }
 
@@ -174,7 +185,7 @@ final class BadInputCatalogueTests: XCTestCase {
             ("mixed size", tiff([Page(width: 16, height: 16)]), "slices of different sizes (8x8 in IM00001.tif and 16x16 in IM00004.tif)"),
             ("signed slice", tiff([Page(format: 2)]), "16-bit unsigned in IM00001.tif and 16-bit signed in IM00004.tif"),
             ("8-bit slice", tiff([Page(bits: 8)]), "16-bit unsigned in IM00001.tif and 8-bit unsigned in IM00004.tif"),
-            ("two pages", tiff([Page(), Page()]), "2 images in one file"),
+            ("two pages", tiff([Page(), Page()]), "2 images in one file")
         ]
         for (what, bytes, reason) in cases {
             try? FileManager.default.removeItem(atPath: dir.path("data"))
@@ -196,9 +207,11 @@ final class BadInputCatalogueTests: XCTestCase {
     }
 
     func testUnreadableSlicesAreSkippedAndListed() throws {
-        let root = try tree([("normal1/patient200/SR_3/IM00004.tif", tiff([Page(width: 2_147_483_000, pixelBytes: 128)])),
-                             ("normal1/patient200/SR_3/IM00005.tif", Array("not a tiff".utf8)),
-                             ("normal1/patient200/SR_3/IM00006.tif", [])])
+        let root = try tree([
+            ("normal1/patient200/SR_3/IM00004.tif", tiff([Page(width: 2_147_483_000, pixelBytes: 128)])),
+            ("normal1/patient200/SR_3/IM00005.tif", Array("not a tiff".utf8)),
+            ("normal1/patient200/SR_3/IM00006.tif", [])
+        ])
         let data = try DatasetReader.read(root: root)
         XCTAssertEqual(data.counts.normalImages, 6, "the three readable slices of each series")
         let skipped = data.skippedFiles ?? []
@@ -217,8 +230,9 @@ final class BadInputCatalogueTests: XCTestCase {
         let result = SliceSelector.select(dataset: data)
         XCTAssertEqual(result.series.count, 2, "patient1/SR_2 and patient200/SR_2 are selected")
         XCTAssertEqual(result.failures.map { "\($0.patientID)/\($0.series)" }, ["patient200/SR_3"])
-        XCTAssertTrue(result.failures[0].reason.contains("16-bit signed samples, the series' first slice 16-bit unsigned"),
-                      result.failures[0].reason)
+        XCTAssertTrue(
+            result.failures[0].reason.contains("16-bit signed samples, the series' first slice 16-bit unsigned"),
+            result.failures[0].reason)
     }
 
     // MARK: - Metadata that parses but says something wrong: warnings, the rest read
@@ -226,11 +240,11 @@ final class BadInputCatalogueTests: XCTestCase {
     func testImplausibleMetadataIsWarnedAbout() throws {
         let root = try tree([])
         let csv = """
-        Patient ID,SEX,AGE,Date,COVID-19 Infection,SR_2 Folder thickness(mm),SR_3 Folder thickness(mm),SR_4 Folder thickness(mm)
-        patient1,X,abc,20201345,Positive,6,1.5,N/A
-        patient200,F,041Y,20200230,Positive,6,1.5,N/A
+            Patient ID,SEX,AGE,Date,COVID-19 Infection,SR_2 Folder thickness(mm),SR_3 Folder thickness(mm),SR_4 Folder thickness(mm)
+            patient1,X,abc,20201345,Positive,6,1.5,N/A
+            patient200,F,041Y,20200230,Positive,6,1.5,N/A
 
-        """
+            """
         try csv.write(toFile: dir.path("data/Patient_details.csv"), atomically: true, encoding: .utf8)
         let data = try DatasetReader.read(root: root)
         XCTAssertEqual(data.patients.count, 2, "the data are read")
@@ -251,8 +265,10 @@ final class BadInputCatalogueTests: XCTestCase {
     /// directory, truncations, smashed 32-bit values — read fully and as a band: every read
     /// returns an image of the size it claims or throws a `TIFFError` naming the file.
     func testMutatedFilesNeverCrashTheReaders() throws {
-        var seeds: [[UInt8]] = [tiff([Page()]), tiff([Page(width: 32, height: 24, rowsPerStrip: 5)]), tiff([Page(bits: 8)]),
-                                tiff([Page(bits: 32, format: 3)]), tiff([Page(tileWidth: 16, tileLength: 16)]), tiff([Page(), Page()])]
+        var seeds: [[UInt8]] = [
+            tiff([Page()]), tiff([Page(width: 32, height: 24, rowsPerStrip: 5)]), tiff([Page(bits: 8)]),
+            tiff([Page(bits: 32, format: 3)]), tiff([Page(tileWidth: 16, tileLength: 16)]), tiff([Page(), Page()])
+        ]
         let fixtureFolder = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/tiff", withExtension: nil))
         for name in try FileManager.default.contentsOfDirectory(atPath: fixtureFolder.path).filter({ $0.hasSuffix(".tif") }).sorted() {
             seeds.append([UInt8](try Data(contentsOf: fixtureFolder.appendingPathComponent(name))))
@@ -267,13 +283,13 @@ final class BadInputCatalogueTests: XCTestCase {
         for i in 0..<3_000 {
             var bytes = seeds[i % seeds.count]
             switch rng.next() % 4 {
-            case 0:   // flip bits anywhere in the first 512 bytes
+            case 0:  // flip bits anywhere in the first 512 bytes
                 for _ in 0..<(1 + Int(rng.next() % 4)) {
                     let o = Int(rng.next() % UInt64(min(bytes.count, 512))); bytes[o] ^= UInt8(1 << (rng.next() % 8))
                 }
-            case 1:   // truncate
+            case 1:  // truncate
                 bytes = Array(bytes.prefix(Int(rng.next() % UInt64(bytes.count))))
-            case 2:   // smash a 32-bit value with an extreme one
+            case 2:  // smash a 32-bit value with an extreme one
                 if bytes.count >= 4 {
                     let o = Int(rng.next() % UInt64(bytes.count - 3))
                     let v: [UInt32] = [0, 1, 0xFFFF, 0xFFFF_FFFF, 0x7FFF_FFFF, 0x8000_0000, UInt32(bytes.count)]

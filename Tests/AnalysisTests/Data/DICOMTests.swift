@@ -1,6 +1,7 @@
-@testable import Analysis
 import Foundation
 import XCTest
+
+@testable import Analysis
 
 /// DICOM input through DCMTK, checked against files written by other writers
 /// (Fixtures/dicom, see its make-fixtures.sh): pydicom's test files with the Hounsfield units
@@ -21,7 +22,8 @@ final class DICOMTests: XCTestCase {
     /// HU = stored pixel × RescaleSlope + RescaleIntercept, as pydicom computes it, for
     /// uncompressed little- and big-endian, RLE and JPEG-LS lossless files.
     func testHounsfieldUnitsEqualTheHeaderRescaleOfTheStoredPixels() throws {
-        let expected = try JSONDecoder().decode([String: Expected].self, from: Data(contentsOf: URL(fileURLWithPath: fixture("pydicom/expected.json"))))
+        let expected = try JSONDecoder().decode(
+            [String: Expected].self, from: Data(contentsOf: URL(fileURLWithPath: fixture("pydicom/expected.json"))))
         for name in ["CT_small.dcm", "MR_small.dcm", "MR_small_RLE.dcm", "MR_small_jpeg_ls_lossless.dcm", "MR_small_bigendian.dcm"] {
             let e = try XCTUnwrap(expected[name])
             let h = try XCTUnwrap(try DICOMFile.header(fixture("pydicom/\(name)")), name)
@@ -40,8 +42,9 @@ final class DICOMTests: XCTestCase {
 
     /// Stored values are HU + 1024 clamped to 12 bits, as on COVID-CTset's TIFFs.
     func testStoredValuesAreHUPlus1024ClampedToTwelveBits() {
-        XCTAssertEqual(DICOMFile.storedValues(hounsfield: [-2000, -1024, -724, 0, 0.4, 0.6, 3071, 5000, .nan]),
-                       [0, 0, 300, 1024, 1024, 1025, 4095, 4095, 0])
+        XCTAssertEqual(
+            DICOMFile.storedValues(hounsfield: [-2000, -1024, -724, 0, 0.4, 0.6, 3071, 5000, .nan]),
+            [0, 0, 300, 1024, 1024, 1025, 4095, 4095, 0])
     }
 
     /// A transfer syntax DCMTK cannot decode is a clear error naming the file and the syntax.
@@ -61,7 +64,8 @@ final class DICOMTests: XCTestCase {
     func testSeriesAreGroupedAndOrderedAlongTheBodyAxis() throws {
         for name in ["unsigned12", "signed16", "unsigned12-jpegls", "unsigned12-rle"] {
             let folder = fixture("dcmtk/\(name)")
-            let expected = try JSONDecoder().decode(SeriesExpected.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/expected.json")))
+            let expected = try JSONDecoder().decode(
+                SeriesExpected.self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/expected.json")))
             let scan = try DICOMSeriesReader.scan(folder)
             XCTAssertEqual(scan.series.count, 1, name)
             XCTAssertTrue(scan.excluded.isEmpty, "\(scan.excluded)")
@@ -84,8 +88,10 @@ final class DICOMTests: XCTestCase {
         let fm = FileManager.default
         try fm.createDirectory(atPath: tmp.path("p/x/y"), withIntermediateDirectories: true)
         for f in ["c.dcm", "nested/b.dcm", "a.dcm"] {
-            try fm.copyItem(atPath: fixture("dcmtk/unsigned12/\(f)"), toPath: tmp.path("p/x/u-\(URL(fileURLWithPath: f).lastPathComponent)"))
-            try fm.copyItem(atPath: fixture("dcmtk/signed16/\(f)"), toPath: tmp.path("p/x/y/s-\(URL(fileURLWithPath: f).lastPathComponent)"))
+            try fm.copyItem(
+                atPath: fixture("dcmtk/unsigned12/\(f)"), toPath: tmp.path("p/x/u-\(URL(fileURLWithPath: f).lastPathComponent)"))
+            try fm.copyItem(
+                atPath: fixture("dcmtk/signed16/\(f)"), toPath: tmp.path("p/x/y/s-\(URL(fileURLWithPath: f).lastPathComponent)"))
         }
         try fm.copyItem(atPath: fixture("pydicom/MR_small.dcm"), toPath: tmp.path("p/mr.dcm"))
         try "notes".write(toFile: tmp.path("p/readme.txt"), atomically: true, encoding: .utf8)
@@ -120,7 +126,8 @@ final class DICOMTests: XCTestCase {
         // patient2's JPEG 2000 file is another series (its own UID), modality not CT: left out.
         XCTAssertEqual(result.patients[1].result.excluded.count, 1)
 
-        let expected = try JSONDecoder().decode(SeriesExpected.self, from: Data(contentsOf: URL(fileURLWithPath: fixture("dcmtk/unsigned12/expected.json"))))
+        let expected = try JSONDecoder().decode(
+            SeriesExpected.self, from: Data(contentsOf: URL(fileURLWithPath: fixture("dcmtk/unsigned12/expected.json"))))
         for k in 0..<3 {
             let image = try TIFFReader.read(tmp.path(String(format: "out/covid1/patient1/SR_2/IM%05d.tif", k + 1)))
             XCTAssertEqual(image.float32.map(Double.init), expected.hu_head_first[k].map { min(max($0 + 1024, 0), 4095) })

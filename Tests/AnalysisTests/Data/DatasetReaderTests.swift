@@ -1,6 +1,7 @@
-@testable import Analysis
 import Foundation
 import XCTest
+
+@testable import Analysis
 
 final class DatasetReaderTests: XCTestCase {
     var dir: TemporaryDirectory!
@@ -56,25 +57,29 @@ final class DatasetReaderTests: XCTestCase {
 
     func testPatientDetailsMismatchesAreNoted() throws {
         try makeRawTree()
-        try write("Patient_details.csv", """
-        Patient ID,SEX,AGE,Date,COVID-19 Infection,SR_2 Folder thickness(mm),SR_3 Folder thickness(mm),SR_4 Folder thickness(mm)
-        patient2,F,053Y,20200407,Positive,4,N/A,1.5
-        patient10,M,066Y,20200418,Positive,5,5,5
-        patient200,F,030Y,20200401,Negative,5,5,8
-        patient999,M,040Y,20200401,Negative,5,5,8
+        try write(
+            "Patient_details.csv",
+            """
+            Patient ID,SEX,AGE,Date,COVID-19 Infection,SR_2 Folder thickness(mm),SR_3 Folder thickness(mm),SR_4 Folder thickness(mm)
+            patient2,F,053Y,20200407,Positive,4,N/A,1.5
+            patient10,M,066Y,20200418,Positive,5,5,5
+            patient200,F,030Y,20200401,Negative,5,5,8
+            patient999,M,040Y,20200401,Negative,5,5,8
 
-        """)
+            """)
         let data = try DatasetReader.read(root: dir.url.path)
         XCTAssertEqual(data.patients[0].record?.ageYears, 53)
         XCTAssertEqual(data.patients[0].series[0].thicknessMM, 4)
         XCTAssertNil(data.patients[0].series[1].slices.isEmpty ? 1 : data.patients[0].record?.thicknessMM["SR_3"])
         XCTAssertTrue(data.notes.contains { $0.contains("without a folder") && $0.contains("patient999") }, "\(data.notes)")
-        XCTAssertTrue(data.notes.contains { $0.contains("not listed in Patient_details.csv") && $0.contains("patient201") }, "\(data.notes)")
+        XCTAssertTrue(
+            data.notes.contains { $0.contains("not listed in Patient_details.csv") && $0.contains("patient201") }, "\(data.notes)")
     }
 
     func testEmptySeriesAndNonTIFFFilesAreNotedNotFatal() throws {
         try makeRawTree()
-        try FileManager.default.createDirectory(at: dir.url.appendingPathComponent("normal1/patient200/SR_4"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: dir.url.appendingPathComponent("normal1/patient200/SR_4"), withIntermediateDirectories: true)
         try write("normal1/patient200/SR_2/Thumbs.db", "junk")
         try write("normal1/patient200/SR_2/IM00099.tif", "this is not a tiff")
         let data = try DatasetReader.read(root: dir.url.path)
@@ -91,8 +96,9 @@ final class DatasetReaderTests: XCTestCase {
         // By default the series is left out and listed; the rest is read.
         let data = try DatasetReader.read(root: dir.url.path)
         XCTAssertEqual(data.excludedSeries?.count, 1)
-        XCTAssertTrue(data.excludedSeries?[0].reason.contains("8x8") == true && data.excludedSeries?[0].reason.contains("16x16") == true,
-                      "\(data.excludedSeries ?? [])")
+        XCTAssertTrue(
+            data.excludedSeries?[0].reason.contains("8x8") == true && data.excludedSeries?[0].reason.contains("16x16") == true,
+            "\(data.excludedSeries ?? [])")
         XCTAssertFalse(data.patients.contains { p in p.id == "patient200" && p.series.contains { $0.name == "SR_2" } })
         // --strict makes it fatal.
         XCTAssertThrowsError(try DatasetReader.read(root: dir.url.path, options: .init(strict: true))) { error in
@@ -114,15 +120,17 @@ final class DatasetReaderTests: XCTestCase {
         try slice("137covid_patient1_SR_2_IM00010.tif")
         try slice("137covid_patient1_SR_2_IM00011.tif")
         try slice("normal1_patient300_SR_3_IM00002.tif")
-        try slice("normal4_patient300_SR_3_IM00002.tif")   // the same slice under a second batch prefix
-        try write("all.csv", """
-        filename,class
-        137covid_patient1_SR_2_IM00010.tif,covid
-        137covid_patient1_SR_2_IM00011.tif,covid
-        normal1_patient300_SR_3_IM00002.tif,normal
-        normal4_patient300_SR_3_IM00002.tif,normal
+        try slice("normal4_patient300_SR_3_IM00002.tif")  // the same slice under a second batch prefix
+        try write(
+            "all.csv",
+            """
+            filename,class
+            137covid_patient1_SR_2_IM00010.tif,covid
+            137covid_patient1_SR_2_IM00011.tif,covid
+            normal1_patient300_SR_3_IM00002.tif,normal
+            normal4_patient300_SR_3_IM00002.tif,normal
 
-        """)
+            """)
         let data = try DatasetReader.read(root: dir.url.path)
         XCTAssertEqual(data.layout, .flat)
         XCTAssertEqual(data.counts, DatasetCounts(covidPatients: 1, normalPatients: 1, covidImages: 2, normalImages: 1))
@@ -143,14 +151,17 @@ final class DatasetReaderTests: XCTestCase {
     func testLabelledSlicesWithoutFilesAreLeftOutAndGroundTruthIsNotNoted() throws {
         try makeRawTree()
         try write("137covid/patient2/SR_2/ground_truth.csv", "image_number\n1\n")
-        try FileManager.default.createDirectory(at: dir.url.appendingPathComponent("137covid/patient2/SR_2/lesion_masks"), withIntermediateDirectories: true)
-        try write("all.csv", """
-        filename,class
-        137covid_patient2_SR_2_IM00001.tif,covid
-        137covid_patient2_SR_2_IM00099.tif,covid
-        normal1_patient999_SR_2_IM00001.tif,normal
+        try FileManager.default.createDirectory(
+            at: dir.url.appendingPathComponent("137covid/patient2/SR_2/lesion_masks"), withIntermediateDirectories: true)
+        try write(
+            "all.csv",
+            """
+            filename,class
+            137covid_patient2_SR_2_IM00001.tif,covid
+            137covid_patient2_SR_2_IM00099.tif,covid
+            normal1_patient999_SR_2_IM00001.tif,normal
 
-        """)
+            """)
         let data = try DatasetReader.read(root: dir.url.path)
         XCTAssertEqual(data.labelled.map(\.filename), ["137covid_patient2_SR_2_IM00001.tif"])
         XCTAssertTrue(data.notes.contains { $0.contains("without an image file, left out: 2") }, "\(data.notes)")

@@ -1,6 +1,7 @@
-@testable import Analysis
 import Foundation
 import XCTest
+
+@testable import Analysis
 
 final class MetadataTests: XCTestCase {
     func testBundledPatientDetailsMatchTheRealCohort() throws {

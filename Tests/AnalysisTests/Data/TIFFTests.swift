@@ -1,6 +1,7 @@
-@testable import Analysis
 import Foundation
 import XCTest
+
+@testable import Analysis
 
 final class TIFFTests: XCTestCase {
     var dir: TemporaryDirectory!
@@ -25,10 +26,12 @@ final class TIFFTests: XCTestCase {
         let w = 37, h = 29
         let px = ramp(w, h)
         for compression in TIFFCompression.allCases {
-            for layout in [TIFFWriter.Options(compression: compression, rowsPerStrip: 5),
-                           TIFFWriter.Options(compression: compression, rowsPerStrip: 1000, bigEndian: true),
-                           TIFFWriter.Options(compression: compression, tileSize: 16),
-                           TIFFWriter.Options(compression: compression, tileSize: 32, bigEndian: true)] {
+            for layout in [
+                TIFFWriter.Options(compression: compression, rowsPerStrip: 5),
+                TIFFWriter.Options(compression: compression, rowsPerStrip: 1000, bigEndian: true),
+                TIFFWriter.Options(compression: compression, tileSize: 16),
+                TIFFWriter.Options(compression: compression, tileSize: 32, bigEndian: true)
+            ] {
                 let path = dir.path("rt.tif")
                 try TIFFWriter.write(TIFFImage(width: w, height: h, uint16: px), to: path, options: layout)
                 let back = try TIFFReader.read(path)
@@ -61,8 +64,11 @@ final class TIFFTests: XCTestCase {
         try u8.withUnsafeBytes { try TIFFWriter.writeRaw($0, width: w, height: h, encoding: .uint8, to: path) }
         XCTAssertEqual(try TIFFReader.read(path).uint16, u8.map(UInt16.init))
         let i16: [Int16] = (0..<(w * h)).map { Int16($0 * 100 - 1500) }
-        try i16.withUnsafeBytes { try TIFFWriter.writeRaw($0, width: w, height: h, encoding: .int16, to: path,
-                                                          options: .init(compression: .lzw, bigEndian: true)) }
+        try i16.withUnsafeBytes {
+            try TIFFWriter.writeRaw(
+                $0, width: w, height: h, encoding: .int16, to: path,
+                options: .init(compression: .lzw, bigEndian: true))
+        }
         XCTAssertEqual(try TIFFReader.read(path).float32, i16.map(Float.init))
     }
 
@@ -71,8 +77,10 @@ final class TIFFTests: XCTestCase {
     func testBandReadEqualsFullRead() throws {
         let w = 64, h = 64
         let px = ramp(w, h)
-        for options in [TIFFWriter.Options(rowsPerStrip: 7), TIFFWriter.Options(rowsPerStrip: 64),
-                        TIFFWriter.Options(compression: .deflate, rowsPerStrip: 3), TIFFWriter.Options(tileSize: 16)] {
+        for options in [
+            TIFFWriter.Options(rowsPerStrip: 7), TIFFWriter.Options(rowsPerStrip: 64),
+            TIFFWriter.Options(compression: .deflate, rowsPerStrip: 3), TIFFWriter.Options(tileSize: 16)
+        ] {
             let path = dir.path("band.tif")
             try TIFFWriter.write(TIFFImage(width: w, height: h, uint16: px), to: path, options: options)
             let full = try TIFFReader.read(path).uint16!
@@ -99,8 +107,10 @@ final class TIFFTests: XCTestCase {
         func libtiffBand(_ path: String, _ rows: Range<Int>) throws -> TIFFImage {
             try TIFFReader.withOpenFile(path) { tif, layout in try TIFFReader.decode(tif, layout: layout, rows: rows, path: path) }
         }
-        for options in [TIFFWriter.Options(rowsPerStrip: 1), TIFFWriter.Options(rowsPerStrip: 7),
-                        TIFFWriter.Options(rowsPerStrip: 40, bigEndian: true), TIFFWriter.Options(rowsPerStrip: 3, bigEndian: true)] {
+        for options in [
+            TIFFWriter.Options(rowsPerStrip: 1), TIFFWriter.Options(rowsPerStrip: 7),
+            TIFFWriter.Options(rowsPerStrip: 40, bigEndian: true), TIFFWriter.Options(rowsPerStrip: 3, bigEndian: true)
+        ] {
             let path = dir.path("fast.tif")
             try TIFFWriter.write(TIFFImage(width: w, height: h, uint16: px), to: path, options: options)
             for rows in [0..<40, 13..<29, 39..<40, 0..<1] {
@@ -237,12 +247,12 @@ final class TIFFTests: XCTestCase {
         func u32(_ v: UInt32) { out += (0..<4).map { UInt8((v >> (8 * $0)) & 0xff) } }
         let dataBytes = max(1, Int(width) * Int(height) * Int(samples) * max(1, Int(bits)) / 8)
         let dataOffset: UInt32 = 8
-        u32(dataOffset + UInt32(dataBytes))   // IFD offset
+        u32(dataOffset + UInt32(dataBytes))  // IFD offset
         out += [UInt8](repeating: 0, count: dataBytes)
-        let entries: [(UInt16, UInt16, UInt32)] = [   // tag, type (3 short, 4 long), value
+        let entries: [(UInt16, UInt16, UInt32)] = [  // tag, type (3 short, 4 long), value
             (256, 4, width), (257, 4, height), (258, 3, UInt32(bits)), (259, 3, 1), (262, 3, 1),
             (273, 4, dataOffset), (277, 3, UInt32(samples)), (278, 4, max(height, 1)), (279, 4, UInt32(dataBytes)),
-            (284, 3, 1), (339, 3, UInt32(format)),
+            (284, 3, 1), (339, 3, UInt32(format))
         ]
         u16(UInt16(entries.count))
         for (tag, type, value) in entries {

@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 
 /// A fresh directory under the system temporary folder, removed by `remove()`.
 struct TemporaryDirectory {
@@ -12,12 +13,12 @@ struct TemporaryDirectory {
     func remove() { try? FileManager.default.removeItem(at: url) }
 }
 
-import XCTest
-
 /// Compares two arrays and reports only the count and the first differing index, so a failure
 /// does not print thousands of values.
-func assertSameElements<T: Equatable>(_ got: [T]?, _ expected: [T], _ message: String = "",
-                                      file: StaticString = #filePath, line: UInt = #line) {
+func assertSameElements<T: Equatable>(
+    _ got: [T]?, _ expected: [T], _ message: String = "",
+    file: StaticString = #filePath, line: UInt = #line
+) {
     guard let got else { return XCTFail("nil array \(message)", file: file, line: line) }
     if got.count != expected.count {
         return XCTFail("count \(got.count) != \(expected.count) \(message)", file: file, line: line)

@@ -1,6 +1,7 @@
-@testable import Analysis
 import Foundation
 import XCTest
+
+@testable import Analysis
 
 final class EvaluationTests: XCTestCase {
     func testMetricsReproduceTable8Fold1FPN() {
@@ -74,14 +75,15 @@ final class EvaluationTests: XCTestCase {
         let p = PatientSlices(patientID: "patient1", truth: .covid, covidProbabilities: [0.9] + [Double](repeating: 0.1, count: 9))
         XCTAssertEqual(p.covidSlices, 1)
         XCTAssertEqual(p.decide(.paperThreshold1), .covid)
-        XCTAssertEqual(p.decide(.paperThreshold2), .covid)                 // 1 ≥ 0.1 × 10: the boundary counts (authors' code)
+        XCTAssertEqual(p.decide(.paperThreshold2), .covid)  // 1 ≥ 0.1 × 10: the boundary counts (authors' code)
         XCTAssertEqual(p.decide(.atLeastFraction(0.11)), .normal)
         XCTAssertEqual(p.decide(.meanProbability(0.5)), .normal)
         XCTAssertEqual(p.decide(.topKMean(k: 1, p: 0.5)), .covid)
         let none = PatientSlices(patientID: "patient2", truth: .normal, covidProbabilities: [])
         XCTAssertEqual(none.decide(.paperThreshold1), .undetermined)
-        let counts = PatientCounts([p, none, PatientSlices(patientID: "patient3", truth: .normal, covidProbabilities: [0.2, 0.7])],
-                                   rule: .paperThreshold2)
+        let counts = PatientCounts(
+            [p, none, PatientSlices(patientID: "patient3", truth: .normal, covidProbabilities: [0.2, 0.7])],
+            rule: .paperThreshold2)
         XCTAssertEqual(counts.covidCorrect, 1); XCTAssertEqual(counts.normalWrong, 1)
         XCTAssertEqual(counts.normalUndetermined, 1); XCTAssertEqual(counts.undetermined, 1)
         XCTAssertEqual(counts.accuracy, 0.5)
@@ -94,9 +96,11 @@ final class ThresholdSweepTests: XCTestCase {
         func patient(_ id: String, _ truth: ClassLabel, covid: Int, of n: Int) -> PatientSlices {
             PatientSlices(patientID: id, truth: truth, covidProbabilities: (0..<n).map { $0 < covid ? 0.9 : 0.1 })
         }
-        let patients = [patient("a", .covid, covid: 3, of: 10), patient("b", .covid, covid: 1, of: 20),
-                        patient("c", .covid, covid: 0, of: 10), patient("d", .normal, covid: 0, of: 10),
-                        patient("e", .normal, covid: 2, of: 10)]
+        let patients = [
+            patient("a", .covid, covid: 3, of: 10), patient("b", .covid, covid: 1, of: 20),
+            patient("c", .covid, covid: 0, of: 10), patient("d", .normal, covid: 0, of: 10),
+            patient("e", .normal, covid: 2, of: 10)
+        ]
         let sweep = ThresholdSweep.run(patients, maximum: 0.5, steps: 10)
         XCTAssertEqual(sweep.count, 11)
         XCTAssertEqual(sweep[0].fraction, 0)

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Analysis
 
 /// The identify stage's choice of patients and its two views of a patient (with and without
@@ -12,8 +13,9 @@ final class IdentifyStageTests: XCTestCase {
 
     func testPatientsCapsEachClassDeterministically() {
         let data = dataset(covid: 6, normal: 30)
-        let fold = Fold(index: 2, trainPatients: ["patient1"], testPatients: data.patients.map(\.id).filter { $0 != "patient1" },
-                        validationPatients: [], validationSource: .testSubset)
+        let fold = Fold(
+            index: 2, trainPatients: ["patient1"], testPatients: data.patients.map(\.id).filter { $0 != "patient1" },
+            validationPatients: [], validationSource: .testSubset)
         let chosen = IdentifyStage.patients(fold: fold, dataset: data, perClass: 4, seed: 7)
         XCTAssertEqual(chosen, IdentifyStage.patients(fold: fold, dataset: data, perClass: 4, seed: 7))
         XCTAssertEqual(chosen, chosen.sorted())
@@ -28,17 +30,19 @@ final class IdentifyStageTests: XCTestCase {
     }
 
     func testRecordViewsWithAndWithoutSelection() {
-        let r = IdentifyStage.PatientRecord(model: .resnet50v2, fold: 1, patient: "patient3", truth: .covid,
-                                            series: ["SR_2", "SR_2", "SR_3"], imageNumbers: [1, 2, 1],
-                                            selected: [false, true, true], covidProbabilities: [0.9, 0.2, 0.7])
+        let r = IdentifyStage.PatientRecord(
+            model: .resnet50v2, fold: 1, patient: "patient3", truth: .covid,
+            series: ["SR_2", "SR_2", "SR_3"], imageNumbers: [1, 2, 1],
+            selected: [false, true, true], covidProbabilities: [0.9, 0.2, 0.7])
         XCTAssertEqual(r.withSelection.covidProbabilities, [0.2, 0.7])
         XCTAssertEqual(r.withoutSelection.covidProbabilities, [0.9, 0.2, 0.7])
         // Threshold 2 (≥ a tenth): 1 of 2 selected slices is COVID; without selection 2 of 3.
         XCTAssertEqual(r.withSelection.decide(.paperThreshold2), .covid)
         XCTAssertEqual(r.withSelection.covidSlices, 1)
         XCTAssertEqual(r.withoutSelection.covidSlices, 2)
-        let none = IdentifyStage.PatientRecord(model: .resnet50v2, fold: 1, patient: "patient4", truth: .normal,
-                                               series: ["SR_2"], imageNumbers: [1], selected: [false], covidProbabilities: [0.9])
+        let none = IdentifyStage.PatientRecord(
+            model: .resnet50v2, fold: 1, patient: "patient4", truth: .normal,
+            series: ["SR_2"], imageNumbers: [1], selected: [false], covidProbabilities: [0.9])
         XCTAssertEqual(none.withSelection.decide(.paperThreshold1), .undetermined)
         XCTAssertEqual(none.withoutSelection.decide(.paperThreshold1), .covid)
     }

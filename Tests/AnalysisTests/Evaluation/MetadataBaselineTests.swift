@@ -1,5 +1,6 @@
-@testable import Analysis
 import XCTest
+
+@testable import Analysis
 
 final class MetadataBaselineTests: XCTestCase {
     /// Thickness separates the classes perfectly: the thickness model reaches AUC 1 on held-out

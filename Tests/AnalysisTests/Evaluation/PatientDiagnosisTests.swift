@@ -1,6 +1,7 @@
-@testable import Analysis
 import Foundation
 import XCTest
+
+@testable import Analysis
 
 final class PatientDiagnosisTests: XCTestCase {
     var dir: TemporaryDirectory!
@@ -30,7 +31,7 @@ final class PatientDiagnosisTests: XCTestCase {
         }
         XCTAssertEqual(seen.map { ($0 as NSString).lastPathComponent }, ["IM00003.tif", "IM00002.tif", "IM00003.tif"])
         XCTAssertEqual(result.totalSlices, 7); XCTAssertEqual(result.selectedSlices, 3); XCTAssertEqual(result.covidSlices, 1)
-        XCTAssertEqual(result.decision, .covid)                         // 1 ≥ 0.1 × 3
+        XCTAssertEqual(result.decision, .covid)  // 1 ≥ 0.1 × 3
         XCTAssertEqual(result.slices.filter(\.selected).count, 3)
         XCTAssertNil(result.slices[0].covidProbability)
         // A folder of one series works too.

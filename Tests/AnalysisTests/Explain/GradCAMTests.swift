@@ -1,6 +1,7 @@
-@testable import Analysis
 import NeuralNet
 import XCTest
+
+@testable import Analysis
 
 final class GradCAMTests: XCTestCase {
     /// input 8×8×1 → 1×1 conv "feat" (filter 0 = x, filter 1 = −x) → global average → Dense(2)
@@ -67,9 +68,9 @@ final class GradCAMTests: XCTestCase {
     /// 7×7: air border, a body wall (HU 40) two pixels thick around a 1×1 "lung" (HU −850), one
     /// air pixel touching the wall from outside. The lung is enclosed, so it is not outside.
     func testOutsideBodyIsAirReachedFromTheBorder() {
-        var stored = [Float](repeating: 24, count: 49)                  // HU −1000
+        var stored = [Float](repeating: 24, count: 49)  // HU −1000
         for y in 1...5 { for x in 1...5 { stored[y * 7 + x] = 1064 } }  // body
-        stored[3 * 7 + 3] = 174                                         // lung, enclosed
+        stored[3 * 7 + 3] = 174  // lung, enclosed
         let outside = LocalisationScore.outsideBody(stored: stored, width: 7, height: 7)
         XCTAssertEqual(outside.filter { $0 }.count, 49 - 25)
         XCTAssertFalse(outside[3 * 7 + 3])
@@ -105,13 +106,13 @@ final class GradCAMTests: XCTestCase {
     func testPointingGameTolerance() {
         let side = 224
         var heat = [Float](repeating: 0, count: side * side)
-        heat[100 * side + 100] = 1                        // the peak at (100, 100)
+        heat[100 * side + 100] = 1  // the peak at (100, 100)
         let map = GradCAMMap(heat: heat, width: side, height: side, classIndex: 1, probability: 0.9, layer: "x")
         func mask(atX x: Int) -> [Bool] { var m = [Bool](repeating: false, count: side * side); m[100 * side + x] = true; return m }
-        let near = LocalisationScore(map: map, mask: mask(atX: 115))   // 15 px away
+        let near = LocalisationScore(map: map, mask: mask(atX: 115))  // 15 px away
         XCTAssertFalse(near.pointingHit)
         XCTAssertEqual(near.pointingHitWithinTolerance, true)
-        let far = LocalisationScore(map: map, mask: mask(atX: 116))    // 16 px away
+        let far = LocalisationScore(map: map, mask: mask(atX: 116))  // 16 px away
         XCTAssertEqual(far.pointingHitWithinTolerance, false)
         XCTAssertEqual(LocalisationScore(map: map, mask: mask(atX: 100)).pointingHit, true)
     }

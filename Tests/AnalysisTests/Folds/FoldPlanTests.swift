@@ -1,6 +1,7 @@
-@testable import Analysis
 import Foundation
 import XCTest
+
+@testable import Analysis
 
 final class FoldPlanTests: XCTestCase {
     nonisolated(unsafe) static var cohort: (patients: [(id: String, label: ClassLabel)], labelled: [LabelledSlice])?
@@ -52,8 +53,12 @@ final class FoldPlanTests: XCTestCase {
     }
 
     func testLeakCheckCatchesAPatientOnBothSides() {
-        let bad = FoldPlan(folds: [Fold(index: 1, trainPatients: ["patient1", "patient2"], testPatients: ["patient2", "patient3"],
-                                        validationPatients: ["patient1"], validationSource: .testSubset)], seed: 0)
+        let bad = FoldPlan(
+            folds: [
+                Fold(
+                    index: 1, trainPatients: ["patient1", "patient2"], testPatients: ["patient2", "patient3"],
+                    validationPatients: ["patient1"], validationSource: .testSubset)
+            ], seed: 0)
         XCTAssertEqual(bad.leaks(), ["fold 1: patient2 trains and tests", "fold 1: patient1 trains and validates"])
     }
 

@@ -1,6 +1,7 @@
-@testable import Analysis
 import NeuralNet
 import XCTest
+
+@testable import Analysis
 
 /// The benchmark's code path on tiny models (no time is asserted).
 final class ModelBenchmarkTests: XCTestCase {

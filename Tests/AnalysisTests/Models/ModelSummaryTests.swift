@@ -1,6 +1,7 @@
-@testable import Analysis
 import NeuralNet
 import XCTest
+
+@testable import Analysis
 
 final class ModelSummaryTests: XCTestCase {
     /// Full-size summaries, built once for the tests of this file.
@@ -8,8 +9,10 @@ final class ModelSummaryTests: XCTestCase {
         var out: [ModelKind: (ModelSummary, Int, Int, Int)] = [:]
         for kind in ModelKind.allCases {
             let g = try! kind.build(seed: 1)
-            out[kind] = (ModelSummary(graph: g, model: kind.rawValue), g.parameterCount,
-                         g.trainableParameters.reduce(0) { $0 + $1.value.count }, g.nodeNames.count)
+            out[kind] = (
+                ModelSummary(graph: g, model: kind.rawValue), g.parameterCount,
+                g.trainableParameters.reduce(0) { $0 + $1.value.count }, g.nodeNames.count
+            )
         }
         return out
     }()
@@ -21,7 +24,7 @@ final class ModelSummaryTests: XCTestCase {
         let expected: [(ModelKind, total: Int, nonTrainable: Int, macs: Int)] = [
             (.resnet50v2, 24_607_106, 45_440, 17_772_314_624),
             (.xception, 21_909_482, 54_528, 23_862_301_536),
-            (.resnet50v2FPN, 34_058_656, 45_440, 20_393_701_396),
+            (.resnet50v2FPN, 34_058_656, 45_440, 20_393_701_396)
         ]
         for (kind, total, nonTrainable, macs) in expected {
             let (s, parameters, trainable, nodes) = try XCTUnwrap(Self.fullSize[kind])
@@ -58,11 +61,11 @@ final class ModelSummaryTests: XCTestCase {
     func testModelSummaryTinyModelByHand() throws {
         let g = Graph(seed: 1)
         let x = g.input("in", shape: [8, 8, 2])
-        let c = g.add(Conv2D("conv", filters: 4, kernelSize: 3, strides: 2, padding: .same), x)   // 4×4×4
+        let c = g.add(Conv2D("conv", filters: 4, kernelSize: 3, strides: 2, padding: .same), x)  // 4×4×4
         let b = g.add(BatchNormalization("bn"), c)
         let s = g.add(SeparableConv2D("sep", filters: 6, kernelSize: 3, padding: .same, useBias: false), b)  // 4×4×6
-        let d = g.add(DepthwiseConv2D("dw", kernelSize: 3), s)                                     // 2×2×6
-        let m = g.add(Concatenate("cat"), d, g.add(MaxPooling2D("pool", poolSize: 2), s))          // 2×2×12
+        let d = g.add(DepthwiseConv2D("dw", kernelSize: 3), s)  // 2×2×6
+        let m = g.add(Concatenate("cat"), d, g.add(MaxPooling2D("pool", poolSize: 2), s))  // 2×2×12
         g.outputs = [g.add(Dense("fc", units: 3), g.add(Flatten("flat"), m))]
         let sum = ModelSummary(graph: g, model: "tiny")
         // conv: 4·4 pixels × 4 filters × 3·3·2 taps = 1152; separable: 4·4·4·9 + 4·4·4·6 = 576 + 384;
@@ -78,8 +81,9 @@ final class ModelSummaryTests: XCTestCase {
     }
 
     func testModelSummaryCodableRoundTrip() throws {
-        let s = ModelSummary(graph: try ResNet50V2FPN.build(scale: ModelScale(inputSize: 72, widthMultiplier: 0.0625, fpnFeatures: 4), seed: 1),
-                             model: "ResNet50V2-FPN")
+        let s = ModelSummary(
+            graph: try ResNet50V2FPN.build(scale: ModelScale(inputSize: 72, widthMultiplier: 0.0625, fpnFeatures: 4), seed: 1),
+            model: "ResNet50V2-FPN")
         let back = try JSONDecoder().decode(ModelSummary.self, from: JSONEncoder().encode(s))
         XCTAssertEqual(back, s)
         XCTAssertEqual(ModelKind(name: "fpn"), .resnet50v2FPN)

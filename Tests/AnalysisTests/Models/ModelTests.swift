@@ -1,6 +1,7 @@
-@testable import Analysis
 import NeuralNet
 import XCTest
+
+@testable import Analysis
 
 final class ModelTests: XCTestCase {
     // MARK: - Full size: Keras's parameter counts at 512×512×1 (incl. BN moving statistics)
@@ -11,13 +12,15 @@ final class ModelTests: XCTestCase {
         XCTAssertEqual(g.shape(of: g.node(named: "post_relu")!), [16, 16, 2048])
         XCTAssertEqual(g.shape(of: g.node(named: "conv4_block1_preact_relu")!), [32, 32, 512])
         XCTAssertEqual(g.shape(of: g.node(named: "conv1_conv")!), [256, 256, 64])
-        XCTAssertEqual(Array(g.nodeNames.prefix(18)), [
-            "input_1", "conv1_pad", "conv1_conv", "pool1_pad", "pool1_pool",
-            "conv2_block1_preact_bn", "conv2_block1_preact_relu", "conv2_block1_1_conv", "conv2_block1_1_bn",
-            "conv2_block1_1_relu", "conv2_block1_2_pad", "conv2_block1_2_conv", "conv2_block1_2_bn",
-            "conv2_block1_2_relu", "conv2_block1_0_conv", "conv2_block1_3_conv", "conv2_block1_out",
-            "conv2_block2_preact_bn",
-        ])
+        XCTAssertEqual(
+            Array(g.nodeNames.prefix(18)),
+            [
+                "input_1", "conv1_pad", "conv1_conv", "pool1_pad", "pool1_pool",
+                "conv2_block1_preact_bn", "conv2_block1_preact_relu", "conv2_block1_1_conv", "conv2_block1_1_bn",
+                "conv2_block1_1_relu", "conv2_block1_2_pad", "conv2_block1_2_conv", "conv2_block1_2_bn",
+                "conv2_block1_2_relu", "conv2_block1_0_conv", "conv2_block1_3_conv", "conv2_block1_out",
+                "conv2_block2_preact_bn"
+            ])
         XCTAssertNotNil(g.node(named: "conv2_block3_0_max_pooling2d"))
         XCTAssertTrue(g.parameters.map(\.name).contains("post_bn/moving_variance"))
         XCTAssertTrue(g.parameters.map(\.name).contains("conv1_conv/kernel"))
@@ -70,7 +73,8 @@ final class ModelTests: XCTestCase {
             XCTAssertTrue(loss.isFinite, "\(kind)")
             g.zeroGradients()
             g.backward([dLogits])
-            XCTAssertTrue(g.trainableParameters.contains { p in p.gradient.data.contains { $0 != 0 } }, "\(kind): no gradient reached the weights")
+            XCTAssertTrue(
+                g.trainableParameters.contains { p in p.gradient.data.contains { $0 != 0 } }, "\(kind): no gradient reached the weights")
         }
     }
 

@@ -1,7 +1,8 @@
-@testable import Analysis
 import Foundation
 import NeuralNet
 import XCTest
+
+@testable import Analysis
 
 /// The three full-width networks against Keras 3 / TensorFlow on the same weights and input
 /// (Fixtures/keras-parity: `keras_parity.json`, written by `make_fixture.py`, see its README).
@@ -19,13 +20,19 @@ final class ModelsKerasParityTests: XCTestCase {
 
     /// Intermediate nodes whose sums the fixture holds, per model.
     static let probes: [ModelKind: [String]] = [
-        .resnet50v2: ["conv1_conv", "pool1_pool", "conv2_block3_out", "conv3_block1_0_conv", "conv4_block1_preact_relu",
-                      "conv5_block1_preact_relu", "post_bn", "post_relu", "dense"],
-        .xception: ["block1_conv1", "block1_conv2_act", "block2_pool", "add", "add_2", "add_10", "block13_pool",
-                    "block14_sepconv1_bn", "block14_sepconv2_act", "dense"],
-        .resnet50v2FPN: ["conv1_conv", "conv4_block1_preact_relu", "conv5_block1_preact_relu", "post_relu",
-                         "C5_reduced", "P4_merged", "P4_upsampled", "P3_merged", "P3", "P4", "P5", "P6", "P7",
-                         "heads_concat", "classifier"],
+        .resnet50v2: [
+            "conv1_conv", "pool1_pool", "conv2_block3_out", "conv3_block1_0_conv", "conv4_block1_preact_relu",
+            "conv5_block1_preact_relu", "post_bn", "post_relu", "dense"
+        ],
+        .xception: [
+            "block1_conv1", "block1_conv2_act", "block2_pool", "add", "add_2", "add_10", "block13_pool",
+            "block14_sepconv1_bn", "block14_sepconv2_act", "dense"
+        ],
+        .resnet50v2FPN: [
+            "conv1_conv", "conv4_block1_preact_relu", "conv5_block1_preact_relu", "post_relu",
+            "C5_reduced", "P4_merged", "P4_upsampled", "P3_merged", "P3", "P4", "P5", "P6", "P7",
+            "heads_concat", "classifier"
+        ]
     ]
 
     /// The parity weights (see the type's comment).
@@ -56,8 +63,9 @@ final class ModelsKerasParityTests: XCTestCase {
         if let dir = ProcessInfo.processInfo.environment["PAPER_REPRO_WRITE_PARITY_WEIGHTS"] {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             for kind in ModelKind.allCases {
-                try Self.parityGraph(kind).saveWeights(to: URL(fileURLWithPath: dir).appendingPathComponent("\(kind.slug).safetensors"),
-                                                       metadata: ["model": kind.rawValue, "size": "\(Self.size)"])
+                try Self.parityGraph(kind).saveWeights(
+                    to: URL(fileURLWithPath: dir).appendingPathComponent("\(kind.slug).safetensors"),
+                    metadata: ["model": kind.rawValue, "size": "\(Self.size)"])
             }
         }
         let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/keras-parity/keras_parity", withExtension: "json"))
@@ -75,9 +83,11 @@ final class ModelsKerasParityTests: XCTestCase {
                 let rel = abs(ours - theirs) / max(scale, 1e-30)
                 if rel > worst { worst = rel; worstAt = "\(what): ours \(ours), Keras \(theirs)" }
             }
-            for n in 0..<Self.batch { for k in 0..<2 {
-                check(Double(p.data[n * 2 + k]), keras.probabilities[n][k], scale: keras.probabilities[n][k], "probability[\(n)][\(k)]")
-            } }
+            for n in 0..<Self.batch {
+                for k in 0..<2 {
+                    check(Double(p.data[n * 2 + k]), keras.probabilities[n][k], scale: keras.probabilities[n][k], "probability[\(n)][\(k)]")
+                }
+            }
             for name in Self.probes[kind]! {
                 let stats = try XCTUnwrap(keras.activations[name], "fixture lacks \(kind.slug)/\(name)")
                 let v = try XCTUnwrap(g.value(of: XCTUnwrap(g.node(named: name))), name)
@@ -105,10 +115,13 @@ final class ModelsKerasParityTests: XCTestCase {
                 check(Double(large.data[i]), e, scale: headMax, "F(4×4) inference \(head)[\(i)] (relative to max |x|)")
             }
             let fused = LossOp.softmax(fusedLogits)
-            for n in 0..<Self.batch { for k in 0..<2 {
-                check(Double(fused.data[n * 2 + k]), keras.probabilities[n][k], scale: keras.probabilities[n][k],
-                      "fused-inference probability[\(n)][\(k)]")
-            } }
+            for n in 0..<Self.batch {
+                for k in 0..<2 {
+                    check(
+                        Double(fused.data[n * 2 + k]), keras.probabilities[n][k], scale: keras.probabilities[n][k],
+                        "fused-inference probability[\(n)][\(k)]")
+                }
+            }
             print("\(kind.rawValue): largest relative difference from Keras \(worst) at \(worstAt)")
             XCTAssertLessThanOrEqual(worst, 1e-4, "\(kind.rawValue): \(worstAt)")
         }

@@ -1,6 +1,7 @@
-@testable import Analysis
 import Foundation
 import XCTest
+
+@testable import Analysis
 
 final class SliceSelectorTests: XCTestCase {
     var dir: TemporaryDirectory!
@@ -14,7 +15,7 @@ final class SliceSelectorTests: XCTestCase {
         XCTAssertEqual(SelectionParameters.paper.threshold(min: 30, max: 3030), 2000)
         XCTAssertEqual(SelectionParameters(rule: .minPlusRange).threshold(min: 30, max: 3030), 2030)
         let d = SeriesSelection.decide(counts: [30, 1999, 2000, 2001, 3030], parameters: .paper)
-        XCTAssertEqual(d.selected, [false, false, false, true, true])   // strict: 2000 is not kept
+        XCTAssertEqual(d.selected, [false, false, false, true, true])  // strict: 2000 is not kept
     }
 
     func testOneSliceAndEqualCounts() {
@@ -96,9 +97,10 @@ final class SliceSelectorTests: XCTestCase {
         try "not a tiff".write(toFile: bad.slices[1].path, atomically: true, encoding: .utf8)
         bad = Series(name: "SR_3", directory: bad.directory, thicknessMM: nil, pixelSpacingMM: nil, slices: bad.slices)
         let empty = Series(name: "SR_4", directory: dir.path("empty"), thicknessMM: nil, pixelSpacingMM: nil, slices: [])
-        let dataset = Dataset(root: dir.url.path, layout: .raw,
-                              patients: [Patient(id: "patient1", batch: "137covid", label: .covid, record: nil, series: [good, bad, empty])],
-                              labelled: [], notes: [])
+        let dataset = Dataset(
+            root: dir.url.path, layout: .raw,
+            patients: [Patient(id: "patient1", batch: "137covid", label: .covid, record: nil, series: [good, bad, empty])],
+            labelled: [], notes: [])
         let result = SliceSelector.select(dataset: dataset)
         XCTAssertEqual(result.series.count, 1)
         XCTAssertEqual(result.series[0].selectedImageNumbers, [2])
@@ -132,19 +134,25 @@ final class SelectionValidationTests: XCTestCase {
         4,15,2800,yes,0,0,no
         5,20,0,no,0,0,no
         """.write(toFile: dir.path("ground_truth.csv"), atomically: true, encoding: .utf8)
-        let dataset = Dataset(root: dir.url.path, layout: .raw,
-                              patients: [Patient(id: "patient1", batch: "137covid", label: .covid, record: nil,
-                                                 series: [Series(name: "SR_2", directory: dir.url.path, thicknessMM: 5, pixelSpacingMM: nil, slices: slices)])],
-                              labelled: [LabelledSlice(filename: "137covid_patient1_SR_2_IM00002.tif", label: .covid)!,
-                                         LabelledSlice(filename: "137covid_patient1_SR_2_IM00003.tif", label: .covid)!],
-                              notes: [])
+        let dataset = Dataset(
+            root: dir.url.path, layout: .raw,
+            patients: [
+                Patient(
+                    id: "patient1", batch: "137covid", label: .covid, record: nil,
+                    series: [Series(name: "SR_2", directory: dir.url.path, thicknessMM: 5, pixelSpacingMM: nil, slices: slices)])
+            ],
+            labelled: [
+                LabelledSlice(filename: "137covid_patient1_SR_2_IM00002.tif", label: .covid)!,
+                LabelledSlice(filename: "137covid_patient1_SR_2_IM00003.tif", label: .covid)!
+            ],
+            notes: [])
         let v = try XCTUnwrap(try SelectionValidation.validate(SliceSelector.select(dataset: dataset), dataset: dataset))
         XCTAssertEqual(v.precision, 1); XCTAssertEqual(v.recall, 2.0 / 3.0, accuracy: 1e-12)
         XCTAssertEqual(v.labelledKept, 0.5); XCTAssertEqual(v.closedDropped, 1); XCTAssertEqual(v.slices, 5)
         XCTAssertEqual(v.covidLabelledKept, 0.5); XCTAssertNil(v.normalLabelledKept)
         let sweep = try SelectionValidation.sweep(dataset: dataset, darkValues: [300], divisors: [1.2, 1.5, 40])
         XCTAssertEqual(sweep.count, 3)
-        XCTAssertEqual(sweep[2].recall, 1)                 // threshold 75: slices 2, 3, 4 kept
+        XCTAssertEqual(sweep[2].recall, 1)  // threshold 75: slices 2, 3, 4 kept
         XCTAssertEqual(sweep[1], v)
     }
 

@@ -1,6 +1,7 @@
-@testable import Analysis
 import Foundation
 import XCTest
+
+@testable import Analysis
 
 final class AugmentationTests: XCTestCase {
     /// A W×H image whose every pixel is distinct: value = 10·row + column + 1.
@@ -22,7 +23,7 @@ final class AugmentationTests: XCTestCase {
         let out = Augmentation.apply(img, width: n, height: n, sample: s)
         // Output (row r, column c) samples input (row c, column n−1−r): numpy's rot90 (anticlockwise).
         for r in 0..<n { for c in 0..<n { XCTAssertEqual(out[r * n + c], img[c * n + (n - 1 - r)], "at \(r),\(c)") } }
-        XCTAssertEqual(Array(out[0..<n]), [5, 15, 25, 35, 45])   // the top row is the input's last column
+        XCTAssertEqual(Array(out[0..<n]), [5, 15, 25, 35, 45])  // the top row is the input's last column
         // −270° is the same rotation; 360° gives the input back.
         s.rotationDegrees = -270
         XCTAssertEqual(Augmentation.apply(img, width: n, height: n, sample: s), out)
@@ -33,29 +34,32 @@ final class AugmentationTests: XCTestCase {
     func testFlips() {
         let img = ramp(4, 3)
         var s = AugmentationSample(); s.flipHorizontal = true
-        XCTAssertEqual(Augmentation.apply(img, width: 4, height: 3, sample: s),
-                       [4, 3, 2, 1, 14, 13, 12, 11, 24, 23, 22, 21])
+        XCTAssertEqual(
+            Augmentation.apply(img, width: 4, height: 3, sample: s),
+            [4, 3, 2, 1, 14, 13, 12, 11, 24, 23, 22, 21])
         s = AugmentationSample(); s.flipVertical = true
-        XCTAssertEqual(Augmentation.apply(img, width: 4, height: 3, sample: s),
-                       [21, 22, 23, 24, 11, 12, 13, 14, 1, 2, 3, 4])
-        s.flipHorizontal = true          // both flips = a 180° rotation
+        XCTAssertEqual(
+            Augmentation.apply(img, width: 4, height: 3, sample: s),
+            [21, 22, 23, 24, 11, 12, 13, 14, 1, 2, 3, 4])
+        s.flipHorizontal = true  // both flips = a 180° rotation
         var r = AugmentationSample(); r.rotationDegrees = 180
-        XCTAssertEqual(Augmentation.apply(img, width: 4, height: 3, sample: s),
-                       Augmentation.apply(img, width: 4, height: 3, sample: r))
+        XCTAssertEqual(
+            Augmentation.apply(img, width: 4, height: 3, sample: s),
+            Augmentation.apply(img, width: 4, height: 3, sample: r))
     }
 
     func testWholePixelShiftMovesPixelsAndFillsWithNearest() {
         let w = 6, h = 4
         let img = ramp(w, h)
-        var s = AugmentationSample(); s.shiftX = 2      // output column c samples input column c + 2
+        var s = AugmentationSample(); s.shiftX = 2  // output column c samples input column c + 2
         let out = Augmentation.apply(img, width: w, height: h, sample: s)
         for r in 0..<h {
             for c in 0..<w {
-                let expected = img[r * w + min(c + 2, w - 1)]   // beyond the border: the last column
+                let expected = img[r * w + min(c + 2, w - 1)]  // beyond the border: the last column
                 XCTAssertEqual(out[r * w + c], expected, "at \(r),\(c)")
             }
         }
-        s = AugmentationSample(); s.shiftY = -1          // content moves down one row; row 0 repeats
+        s = AugmentationSample(); s.shiftY = -1  // content moves down one row; row 0 repeats
         let down = Augmentation.apply(img, width: w, height: h, sample: s)
         XCTAssertEqual(Array(down[0..<w]), Array(img[0..<w]))
         XCTAssertEqual(Array(down[w..<(2 * w)]), Array(img[0..<w]))
@@ -70,8 +74,8 @@ final class AugmentationTests: XCTestCase {
         let out = Augmentation.apply(img, width: n, height: n, sample: s)
         XCTAssertEqual(out[0], img[0]); XCTAssertEqual(out[n - 1], img[n - 1])
         XCTAssertEqual(out[n * n - 1], img[n * n - 1]); XCTAssertEqual(out[(n - 1) * n], img[(n - 1) * n])
-        XCTAssertEqual(out[2 * n + 2], img[2 * n + 2])       // the centre is fixed
-        XCTAssertEqual(out[2 * n + 1], img[2 * n + 0])       // one step left of centre reads two steps left
+        XCTAssertEqual(out[2 * n + 2], img[2 * n + 2])  // the centre is fixed
+        XCTAssertEqual(out[2 * n + 1], img[2 * n + 0])  // one step left of centre reads two steps left
         XCTAssertTrue(out.allSatisfy { $0 >= img.min()! && $0 <= img.max()! })
     }
 
@@ -107,8 +111,9 @@ final class AugmentationTests: XCTestCase {
         let batch = Augmentation.applyBatch(imgs, width: 8, height: 8, samples: samples)
         XCTAssertEqual(batch, Augmentation.applyBatch(imgs, width: 8, height: 8, samples: samples))
         for k in 0..<3 {
-            XCTAssertEqual(Array(batch[(k * 64)..<((k + 1) * 64)]),
-                           Augmentation.apply(Array(imgs[(k * 64)..<((k + 1) * 64)]), width: 8, height: 8, sample: samples[k]))
+            XCTAssertEqual(
+                Array(batch[(k * 64)..<((k + 1) * 64)]),
+                Augmentation.apply(Array(imgs[(k * 64)..<((k + 1) * 64)]), width: 8, height: 8, sample: samples[k]))
         }
     }
 

@@ -1,7 +1,8 @@
-@testable import Analysis
 import Foundation
 import NeuralNet
 import XCTest
+
+@testable import Analysis
 
 /// Training learns the twin's disease: a short run on a small twin must separate COVID-19 from
 /// normal slices of held-out patients (validation AUC > 0.8). Fails when training, the input
@@ -35,13 +36,15 @@ final class LearningTests: XCTestCase {
         XCTAssertEqual(Set(train.labels), [.covid, .normal])
         // Width 0.125 as the default preset (at 0.0625 with 8 features the held-out AUC stayed
         // near 0.8 on this twin after 8 epochs, 0.84 after 12).
-        let config = TrainingConfig(model: .resnet50v2FPN, scale: ModelScale(inputSize: 72, widthMultiplier: 0.125, fpnFeatures: 16, batchNormMomentum: 0.9),
-                                    epochs: 8, batchSize: 12, learningRate: 1e-3, seed: 5,
-                                    augmentation: AugmentationParameters(rotationRangeDegrees: 15), evaluationBatchSize: 32)
+        let config = TrainingConfig(
+            model: .resnet50v2FPN, scale: ModelScale(inputSize: 72, widthMultiplier: 0.125, fpnFeatures: 16, batchNormMomentum: 0.9),
+            epochs: 8, batchSize: 12, learningRate: 1e-3, seed: 5,
+            augmentation: AugmentationParameters(rotationRangeDegrees: 15), evaluationBatchSize: 32)
         let dir = TemporaryDirectory("learning")
         defer { dir.remove() }
-        let out = try Trainer(config: config, graph: config.model.build(scale: config.scale, seed: 7)).train(training: train, validation: validation,
-                                                                                   outputDirectory: dir.url)
+        let out = try Trainer(config: config, graph: config.model.build(scale: config.scale, seed: 7)).train(
+            training: train, validation: validation,
+            outputDirectory: dir.url)
         let aucs = out.history.records.compactMap(\.validationAUC)
         XCTAssertEqual(aucs.count, config.epochs)
         print("learning test: validation AUC by epoch \(aucs)")

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Analysis
 
 /// Series-balanced training slices (`TrainingSlices.seriesBalanced`, the dataset audit's fix):
@@ -10,8 +11,9 @@ final class SeriesBalanceTests: XCTestCase {
     /// selection keeps slices 3…10.
     private func fixture() -> (Dataset, [String: [Int]]) {
         func series(_ patient: String, _ name: String, _ n: Int) -> Series {
-            Series(name: name, directory: "/d/\(patient)/\(name)", thicknessMM: name == "SR_2" ? 6 : 1.5, pixelSpacingMM: nil,
-                   slices: (1...n).map { SliceFile(imageNumber: $0, path: "/d/\(patient)/\(name)/IM\(String(format: "%05d", $0)).tif") })
+            Series(
+                name: name, directory: "/d/\(patient)/\(name)", thicknessMM: name == "SR_2" ? 6 : 1.5, pixelSpacingMM: nil,
+                slices: (1...n).map { SliceFile(imageNumber: $0, path: "/d/\(patient)/\(name)/IM\(String(format: "%05d", $0)).tif") })
         }
         let covid = ["patient1", "patient2"].map { id in
             Patient(id: id, batch: "137covid", label: .covid, record: nil, series: ["SR_2", "SR_3", "SR_4"].map { series(id, $0, 12) })
@@ -57,8 +59,10 @@ final class SeriesBalanceTests: XCTestCase {
         XCTAssertEqual(Set(records.map(\.key)).count, records.count, "no slice twice")
         XCTAssertEqual(records, records.sorted { $0.key < $1.key })
         // Deterministic in the seed and stream; another seed draws other slices.
-        XCTAssertEqual(records, try ImageSet.seriesBalancedRecords(dataset: data, patients: patients, selected: selected, seed: 3, stream: "t"))
-        XCTAssertNotEqual(records, try ImageSet.seriesBalancedRecords(dataset: data, patients: patients, selected: selected, seed: 4, stream: "t"))
+        XCTAssertEqual(
+            records, try ImageSet.seriesBalancedRecords(dataset: data, patients: patients, selected: selected, seed: 3, stream: "t"))
+        XCTAssertNotEqual(
+            records, try ImageSet.seriesBalancedRecords(dataset: data, patients: patients, selected: selected, seed: 4, stream: "t"))
     }
 
     func testShortPoolsAreMadeUpFromLabelledSlices() throws {
@@ -77,7 +81,9 @@ final class SeriesBalanceTests: XCTestCase {
         let (data, full) = fixture()
         var selected = full
         selected["patient102/SR_3"] = nil
-        XCTAssertThrowsError(try ImageSet.seriesBalancedRecords(dataset: data, patients: patients, selected: selected, seed: 3, stream: "t")) {
+        XCTAssertThrowsError(
+            try ImageSet.seriesBalancedRecords(dataset: data, patients: patients, selected: selected, seed: 3, stream: "t")
+        ) {
             XCTAssertEqual($0 as? TrainingSlicesError, .noSelection(patient: "patient102"))
         }
     }

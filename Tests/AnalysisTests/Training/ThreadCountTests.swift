@@ -1,5 +1,6 @@
 import NeuralNet
 import XCTest
+
 @testable import Analysis
 
 /// Any `--threads` gives the same training: the engine splits work into fixed chunks, so a few

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Analysis
 
 /// The `paper` preset starts correctly: one real training step of the paper's network at full
@@ -17,8 +18,9 @@ final class TrainingEstimateTests: XCTestCase {
         XCTAssertTrue(fpn.lastLoss.isFinite && fpn.lastLoss > 0, "loss \(fpn.lastLoss)")
         XCTAssertGreaterThan(fpn.secondsPerTrainingImage, 0)
         let images = Double(TrainingEstimate.paperTrainingImagesPerFold) + Double(TrainingEstimate.validationImagesPerEpoch) / 3
-        XCTAssertEqual(fpn.projectedSeconds, fpn.secondsPerTrainingImage * images * Double(paper.training.epochs) * Double(paper.folds),
-                       accuracy: 1e-6 * fpn.projectedSeconds)
+        XCTAssertEqual(
+            fpn.projectedSeconds, fpn.secondsPerTrainingImage * images * Double(paper.training.epochs) * Double(paper.folds),
+            accuracy: 1e-6 * fpn.projectedSeconds)
         XCTAssertEqual(result.projectedSeconds, fpn.projectedSeconds)
     }
 }

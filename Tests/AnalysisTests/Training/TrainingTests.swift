@@ -1,7 +1,8 @@
-@testable import Analysis
 import Foundation
 import NeuralNet
 import XCTest
+
+@testable import Analysis
 
 final class TrainingTests: XCTestCase {
     var dir: TemporaryDirectory!
@@ -59,8 +60,9 @@ final class TrainingTests: XCTestCase {
     func fpn(_ cfg: TrainingConfig) -> Graph { try! cfg.model.build(scale: cfg.scale, seed: 4) }
 
     func config(epochs: Int, batch: Int = 4) -> TrainingConfig {
-        TrainingConfig(model: .resnet50v2FPN, scale: ModelScale(inputSize: 72, widthMultiplier: 0.0625, fpnFeatures: 4),
-                       epochs: epochs, batchSize: batch, learningRate: 1e-2, seed: 11, evaluationBatchSize: 5)
+        TrainingConfig(
+            model: .resnet50v2FPN, scale: ModelScale(inputSize: 72, widthMultiplier: 0.0625, fpnFeatures: 4),
+            epochs: epochs, batchSize: batch, learningRate: 1e-2, seed: 11, evaluationBatchSize: 5)
     }
 
     func sets(_ data: Dataset, preparation: InputPreparation) throws -> (ImageSet, ImageSet) {
@@ -87,7 +89,7 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(Array(set.pixels[(4 * 72 * 72)..<(5 * 72 * 72)]), stored)
         let (x, y) = set.batch([4, 0])
         XCTAssertEqual(x.shape, [2, 72, 72, 1]); XCTAssertEqual(y.shape, [2, 2])
-        XCTAssertEqual(y.data, [0, 1, 1, 0])     // normal = [0, 1], COVID = [1, 0]: COVID is class 0
+        XCTAssertEqual(y.data, [0, 1, 1, 0])  // normal = [0, 1], COVID = [1, 0]: COVID is class 0
         XCTAssertEqual(ClassEncoding.label(ofIndex: 0), .covid)
         // Shuffles: a seeded permutation per epoch; the last partial batch is kept.
         let o = BatchSchedule.order(count: 31, seed: 2, epoch: 0)
@@ -99,8 +101,11 @@ final class TrainingTests: XCTestCase {
         let a1 = set.batch([1, 2], augmentation: .paper, seed: 3, epoch: 5).images
         XCTAssertEqual(a1, set.batch([1, 2], augmentation: .paper, seed: 3, epoch: 5).images)
         XCTAssertNotEqual(a1, set.batch([1, 2]).images)
-        XCTAssertThrowsError(try ImageSet.records(dataset: Dataset(root: data.root, layout: data.layout, patients: [],
-                                                                   labelled: data.labelled, notes: []), patients: ["patient1"]))
+        XCTAssertThrowsError(
+            try ImageSet.records(
+                dataset: Dataset(
+                    root: data.root, layout: data.layout, patients: [],
+                    labelled: data.labelled, notes: []), patients: ["patient1"]))
     }
 
     /// The config's schedule sets the rate of every step: after a cosine run the optimizer holds
@@ -111,9 +116,10 @@ final class TrainingTests: XCTestCase {
         cosine.learningRateSchedule = .cosine
         let a = Trainer(config: cosine, graph: tinyGraph())
         _ = try a.train(training: set, validation: set, outputDirectory: dir.url.appendingPathComponent("cosine"))
-        XCTAssertEqual(a.optimizer.learningRate,
-                       cosine.learningRate * LearningRateSchedule.cosine.factor(epoch: 1, batch: 1, epochs: 2, batchesPerEpoch: 2),
-                       accuracy: 1e-15)
+        XCTAssertEqual(
+            a.optimizer.learningRate,
+            cosine.learningRate * LearningRateSchedule.cosine.factor(epoch: 1, batch: 1, epochs: 2, batchesPerEpoch: 2),
+            accuracy: 1e-15)
         let b = Trainer(config: config(epochs: 2), graph: tinyGraph())
         _ = try b.train(training: set, validation: set, outputDirectory: dir.url.appendingPathComponent("constant"))
         XCTAssertEqual(b.optimizer.learningRate, config(epochs: 2).learningRate)
@@ -135,9 +141,9 @@ final class TrainingTests: XCTestCase {
     }
 
     func testInputScalingAndResize() {
-        let img: [Float] = [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]   // 4×4
+        let img: [Float] = [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]  // 4×4
         XCTAssertEqual(InputPreparation(size: 4).prepare(img, width: 4, height: 4), img)
-        XCTAssertEqual(InputPreparation(size: 2).prepare(img, width: 4, height: 4), [5, 9, 21, 25])   // 2×2 box means
+        XCTAssertEqual(InputPreparation(size: 2).prepare(img, width: 4, height: 4), [5, 9, 21, 25])  // 2×2 box means
         XCTAssertEqual(InputPreparation(size: 4, scaling: .perImageMax).prepare(img, width: 4, height: 4).max(), 1)
         XCTAssertEqual(InputPreparation(size: 4, scaling: .fixed).prepare(img, width: 4, height: 4)[15], 30 / 65535)
         // 3 → 2 by area: output 0 covers input [0, 1.5): (a + b/2)/1.5.
@@ -153,13 +159,16 @@ final class TrainingTests: XCTestCase {
         let data = try makeDataset()
         let cfg = config(epochs: 2)
         let (train, val) = try sets(data, preparation: cfg.preparation)
-        let g = try cfg.model.build(scale: cfg.scale, seed: 4)      // the FPN at its smallest
+        let g = try cfg.model.build(scale: cfg.scale, seed: 4)  // the FPN at its smallest
         let before = g.parameters.map(\.value)
         var calls = 0
-        let out = try Trainer(config: cfg, graph: g).train(training: train, validation: val, outputDirectory: dir.url.appendingPathComponent("run"),
-                                                         progress: { p in calls += 1; XCTAssertLessThanOrEqual(p.images, p.imagesInEpoch) })
+        let out = try Trainer(config: cfg, graph: g).train(
+            training: train, validation: val, outputDirectory: dir.url.appendingPathComponent("run"),
+            progress: { p in
+                calls += 1; XCTAssertLessThanOrEqual(p.images, p.imagesInEpoch)
+            })
         XCTAssertTrue(out.completed)
-        XCTAssertEqual(calls, 2 * 3)                  // 12 images in batches of 4, two epochs
+        XCTAssertEqual(calls, 2 * 3)  // 12 images in batches of 4, two epochs
         XCTAssertNotEqual(g.parameters.map(\.value), before)
         let history = try TrainingHistory.read(from: out.historyFile)
         XCTAssertEqual(history.records.map(\.epoch), [1, 2])
@@ -186,18 +195,21 @@ final class TrainingTests: XCTestCase {
         let cfg = config(epochs: 3)
         let (train, val) = try sets(data, preparation: cfg.preparation)
         let straight = dir.url.appendingPathComponent("straight"), resumed = dir.url.appendingPathComponent("resumed")
-        XCTAssertTrue(try Trainer(config: cfg, graph: fpn(cfg)).train(training: train, validation: val, outputDirectory: straight).completed)
+        XCTAssertTrue(
+            try Trainer(config: cfg, graph: fpn(cfg)).train(training: train, validation: val, outputDirectory: straight).completed)
 
         // Stop after epoch 1 and one batch of epoch 2 (as a kill would), then rerun twice more.
         var batches = 0
-        let first = try Trainer(config: cfg, graph: fpn(cfg)).train(training: train, validation: val, outputDirectory: resumed,
-                                                                      progress: { _ in batches += 1 }, shouldStop: { batches == 4 })
+        let first = try Trainer(config: cfg, graph: fpn(cfg)).train(
+            training: train, validation: val, outputDirectory: resumed,
+            progress: { _ in batches += 1 }, shouldStop: { batches == 4 })
         XCTAssertFalse(first.completed)
         XCTAssertEqual(first.history.records.count, 1)
-        var lastBatch = false        // finish epoch 2, then stop
-        let second = try Trainer(config: cfg, graph: fpn(cfg)).train(training: train, validation: val, outputDirectory: resumed,
-                                                                       progress: { lastBatch = $0.batch == $0.batches },
-                                                                       shouldStop: { lastBatch })
+        var lastBatch = false  // finish epoch 2, then stop
+        let second = try Trainer(config: cfg, graph: fpn(cfg)).train(
+            training: train, validation: val, outputDirectory: resumed,
+            progress: { lastBatch = $0.batch == $0.batches },
+            shouldStop: { lastBatch })
         XCTAssertEqual(second.resumedAfterEpoch, 1); XCTAssertFalse(second.completed)
         let third = try Trainer(config: cfg, graph: fpn(cfg)).train(training: train, validation: val, outputDirectory: resumed)
         XCTAssertTrue(third.completed); XCTAssertEqual(third.resumedAfterEpoch, 2)
@@ -208,8 +220,9 @@ final class TrainingTests: XCTestCase {
         XCTAssertTrue(a.keys.contains { $0.hasPrefix("optimizer/") })
         let differing = a.keys.sorted().filter { a[$0] != b[$0] }
         XCTAssertEqual(differing, [], "\(differing.count) of \(a.count) tensors differ after resuming")
-        XCTAssertTrue(try weights(straight.appendingPathComponent(Trainer.bestFileName))
-                      == weights(resumed.appendingPathComponent(Trainer.bestFileName)), "best checkpoints differ")
+        XCTAssertTrue(
+            try weights(straight.appendingPathComponent(Trainer.bestFileName))
+                == weights(resumed.appendingPathComponent(Trainer.bestFileName)), "best checkpoints differ")
         let h1 = try TrainingHistory.read(from: straight.appendingPathComponent(Trainer.historyFileName))
         let h2 = try TrainingHistory.read(from: resumed.appendingPathComponent(Trainer.historyFileName))
         XCTAssertEqual(h1.records.map(\.trainLoss), h2.records.map(\.trainLoss))
@@ -217,7 +230,8 @@ final class TrainingTests: XCTestCase {
 
         // A different configuration does not resume from these files.
         var other = cfg; other.learningRate = 1e-3
-        XCTAssertThrowsError(try Trainer(config: other, graph: fpn(cfg)).train(training: train, validation: val, outputDirectory: resumed)) {
+        XCTAssertThrowsError(try Trainer(config: other, graph: fpn(cfg)).train(training: train, validation: val, outputDirectory: resumed))
+        {
             guard case TrainingError.checkpointMismatch = $0 else { return XCTFail("\($0)") }
         }
     }
@@ -225,8 +239,9 @@ final class TrainingTests: XCTestCase {
     func testTinyFPNTrainsOneStepAndLossFalls() throws {
         // The paper's model at its smallest: one batch, several Nadam steps on the same images.
         let data = try makeDataset(covidPatients: 1, normalPatients: 1, perPatient: 2)
-        let cfg = TrainingConfig(model: .resnet50v2FPN, scale: ModelScale(inputSize: 72, widthMultiplier: 0.0625, fpnFeatures: 4),
-                                 epochs: 1, batchSize: 4, learningRate: 1e-3, seed: 1, inputScaling: .fixed)
+        let cfg = TrainingConfig(
+            model: .resnet50v2FPN, scale: ModelScale(inputSize: 72, widthMultiplier: 0.0625, fpnFeatures: 4),
+            epochs: 1, batchSize: 4, learningRate: 1e-3, seed: 1, inputScaling: .fixed)
         let (train, _) = try sets(data, preparation: cfg.preparation)
         let trainer = Trainer(config: cfg, graph: try cfg.model.build(scale: cfg.scale, seed: 3))
         let (x, y) = train.batch(Array(0..<train.count))

@@ -55,17 +55,20 @@ public struct LabelSources: Sendable, Equatable {
         let records = try PatientDetails.load(from: patientDetails)
         let thickness = Dictionary(records.map { ($0.id, $0.thicknessMM) }, uniquingKeysWith: { a, _ in a })
         let slices = try readAllRows(allCSV)
-        if let (line, s) = slices.enumerated().first(where: { thickness[$0.element.patientID] == nil }).map({ ($0.offset + 2, $0.element) }) {
-            throw MetadataError.malformed(file: allCSV.path, line: line,
-                                          reason: "patient '\(s.patientID)' is not listed in \(patientDetails.path)")
+        if let (line, s) = slices.enumerated().first(where: { thickness[$0.element.patientID] == nil }).map({ ($0.offset + 2, $0.element) })
+        {
+            throw MetadataError.malformed(
+                file: allCSV.path, line: line,
+                reason: "patient '\(s.patientID)' is not listed in \(patientDetails.path)")
         }
         return LabelSources(origin: origin, slices: slices, thicknessMM: thickness)
     }
 
     /// The real COVID-CTset metadata shipped with the project.
     public static func shipped() throws -> LabelSources {
-        try load(allCSV: PatientDetails.bundledURL("all.csv"), patientDetails: PatientDetails.bundledURL("Patient_details.csv"),
-                 origin: .shipped)
+        try load(
+            allCSV: PatientDetails.bundledURL("all.csv"), patientDetails: PatientDetails.bundledURL("Patient_details.csv"),
+            origin: .shipped)
     }
 
     /// The sources for a run: the shipped metadata for the synthetic twin (whose labels are
@@ -93,7 +96,8 @@ public struct LabelSources: Sendable, Equatable {
                 throw MetadataError.malformed(file: url.path, line: i + 2, reason: "class '\(row[cls])' is neither covid nor normal")
             }
             guard let s = LabelledSlice(filename: row[file], label: label) else {
-                throw MetadataError.malformed(file: url.path, line: i + 2, reason: "file name '\(row[file])' is not <batch>_<patient>_SR_k_IM#####.tif")
+                throw MetadataError.malformed(
+                    file: url.path, line: i + 2, reason: "file name '\(row[file])' is not <batch>_<patient>_SR_k_IM#####.tif")
             }
             return s
         }

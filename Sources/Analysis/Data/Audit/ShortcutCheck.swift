@@ -47,8 +47,10 @@ public enum ShortcutCheck {
                 let b = testRows.map { (value: value($0, feature), label: $0.slice.label) }
                 for objective in OneFeatureRule.Objective.allCases {
                     let rule = OneFeatureRule.fit(a, objective: objective)
-                    out.append(Result(fold: fold.index, feature: feature, objective: objective, rule: rule,
-                                      train: rule.score(a), test: rule.score(b)))
+                    out.append(
+                        Result(
+                            fold: fold.index, feature: feature, objective: objective, rule: rule,
+                            train: rule.score(a), test: rule.score(b)))
                 }
             }
         }

@@ -93,11 +93,13 @@ public enum DICOMConverter {
         }
         let top = (try? fm.contentsOfDirectory(atPath: input)) ?? []
         for csv in top.sorted() where csv.lowercased().hasSuffix(".csv") {
-            try copyAtomically(URL(fileURLWithPath: input).appendingPathComponent(csv), to: URL(fileURLWithPath: output).appendingPathComponent(csv))
+            try copyAtomically(
+                URL(fileURLWithPath: input).appendingPathComponent(csv), to: URL(fileURLWithPath: output).appendingPathComponent(csv))
         }
         if !top.contains("Patients_metadata.csv") {
-            try metadataCSV(result.patients).write(to: URL(fileURLWithPath: output).appendingPathComponent("Patients_metadata.csv"),
-                                                    atomically: true, encoding: .utf8)
+            try metadataCSV(result.patients).write(
+                to: URL(fileURLWithPath: output).appendingPathComponent("Patients_metadata.csv"),
+                atomically: true, encoding: .utf8)
             result.wroteMetadata = true
         }
         return result
@@ -159,7 +161,9 @@ public enum DICOMConverter {
 
     static func copyAtomically(_ src: URL, to dst: URL) throws {
         let data: Data
-        do { data = try Data(contentsOf: src) } catch { throw DICOMError.unreadable(file: src.path, reason: "cannot read: \(error.localizedDescription)") }
+        do { data = try Data(contentsOf: src) } catch {
+            throw DICOMError.unreadable(file: src.path, reason: "cannot read: \(error.localizedDescription)")
+        }
         do { try data.write(to: dst, options: .atomic) } catch {
             throw DICOMError.unreadable(file: dst.path, reason: "cannot write: \(error.localizedDescription)")
         }

@@ -85,19 +85,20 @@ public enum DICOMFile {
         if rc != Int32(PR_DICOM_OK) { throw DICOMError.unreadable(file: path, reason: string(error)) }
         func text<T>(_ t: T) -> String { withUnsafeBytes(of: t) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } }
         func numbers<T>(_ t: T, _ n: Int) -> [Double] { withUnsafeBytes(of: t) { Array($0.bindMemory(to: Double.self).prefix(n)) } }
-        return DICOMHeader(seriesInstanceUID: text(h.series_uid), modality: text(h.modality), sopClassUID: text(h.sop_class_uid),
-                           transferSyntaxUID: text(h.transfer_syntax_uid), transferSyntaxName: text(h.transfer_syntax_name),
-                           photometricInterpretation: text(h.photometric),
-                           seriesNumber: h.has_series_number != 0 ? Int(h.series_number) : nil,
-                           instanceNumber: h.has_instance_number != 0 ? Int(h.instance_number) : nil,
-                           position: h.has_position != 0 ? numbers(h.position, 3) : nil,
-                           orientation: h.has_orientation != 0 ? numbers(h.orientation, 6) : nil,
-                           pixelSpacing: h.has_pixel_spacing != 0 ? numbers(h.pixel_spacing, 2) : nil,
-                           sliceThicknessMM: h.has_slice_thickness != 0 ? h.slice_thickness : nil,
-                           rescaleSlope: h.rescale_slope, rescaleIntercept: h.rescale_intercept, hasRescale: h.has_rescale != 0,
-                           rows: Int(h.rows), columns: Int(h.columns), bitsAllocated: Int(h.bits_allocated),
-                           bitsStored: Int(h.bits_stored), pixelRepresentation: Int(h.pixel_representation),
-                           samplesPerPixel: Int(h.samples_per_pixel), frames: Int(h.frames), hasPixelData: h.has_pixel_data != 0)
+        return DICOMHeader(
+            seriesInstanceUID: text(h.series_uid), modality: text(h.modality), sopClassUID: text(h.sop_class_uid),
+            transferSyntaxUID: text(h.transfer_syntax_uid), transferSyntaxName: text(h.transfer_syntax_name),
+            photometricInterpretation: text(h.photometric),
+            seriesNumber: h.has_series_number != 0 ? Int(h.series_number) : nil,
+            instanceNumber: h.has_instance_number != 0 ? Int(h.instance_number) : nil,
+            position: h.has_position != 0 ? numbers(h.position, 3) : nil,
+            orientation: h.has_orientation != 0 ? numbers(h.orientation, 6) : nil,
+            pixelSpacing: h.has_pixel_spacing != 0 ? numbers(h.pixel_spacing, 2) : nil,
+            sliceThicknessMM: h.has_slice_thickness != 0 ? h.slice_thickness : nil,
+            rescaleSlope: h.rescale_slope, rescaleIntercept: h.rescale_intercept, hasRescale: h.has_rescale != 0,
+            rows: Int(h.rows), columns: Int(h.columns), bitsAllocated: Int(h.bits_allocated),
+            bitsStored: Int(h.bits_stored), pixelRepresentation: Int(h.pixel_representation),
+            samplesPerPixel: Int(h.samples_per_pixel), frames: Int(h.frames), hasPixelData: h.has_pixel_data != 0)
     }
 
     /// The first frame of `path` in Hounsfield units: every stored pixel (decompressed when the

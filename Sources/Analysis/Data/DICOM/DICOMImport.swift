@@ -50,8 +50,9 @@ public enum DICOMImport {
         try? FileManager.default.removeItem(at: partial)
         do {
             let result = try DICOMConverter.convertDataset(from: input, to: partial.appendingPathComponent("dataset").path)
-            try (summary(result).joined(separator: "\n") + "\n").write(to: partial.appendingPathComponent("conversion.txt"),
-                                                                        atomically: true, encoding: .utf8)
+            try (summary(result).joined(separator: "\n") + "\n").write(
+                to: partial.appendingPathComponent("conversion.txt"),
+                atomically: true, encoding: .utf8)
             try FileManager.default.createDirectory(at: cache, withIntermediateDirectories: true)
             try FileManager.default.moveItem(at: partial, to: folder)
             return (dataset.path, result)

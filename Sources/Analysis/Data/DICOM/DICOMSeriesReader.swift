@@ -33,8 +33,11 @@ public enum DICOMSeriesReader {
     /// Every regular, non-hidden file below `folder`, sorted by path.
     static func files(below folder: String) -> [String] {
         let root = URL(fileURLWithPath: folder)
-        guard let e = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey],
-                                                     options: [.skipsHiddenFiles]) else { return [] }
+        guard
+            let e = FileManager.default.enumerator(
+                at: root, includingPropertiesForKeys: [.isRegularFileKey],
+                options: [.skipsHiddenFiles])
+        else { return [] }
         var out: [String] = []
         for case let url as URL in e where (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
             out.append(url.path)
@@ -62,7 +65,9 @@ public enum DICOMSeriesReader {
             guard DICOMFile.isCandidate(path) else { skipped.append(path); continue }
             do {
                 guard let h = try DICOMFile.header(path), h.isImage else { skipped.append(path); continue }
-                let key = h.seriesInstanceUID.isEmpty ? "folder:" + URL(fileURLWithPath: path).deletingLastPathComponent().path : h.seriesInstanceUID
+                let key =
+                    h.seriesInstanceUID.isEmpty
+                    ? "folder:" + URL(fileURLWithPath: path).deletingLastPathComponent().path : h.seriesInstanceUID
                 if groups[key] == nil { order.append(key) }
                 groups[key, default: []].append((path, h))
             } catch {
@@ -75,7 +80,9 @@ public enum DICOMSeriesReader {
             let first = members[0].header
             let label = first.seriesNumber.map { "number \($0)" } ?? "#\(k + 1)"
             func reject(_ reason: String) { excluded.append(.unusableSeries(folder: folder, series: label, reason: reason)) }
-            if first.modality != "CT" { reject("modality \(first.modality.isEmpty ? "(none)" : first.modality): only CT series are read"); continue }
+            if first.modality != "CT" {
+                reject("modality \(first.modality.isEmpty ? "(none)" : first.modality): only CT series are read"); continue
+            }
             if let m = members.first(where: { $0.header.frames > 1 }) {
                 reject("multi-frame image (NumberOfFrames \(m.header.frames)) in \(m.path): one slice per file is read"); continue
             }
@@ -83,13 +90,16 @@ public enum DICOMSeriesReader {
                 reject("\(m.path) is not greyscale (SamplesPerPixel \(m.header.samplesPerPixel))"); continue
             }
             if let m = members.first(where: { $0.header.rows != first.rows || $0.header.columns != first.columns }) {
-                reject("slices differ in size (\(first.rows)x\(first.columns) and \(m.header.rows)x\(m.header.columns) in \(m.path))"); continue
+                reject("slices differ in size (\(first.rows)x\(first.columns) and \(m.header.rows)x\(m.header.columns) in \(m.path))");
+                continue
             }
             let (sorted, ordering) = ordered(members)
-            series.append(DICOMSeries(name: "", seriesNumber: first.seriesNumber, files: sorted.map(\.path),
-                                      rows: first.rows, columns: first.columns, thicknessMM: first.sliceThicknessMM,
-                                      pixelSpacingMM: first.pixelSpacing?.first, ordering: ordering,
-                                      transferSyntax: first.transferSyntaxName))
+            series.append(
+                DICOMSeries(
+                    name: "", seriesNumber: first.seriesNumber, files: sorted.map(\.path),
+                    rows: first.rows, columns: first.columns, thicknessMM: first.sliceThicknessMM,
+                    pixelSpacingMM: first.pixelSpacing?.first, ordering: ordering,
+                    transferSyntax: first.transferSyntaxName))
         }
         // Names: SR_<number> when the number is present and unique, else SR_<k>.
         var counts: [Int: Int] = [:]

@@ -57,8 +57,10 @@ public struct Dataset: Codable, Sendable {
     /// Every slice file skipped because it cannot be read, with the reason.
     public var skippedFiles: [DataProblem]? = nil
 
-    public init(root: String, layout: DatasetLayout, patients: [Patient], labelled: [LabelledSlice], notes: [String],
-                excludedSeries: [DataProblem]? = nil, skippedFiles: [DataProblem]? = nil) {
+    public init(
+        root: String, layout: DatasetLayout, patients: [Patient], labelled: [LabelledSlice], notes: [String],
+        excludedSeries: [DataProblem]? = nil, skippedFiles: [DataProblem]? = nil
+    ) {
         self.root = root; self.layout = layout; self.patients = patients; self.labelled = labelled; self.notes = notes
         self.excludedSeries = excludedSeries; self.skippedFiles = skippedFiles
     }
@@ -87,9 +89,10 @@ public struct Dataset: Codable, Sendable {
     /// Table 1's counts for this dataset.
     public var counts: DatasetCounts {
         let covid = patients(.covid), normal = patients(.normal)
-        return DatasetCounts(covidPatients: covid.count, normalPatients: normal.count,
-                             covidImages: covid.reduce(0) { $0 + $1.sliceCount },
-                             normalImages: normal.reduce(0) { $0 + $1.sliceCount })
+        return DatasetCounts(
+            covidPatients: covid.count, normalPatients: normal.count,
+            covidImages: covid.reduce(0) { $0 + $1.sliceCount },
+            normalImages: normal.reduce(0) { $0 + $1.sliceCount })
     }
 }
 
@@ -127,7 +130,9 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .notADirectory(let p): return "\(p): not a directory"
-        case .noPatients(let p): return "\(p): no COVID-CTset patients found (expected <batch>/<patientN>/<SR_k>/IM#####.tif, or flat <batch>_<patient>_<SR_k>_IM#####.tif files)"
+        case .noPatients(let p):
+            return
+                "\(p): no COVID-CTset patients found (expected <batch>/<patientN>/<SR_k>/IM#####.tif, or flat <batch>_<patient>_<SR_k>_IM#####.tif files)"
         case .mixedSliceSizes(let s, let a, let b): return "\(s): slices of different sizes (\(a) and \(b))"
         case .mixedSampleTypes(let s, let a, let b):
             return "\(s): slices of different sample types (\(a) and \(b)); their values would be misread"

@@ -66,18 +66,23 @@ public enum DatasetReader {
             var series: [Series] = []
             for name in b.series.keys.sorted() {
                 let slices = b.series[name]!.values.sorted { $0.imageNumber < $1.imageNumber }
-                series.append(Series(name: name, directory: b.directories[name] ?? rootURL.path,
-                                     thicknessMM: records[id]?.thicknessMM[name] ?? scan[id]?[name]?.sliceThicknessMM,
-                                     pixelSpacingMM: scan[id]?[name]?.pixelSpacingMM, slices: slices))
+                series.append(
+                    Series(
+                        name: name, directory: b.directories[name] ?? rootURL.path,
+                        thicknessMM: records[id]?.thicknessMM[name] ?? scan[id]?[name]?.sliceThicknessMM,
+                        pixelSpacingMM: scan[id]?[name]?.pixelSpacingMM, slices: slices))
             }
             patients.append(Patient(id: id, batch: b.batch, label: b.label, record: records[id], series: series))
         }
         var problems = (excluded: [DataProblem](), skipped: [DataProblem]())
         if options.checkSlices { problems = try checkSlices(&patients, notes: &notes, strict: options.strict) }
         let excludedDirectories = Set(problems.excluded.map(\.path))
-        notes.add("empty series (no slices), left out",
-                  patients.flatMap { p in p.series.filter { $0.slices.isEmpty && !excludedDirectories.contains($0.directory) }
-                      .map { "\(p.id)/\($0.name)" } })
+        notes.add(
+            "empty series (no slices), left out",
+            patients.flatMap { p in
+                p.series.filter { $0.slices.isEmpty && !excludedDirectories.contains($0.directory) }
+                    .map { "\(p.id)/\($0.name)" }
+            })
         for i in patients.indices { patients[i].series.removeAll { $0.slices.isEmpty } }
         let emptyPatients = patients.filter { $0.series.isEmpty }.map(\.id)
         notes.add("patients without any slice, left out", emptyPatients)
@@ -87,16 +92,25 @@ public enum DatasetReader {
         var labelled = try readLabelled(rootURL, layout: layout, flatFiles: flatFiles, notes: &notes)
         // Keep only labelled slices whose file exists (a subset of the cohort, e.g. a small twin,
         // ships the whole all.csv).
-        let present = Set(patients.flatMap { p in p.series.flatMap { s in s.slices.map {
-            SliceKey(patientID: p.id, series: s.name, imageNumber: $0.imageNumber) } } })
+        let present = Set(
+            patients.flatMap { p in
+                p.series.flatMap { s in
+                    s.slices.map {
+                        SliceKey(patientID: p.id, series: s.name, imageNumber: $0.imageNumber)
+                    }
+                }
+            })
         let missing = labelled.filter { !present.contains($0.key) }
         if !missing.isEmpty {
-            notes.add("labelled slices without an image file, left out", missing.map { "\($0.patientID)/\($0.series)/IM\(String(format: "%05d", $0.imageNumber))" })
+            notes.add(
+                "labelled slices without an image file, left out",
+                missing.map { "\($0.patientID)/\($0.series)/IM\(String(format: "%05d", $0.imageNumber))" })
             labelled.removeAll { !present.contains($0.key) }
         }
-        return Dataset(root: rootURL.path, layout: layout, patients: patients, labelled: labelled, notes: notes.lines,
-                       excludedSeries: problems.excluded.isEmpty ? nil : problems.excluded,
-                       skippedFiles: problems.skipped.isEmpty ? nil : problems.skipped)
+        return Dataset(
+            root: rootURL.path, layout: layout, patients: patients, labelled: labelled, notes: notes.lines,
+            excludedSeries: problems.excluded.isEmpty ? nil : problems.excluded,
+            skippedFiles: problems.skipped.isEmpty ? nil : problems.skipped)
     }
 
     // MARK: - Raw layout
@@ -162,7 +176,8 @@ public enum DatasetReader {
             let name = file.lastPathComponent
             let batchName = String(name.prefix { $0 != "_" })
             guard let label = ClassLabel(batchName: batchName),
-                  let s = LabelledSlice(filename: name, label: label) else { unparsed.append(name); continue }
+                let s = LabelledSlice(filename: name, label: label)
+            else { unparsed.append(name); continue }
             var builder = found[s.patientID] ?? PatientBuilder(batch: s.batch, label: label)
             if builder.series[s.series]?[s.imageNumber] != nil {
                 duplicates.append(name)
@@ -212,8 +227,10 @@ public enum DatasetReader {
     /// whose slices differ in size or sample type, or that holds a file of several pages, is left
     /// out (its slices removed). Both are listed with their reasons and summarised in `notes`.
     /// With `strict`, the first problem (in dataset order) is thrown instead.
-    static func checkSlices(_ patients: inout [Patient], notes: inout NoteBook,
-                            strict: Bool = false) throws -> (excluded: [DataProblem], skipped: [DataProblem]) {
+    static func checkSlices(
+        _ patients: inout [Patient], notes: inout NoteBook,
+        strict: Bool = false
+    ) throws -> (excluded: [DataProblem], skipped: [DataProblem]) {
         struct Job { let p: Int; let s: Int }
         struct Outcome { var kept: [SliceFile] = []; var bad: [DataProblem] = []; var unusable: DatasetError? = nil }
         let jobs = patients.indices.flatMap { p in patients[p].series.indices.map { Job(p: p, s: $0) } }
@@ -230,11 +247,13 @@ public enum DatasetReader {
                     if info.pages > 1 { out.unusable = .multiPageSlice(path: slice.path, pages: info.pages); break }
                     let size = "\(info.width)x\(info.height)", type = info.sampleDescription
                     if let f = first, f.size != size {
-                        out.unusable = .mixedSliceSizes(series: series.directory, first: "\(f.size) in \(f.file)", other: "\(size) in \(name)")
+                        out.unusable = .mixedSliceSizes(
+                            series: series.directory, first: "\(f.size) in \(f.file)", other: "\(size) in \(name)")
                         break
                     }
                     if let f = first, f.type != type {
-                        out.unusable = .mixedSampleTypes(series: series.directory, first: "\(f.type) in \(f.file)", other: "\(type) in \(name)")
+                        out.unusable = .mixedSampleTypes(
+                            series: series.directory, first: "\(f.type) in \(f.file)", other: "\(type) in \(name)")
                         break
                     }
                     if first == nil { first = (size, type, name) }
@@ -273,14 +292,17 @@ public enum DatasetReader {
     // MARK: - Helpers
 
     static func listing(_ url: URL) throws -> (directories: [URL], files: [URL]) {
-        let items = try FileManager.default.contentsOfDirectory(at: url, includingPropertiesForKeys: [.isDirectoryKey],
-                                                                options: [.skipsHiddenFiles])
+        let items = try FileManager.default.contentsOfDirectory(
+            at: url, includingPropertiesForKeys: [.isDirectoryKey],
+            options: [.skipsHiddenFiles])
         var dirs: [URL] = [], files: [URL] = []
         for item in items {
             if (try? item.resourceValues(forKeys: [.isDirectoryKey]).isDirectory) == true { dirs.append(item) } else { files.append(item) }
         }
-        return (dirs.sorted { naturalLess($0.lastPathComponent, $1.lastPathComponent) },
-                files.sorted { naturalLess($0.lastPathComponent, $1.lastPathComponent) })
+        return (
+            dirs.sorted { naturalLess($0.lastPathComponent, $1.lastPathComponent) },
+            files.sorted { naturalLess($0.lastPathComponent, $1.lastPathComponent) }
+        )
     }
 
     static func optionalCSV<T>(_ root: URL, _ name: String, _ load: (URL) throws -> T) throws -> T? {

@@ -45,8 +45,9 @@ public struct DatasetSummary: Codable, Equatable, Sendable {
                 let key = s.thicknessMM.map { $0 == $0.rounded() ? String(Int($0)) : String($0) } ?? "unknown"
                 thick[key, default: 0] += 1
             }
-            return SeriesStats(name: name, series: group.count, slices: n.reduce(0, +), minSlices: n.first ?? 0,
-                               medianSlices: n.isEmpty ? 0 : n[n.count / 2], maxSlices: n.last ?? 0, thicknessMM: thick)
+            return SeriesStats(
+                name: name, series: group.count, slices: n.reduce(0, +), minSlices: n.first ?? 0,
+                medianSlices: n.isEmpty ? 0 : n[n.count / 2], maxSlices: n.last ?? 0, thicknessMM: thick)
         }
         notes = dataset.notes
         excluded = (dataset.excludedSeries ?? []).isEmpty ? nil : dataset.excludedSeries
@@ -68,7 +69,10 @@ public struct DatasetSummary: Codable, Equatable, Sendable {
         for s in series {
             let thick = s.thicknessMM.sorted { (Double($0.key) ?? 1e9) < (Double($1.key) ?? 1e9) }
                 .map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-            out += String(format: "%-7@ %6d %8d %5d %7d %5d   ", s.name as NSString, s.series, s.slices, s.minSlices, s.medianSlices, s.maxSlices) + thick + "\n"
+            out +=
+                String(
+                    format: "%-7@ %6d %8d %5d %7d %5d   ", s.name as NSString, s.series, s.slices, s.minSlices, s.medianSlices, s.maxSlices)
+                + thick + "\n"
         }
         if !notes.isEmpty {
             out += "notes:\n" + notes.map { "  - \($0)" }.joined(separator: "\n") + "\n"

@@ -33,10 +33,11 @@ extension FoldPlan {
             let split = mine.values.filter { rows in
                 rows.contains { train.contains($0.patientID) } && rows.contains { test.contains($0.patientID) }
             }
-            return FoldLeakage(fold: f.index,
-                               patientsTrainingAndTesting: f.testPatients.filter(train.contains),
-                               patientsTrainingAndValidating: f.validationPatients.filter(train.contains),
-                               repeatedSlices: mine.count, repeatedSlicesOnBothSides: split.count)
+            return FoldLeakage(
+                fold: f.index,
+                patientsTrainingAndTesting: f.testPatients.filter(train.contains),
+                patientsTrainingAndValidating: f.validationPatients.filter(train.contains),
+                repeatedSlices: mine.count, repeatedSlicesOnBothSides: split.count)
         }
     }
 }

@@ -51,9 +51,11 @@ public struct FoldPlan: Codable, Equatable, Sendable {
     ///   normal patients are test patients.
     /// - Validation: `.testSubset` takes `validationFraction` of the test patients of each class;
     ///   `.trainHoldout` moves that fraction of the training patients of each class out of training.
-    public static func make(patients: [(id: String, label: ClassLabel)], labelled: [LabelledSlice],
-                            seed: UInt64, validation: ValidationSource = .testSubset,
-                            validationFraction: Double = 0.2, folds k: Int = 5) -> FoldPlan {
+    public static func make(
+        patients: [(id: String, label: ClassLabel)], labelled: [LabelledSlice],
+        seed: UInt64, validation: ValidationSource = .testSubset,
+        validationFraction: Double = 0.2, folds k: Int = 5
+    ) -> FoldPlan {
         precondition(k >= 2, "need at least two folds")
         let images = Dictionary(grouping: labelled, by: \.patientID).mapValues(\.count)
         let covid = patients.filter { $0.label == .covid }.map(\.id).sorted(by: naturalLess)
@@ -97,15 +99,19 @@ public struct FoldPlan: Codable, Equatable, Sendable {
             switch validation {
             case .testSubset:
                 let pick = { (ids: [String]) -> [String] in
-                    Array(ids.sorted(by: naturalLess).shuffled(using: &vrng).prefix(max(1, Int((Double(ids.count) * validationFraction).rounded()))))
+                    Array(
+                        ids.sorted(by: naturalLess).shuffled(using: &vrng).prefix(
+                            max(1, Int((Double(ids.count) * validationFraction).rounded()))))
                 }
                 validationPatients = (pick(groups[f]) + pick(testNormal)).sorted(by: naturalLess)
             case .trainHoldout:
                 validationPatients = (heldCovid + heldNormal).sorted(by: naturalLess)
             }
-            result.append(Fold(index: f + 1, trainPatients: (trainCovid + trainNormal).sorted(by: naturalLess),
-                               testPatients: testPatients, validationPatients: validationPatients,
-                               validationSource: validation))
+            result.append(
+                Fold(
+                    index: f + 1, trainPatients: (trainCovid + trainNormal).sorted(by: naturalLess),
+                    testPatients: testPatients, validationPatients: validationPatients,
+                    validationSource: validation))
         }
         return FoldPlan(folds: result, seed: seed)
     }
@@ -142,9 +148,10 @@ public struct FoldPlan: Codable, Equatable, Sendable {
             }
             let tc = side(f.trainPatients, .covid), tn = side(f.trainPatients, .normal)
             let sc = side(f.testPatients, .covid), sn = side(f.testPatients, .normal)
-            return FoldCounts(fold: f.index, trainCovidPatients: tc.0, trainCovidImages: tc.1, trainNormalPatients: tn.0,
-                              trainNormalImages: tn.1, testCovidPatients: sc.0, testCovidImages: sc.1,
-                              testNormalPatients: sn.0, testNormalImages: sn.1)
+            return FoldCounts(
+                fold: f.index, trainCovidPatients: tc.0, trainCovidImages: tc.1, trainNormalPatients: tn.0,
+                trainNormalImages: tn.1, testCovidPatients: sc.0, testCovidImages: sc.1,
+                testNormalPatients: sn.0, testNormalImages: sn.1)
         }
     }
 
@@ -154,8 +161,9 @@ public struct FoldPlan: Codable, Equatable, Sendable {
         return folds.map { f in
             let test = f.testPatients.compactMap { byID[$0] }
             let c = test.filter { $0.label == .covid }, n = test.filter { $0.label == .normal }
-            return FoldTestData(fold: f.index, covidImages: c.reduce(0) { $0 + $1.sliceCount }, covidPatients: c.count,
-                                normalImages: n.reduce(0) { $0 + $1.sliceCount }, normalPatients: n.count)
+            return FoldTestData(
+                fold: f.index, covidImages: c.reduce(0) { $0 + $1.sliceCount }, covidPatients: c.count,
+                normalImages: n.reduce(0) { $0 + $1.sliceCount }, normalPatients: n.count)
         }
     }
 }

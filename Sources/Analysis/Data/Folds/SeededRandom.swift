@@ -17,7 +17,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// A generator for a named sub-stream of `seed` (e.g. "folds", "bootstrap/fold3"), so that
     /// streams do not depend on the order in which they are used.
     public init(seed: UInt64, stream: String) {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325        // FNV-1a of the stream name
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a of the stream name
         for b in stream.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
         self.init(seed: seed ^ h)
         _ = next()

@@ -13,13 +13,16 @@ public struct LabelledSlice: Hashable, Codable, Sendable {
 
     /// Parses a flat training-layout file name `<batch>_<patient>_<SR_k>_IM#####.tif`.
     public init?(filename: String, label: ClassLabel) {
-        let stem = filename.hasSuffix(".tif") ? String(filename.dropLast(4)) : (filename.hasSuffix(".tiff") ? String(filename.dropLast(5)) : filename)
+        let stem =
+            filename.hasSuffix(".tif")
+            ? String(filename.dropLast(4)) : (filename.hasSuffix(".tiff") ? String(filename.dropLast(5)) : filename)
         guard let sr = stem.range(of: "_SR_", options: .backwards) else { return nil }
         let head = stem[..<sr.lowerBound]
-        let tail = stem[sr.upperBound...]           // "2_IM00010"
+        let tail = stem[sr.upperBound...]  // "2_IM00010"
         let tailParts = tail.split(separator: "_", maxSplits: 1)
         guard tailParts.count == 2, tailParts[1].hasPrefix("IM"), let number = Int(tailParts[1].dropFirst(2)),
-              let us = head.firstIndex(of: "_") else { return nil }
+            let us = head.firstIndex(of: "_")
+        else { return nil }
         self.filename = filename
         self.batch = String(head[..<us])
         self.patientID = String(head[head.index(after: us)...])
@@ -58,7 +61,8 @@ public enum LabelledSlices {
                 throw MetadataError.malformed(file: url.path, line: i + 2, reason: "class '\(row[cls])' is neither covid nor normal")
             }
             guard let s = LabelledSlice(filename: row[file], label: label) else {
-                throw MetadataError.malformed(file: url.path, line: i + 2, reason: "file name '\(row[file])' is not <batch>_<patient>_SR_k_IM#####.tif")
+                throw MetadataError.malformed(
+                    file: url.path, line: i + 2, reason: "file name '\(row[file])' is not <batch>_<patient>_SR_k_IM#####.tif")
             }
             if seen.insert(s.key).inserted { out.append(s) } else { dups += 1 }
         }

@@ -48,13 +48,16 @@ public enum PatientDetails {
             switch row[infection].lowercased() {
             case "positive": label = .covid
             case "negative": label = .normal
-            default: throw MetadataError.malformed(file: url.path, line: i + 2, reason: "infection '\(row[infection])' is neither Positive nor Negative")
+            default:
+                throw MetadataError.malformed(
+                    file: url.path, line: i + 2, reason: "infection '\(row[infection])' is neither Positive nor Negative")
             }
             var thickness: [String: Double] = [:]
             for (k, col) in thick.enumerated() { if let t = Double(row[col]) { thickness[seriesNames[k]] = t } }
             let ageText = row[age].trimmingCharacters(in: CharacterSet.decimalDigits.inverted)
-            return PatientRecord(id: row[id], sex: row[sex], ageYears: Int(ageText), scanDate: row[date],
-                                 label: label, thicknessMM: thickness)
+            return PatientRecord(
+                id: row[id], sex: row[sex], ageYears: Int(ageText), scanDate: row[date],
+                label: label, thicknessMM: thickness)
         }
     }
 
@@ -65,9 +68,11 @@ public enum PatientDetails {
         let badSex = records.filter { !["M", "F"].contains($0.sex.uppercased()) }.map { "\($0.id) '\($0.sex)'" }
         let badAge = records.filter { $0.ageYears == nil }.map(\.id)
         let badDate = records.filter { !isDay($0.scanDate) }.map { "\($0.id) '\($0.scanDate)'" }
-        return [("Patient_details.csv rows whose SEX is neither M nor F", badSex),
-                ("Patient_details.csv rows without a readable AGE (left out of ages)", badAge),
-                ("Patient_details.csv rows whose Date is not a YYYYMMDD day", badDate)]
+        return [
+            ("Patient_details.csv rows whose SEX is neither M nor F", badSex),
+            ("Patient_details.csv rows without a readable AGE (left out of ages)", badAge),
+            ("Patient_details.csv rows whose Date is not a YYYYMMDD day", badDate)
+        ]
     }
 
     /// Whether `text` is a calendar day written YYYYMMDD (Gregorian, years 1900–2100).

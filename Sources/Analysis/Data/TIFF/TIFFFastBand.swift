@@ -25,10 +25,11 @@ enum TIFFFastBand {
         }
         func u16(_ b: [UInt8], _ o: Int) -> Int { little ? Int(b[o]) | Int(b[o + 1]) << 8 : Int(b[o]) << 8 | Int(b[o + 1]) }
         func u32(_ b: [UInt8], _ o: Int) -> Int {
-            little ? Int(b[o]) | Int(b[o + 1]) << 8 | Int(b[o + 2]) << 16 | Int(b[o + 3]) << 24
-                   : Int(b[o]) << 24 | Int(b[o + 1]) << 16 | Int(b[o + 2]) << 8 | Int(b[o + 3])
+            little
+                ? Int(b[o]) | Int(b[o + 1]) << 8 | Int(b[o + 2]) << 16 | Int(b[o + 3]) << 24
+                : Int(b[o]) << 24 | Int(b[o + 1]) << 16 | Int(b[o + 2]) << 8 | Int(b[o + 3])
         }
-        guard u16(head, 2) == 42 else { return nil }               // classic TIFF only
+        guard u16(head, 2) == 42 else { return nil }  // classic TIFF only
         let ifd = u32(head, 4)
         var dir = head
         var dirBase = ifd
@@ -57,22 +58,25 @@ enum TIFFFastBand {
             case 339: format = value
             case 273: offsets = (count, type, o + 8)
             case 279: counts = (count, type, o + 8)
-            case 322, 323, 324, 325: return nil                     // tiles
+            case 322, 323, 324, 325: return nil  // tiles
             default: break
             }
         }
         guard width > 0, height > 0, bps == 16, spp == 1, format == 1, compression == 1,
-              let offsets, let counts, offsets.count == counts.count, offsets.type == 3 || offsets.type == 4 else { return nil }
+            let offsets, let counts, offsets.count == counts.count, offsets.type == 3 || offsets.type == 4
+        else { return nil }
         // Implausible sizes, and files of several pages, go to libtiff's path, which names them.
         guard width <= TIFFLimits.maxSide, height <= TIFFLimits.maxSide,
-              let fileSize = TIFFLimits.fileSize(fd), width * height * 2 <= fileSize else { return nil }
+            let fileSize = TIFFLimits.fileSize(fd), width * height * 2 <= fileSize
+        else { return nil }
         let next = dirBase + 2 + entries * 12
         guard next + 4 <= dir.count, u32(dir, next) == 0 else { return nil }
         rps = min(max(rps, 1), height)
         let stripCount = (height + rps - 1) / rps
         guard offsets.count == stripCount else { return nil }
-        let info = TIFFInfo(width: width, height: height, bitsPerSample: 16, sampleFormat: 1, compression: 1,
-                            isTiled: false, rowsPerBlock: rps, bigEndian: !little)
+        let info = TIFFInfo(
+            width: width, height: height, bitsPerSample: 16, sampleFormat: 1, compression: 1,
+            isTiled: false, rowsPerBlock: rps, bigEndian: !little)
         let rows = choose(info)
         guard rows.lowerBound >= 0, rows.upperBound <= height, !rows.isEmpty else { return nil }
         // The strip offsets: inline when one strip, else an array at the entry's value offset.

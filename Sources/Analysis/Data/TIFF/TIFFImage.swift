@@ -66,7 +66,7 @@ public enum TIFFCompression: String, CaseIterable, Sendable {
         switch self {
         case .none: return 1
         case .lzw: return 5
-        case .deflate: return 8      // COMPRESSION_ADOBE_DEFLATE
+        case .deflate: return 8  // COMPRESSION_ADOBE_DEFLATE
         case .packbits: return 32773
         }
     }
@@ -146,8 +146,10 @@ public enum TIFFLimits {
         let needed = width * height * bytesPerSample
         let bound = compressed ? fileSize * maxCompressionRatio : fileSize
         guard needed <= bound else {
-            throw TIFFError.implausibleSize(path: path, reason: "\(width) × \(height) pixels of \(bytesPerSample) bytes need \(needed) bytes, "
-                + (compressed ? "over \(maxCompressionRatio) times the file's \(fileSize)" : "more than the file's \(fileSize)"))
+            throw TIFFError.implausibleSize(
+                path: path,
+                reason: "\(width) × \(height) pixels of \(bytesPerSample) bytes need \(needed) bytes, "
+                    + (compressed ? "over \(maxCompressionRatio) times the file's \(fileSize)" : "more than the file's \(fileSize)"))
         }
     }
 

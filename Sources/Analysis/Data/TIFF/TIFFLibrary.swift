@@ -1,5 +1,6 @@
 import CTIFF
 import Foundation
+
 #if canImport(Logging)
 import Logging
 #endif

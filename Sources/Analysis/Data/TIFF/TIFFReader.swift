@@ -75,7 +75,7 @@ public enum TIFFReader {
             close(fd)
             throw TIFFError.truncated(path: path, detail: TIFFLibrary.lastError(or: "libtiff could not open the file"))
         }
-        defer { TIFFClose(tif) }   // closes the descriptor too
+        defer { TIFFClose(tif) }  // closes the descriptor too
         let layout = try readLayout(tif, path: path, fileSize: fileSize)
         return try body(tif, layout)
     }
@@ -83,8 +83,10 @@ public enum TIFFReader {
     /// Distinguishes empty and non-TIFF files (from their first bytes) before libtiff sees them.
     static func checkSignature(_ bytes: [UInt8], path: String) throws {
         if bytes.isEmpty { throw TIFFError.empty(path: path) }
-        let validPrefix: [[UInt8]] = [[0x49, 0x49, 0x2A, 0x00], [0x4D, 0x4D, 0x00, 0x2A],
-                                      [0x49, 0x49, 0x2B, 0x00], [0x4D, 0x4D, 0x00, 0x2B]]
+        let validPrefix: [[UInt8]] = [
+            [0x49, 0x49, 0x2A, 0x00], [0x4D, 0x4D, 0x00, 0x2A],
+            [0x49, 0x49, 0x2B, 0x00], [0x4D, 0x4D, 0x00, 0x2B]
+        ]
         if bytes.count < 4 {
             if validPrefix.contains(where: { Array($0.prefix(bytes.count)) == bytes }) {
                 throw TIFFError.truncated(path: path, detail: "\(bytes.count)-byte file ends inside the header")
@@ -122,8 +124,9 @@ public enum TIFFReader {
             throw TIFFError.unsupportedLayout(path: path, reason: "\(bps)-bit \(name) samples")
         }
         // Before anything is allocated: the sizes the header claims must fit the file.
-        try TIFFLimits.check(path: path, width: Int(width), height: Int(height), bytesPerSample: max(Int(bps) / 8, 1),
-                             compressed: compression != 1, fileSize: fileSize)
+        try TIFFLimits.check(
+            path: path, width: Int(width), height: Int(height), bytesPerSample: max(Int(bps) / 8, 1),
+            compressed: compression != 1, fileSize: fileSize)
         let tiled = TIFFIsTiled(tif) != 0
         var block: UInt32 = 0
         if tiled {
@@ -133,7 +136,8 @@ public enum TIFFReader {
             // A tile may overhang the image, but not by more than a 16 MiB buffer or 4× the image.
             let tileBytes = Int(tileWidth) * Int(block) * max(Int(bps) / 8, 1)
             guard tileWidth > 0, block > 0, tileWidth <= UInt32(TIFFLimits.maxSide), block <= UInt32(TIFFLimits.maxSide),
-                  tileBytes <= max(16 << 20, 4 * Int(width) * Int(height) * max(Int(bps) / 8, 1)) else {
+                tileBytes <= max(16 << 20, 4 * Int(width) * Int(height) * max(Int(bps) / 8, 1))
+            else {
                 throw TIFFError.implausibleSize(path: path, reason: "tiles of \(tileWidth) × \(block) pixels")
             }
         } else {
@@ -143,9 +147,10 @@ public enum TIFFReader {
         let pages = Int(TIFFNumberOfDirectories(tif))
         if pages > 1 { _ = TIFFSetDirectory(tif, 0) }
         let rows = Int(min(max(block, 1), height))
-        let info = TIFFInfo(width: Int(width), height: Int(height), bitsPerSample: Int(bps),
-                            sampleFormat: Int(format), compression: Int(compression), isTiled: tiled,
-                            rowsPerBlock: rows, bigEndian: TIFFIsBigEndian(tif) != 0, pages: max(pages, 1))
+        let info = TIFFInfo(
+            width: Int(width), height: Int(height), bitsPerSample: Int(bps),
+            sampleFormat: Int(format), compression: Int(compression), isTiled: tiled,
+            rowsPerBlock: rows, bigEndian: TIFFIsBigEndian(tif) != 0, pages: max(pages, 1))
         return Layout(info: info, kind: kind)
     }
 
@@ -167,8 +172,10 @@ public enum TIFFReader {
         return convert(raw, layout: layout, width: width, rows: rows)
     }
 
-    static func decodeStrips(_ tif: OpaquePointer, layout: Layout, rows: Range<Int>,
-                             into out: UnsafeMutableRawBufferPointer, path: String) throws {
+    static func decodeStrips(
+        _ tif: OpaquePointer, layout: Layout, rows: Range<Int>,
+        into out: UnsafeMutableRawBufferPointer, path: String
+    ) throws {
         let rowBytes = layout.info.width * layout.bytesPerSample
         let rps = layout.info.rowsPerBlock
         var strip = [UInt8](repeating: 0, count: max(Int(TIFFStripSize(tif)), rps * rowBytes))
@@ -191,8 +198,10 @@ public enum TIFFReader {
         }
     }
 
-    static func decodeTiles(_ tif: OpaquePointer, layout: Layout, rows: Range<Int>,
-                            into out: UnsafeMutableRawBufferPointer, path: String) throws {
+    static func decodeTiles(
+        _ tif: OpaquePointer, layout: Layout, rows: Range<Int>,
+        into out: UnsafeMutableRawBufferPointer, path: String
+    ) throws {
         var tw: UInt32 = 0
         _ = ctiff_get_u32(tif, UInt32(TIFFTAG_TILEWIDTH), &tw)
         let tileW = Int(tw), tileH = layout.info.rowsPerBlock

@@ -24,13 +24,27 @@ public enum TIFFWriter {
     /// Sample encodings the low-level writer supports (every layout the reader accepts).
     public enum SampleEncoding: Sendable {
         case uint8, uint16, int16, float32
-        var bits: UInt16 { switch self { case .uint8: 8; case .uint16, .int16: 16; case .float32: 32 } }
-        var format: UInt16 { switch self { case .uint8, .uint16: 1; case .int16: 2; case .float32: 3 } }
+        var bits: UInt16 {
+            switch self {
+            case .uint8: 8;
+            case .uint16, .int16: 16;
+            case .float32: 32
+            }
+        }
+        var format: UInt16 {
+            switch self {
+            case .uint8, .uint16: 1;
+            case .int16: 2;
+            case .float32: 3
+            }
+        }
     }
 
     /// Writes a 16-bit unsigned or 32-bit float image.
-    public static func write(_ image: TIFFImage, to path: String, compression: TIFFCompression = .none,
-                             rowsPerStrip: Int = 8) throws {
+    public static func write(
+        _ image: TIFFImage, to path: String, compression: TIFFCompression = .none,
+        rowsPerStrip: Int = 8
+    ) throws {
         try write(image, to: path, options: Options(compression: compression, rowsPerStrip: rowsPerStrip))
     }
 
@@ -38,16 +52,22 @@ public enum TIFFWriter {
     public static func write(_ image: TIFFImage, to path: String, options: Options) throws {
         switch image.pixels {
         case .uint16(let p):
-            try p.withUnsafeBytes { try writeRaw($0, width: image.width, height: image.height, encoding: .uint16, to: path, options: options) }
+            try p.withUnsafeBytes {
+                try writeRaw($0, width: image.width, height: image.height, encoding: .uint16, to: path, options: options)
+            }
         case .float32(let p):
-            try p.withUnsafeBytes { try writeRaw($0, width: image.width, height: image.height, encoding: .float32, to: path, options: options) }
+            try p.withUnsafeBytes {
+                try writeRaw($0, width: image.width, height: image.height, encoding: .float32, to: path, options: options)
+            }
         }
     }
 
     /// Writes raw host-order samples (`width * height` of `encoding`) — used for every layout
     /// the reader supports, including 8-bit and signed 16-bit.
-    public static func writeRaw(_ bytes: UnsafeRawBufferPointer, width: Int, height: Int, encoding: SampleEncoding,
-                                to path: String, options: Options = Options()) throws {
+    public static func writeRaw(
+        _ bytes: UnsafeRawBufferPointer, width: Int, height: Int, encoding: SampleEncoding,
+        to path: String, options: Options = Options()
+    ) throws {
         _ = TIFFLibrary.installHandlers
         let bps = Int(encoding.bits) / 8
         precondition(bytes.count == width * height * bps, "buffer size does not match \(width)x\(height)")
@@ -62,8 +82,10 @@ public enum TIFFWriter {
     }
 
     /// Writes the TIFF file at `tmp`; errors name `path`, the file the caller asked for.
-    private static func encode(_ bytes: UnsafeRawBufferPointer, width: Int, height: Int, encoding: SampleEncoding,
-                               into tmp: String, reportingAs path: String, options: Options) throws {
+    private static func encode(
+        _ bytes: UnsafeRawBufferPointer, width: Int, height: Int, encoding: SampleEncoding,
+        into tmp: String, reportingAs path: String, options: Options
+    ) throws {
         let bps = Int(encoding.bits) / 8
         TIFFLibrary.clearLastError()
         guard let tif = TIFFOpen(tmp, options.bigEndian ? "wb" : "wl") else {
