@@ -12,7 +12,7 @@ final class ProseTests: XCTestCase {
     func testEveryKeyInTheCodeHasAParagraphAndEveryParagraphIsUsed() throws {
         var used = Set<String>()
         let files = FileManager.default.enumerator(at: Self.sources, includingPropertiesForKeys: nil)!
-        let pattern = try NSRegularExpression(pattern: #"Prose\.text\("([A-Za-z0-9+]+\.[0-9]+)""#)
+        let pattern = try NSRegularExpression(pattern: #"Prose\.text\(\s*"([A-Za-z0-9+]+\.[0-9]+)""#)
         for case let file as URL in files where file.pathExtension == "swift" {
             let text = try String(contentsOf: file, encoding: .utf8)
             for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
