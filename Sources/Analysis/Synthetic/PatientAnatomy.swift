@@ -31,6 +31,18 @@ struct PatientAnatomy: Sendable {
     let dependentDensity: Double
     let dependentDepthMM: Double
     let textureKey: UInt64
+    /// Arms raised above the head (the usual position for chest CT): at and above the apex the
+    /// shoulders show as postero-lateral lobes of deltoid and axillary soft tissue around the
+    /// humeral heads. Radius of that lobe, mm, and the furthest it may reach from the body's
+    /// midline so that the body stays inside the image.
+    let shoulderRadiusMM: Double
+    let shoulderMaxXMM: Double
+    /// Female breasts: anterior protrusion (mm, 0 for male patients and children) and the
+    /// share of fibroglandular tissue.
+    let breastMM: Double
+    let breastGland: Double
+    /// Size factor of the mediastinal great vessels (aorta, pulmonary trunk, veins).
+    let vesselScale: Double
 
     init(seed: UInt64, patient: SynthCohort.Patient, plans: [SeriesPlan]) {
         let r = patient.record
@@ -55,7 +67,22 @@ struct PatientAnatomy: Sendable {
         textureKey = g.next()
         dependentDensity = g.uniform(0.25, 1)
         dependentDepthMM = g.uniform(3, 9)
-        vessels = PatientAnatomy.vesselTree(&g, height: lungHeightMM, halfWidth: half, halfDepth: bodyHalfDepthMM)
+        vessels = PatientAnatomy.vesselTree(&g, height: lungHeightMM, halfWidth: half, halfDepth: bodyHalfDepthMM,
+                                            twigs: SynthRandom(seed: seed, ["vessel-twigs", r.id]))
+        // Shoulders, breasts and great vessels draw from their own stream, so the body size,
+        // organ placement and lung vessels above keep their draws.
+        var h = SynthRandom(seed: seed, ["anatomy-level", r.id])
+        let child = (r.ageYears ?? 40) < 16
+        // The shoulder lobe reaches 0.6 r beyond the body's widest half width (1.06 half at
+        // the top) but ends inside the image, 3% short of its edge (pulled in if need be).
+        shoulderRadiusMM = h.uniform(40, 52) * half / 160
+        shoulderMaxXMM = 0.485 * fovMin - offMax
+        // The breasts protrude anteriorly; the body's front stays inside the image.
+        let front = 0.47 * fovMin + bodyOffsetYMM - bodyHalfDepthMM * 1.0 - 4
+        let wantBreast = r.sex == "F" && !child ? h.uniform(12, 34) : 0
+        breastMM = max(0, min(wantBreast, front))
+        breastGland = h.uniform(0.25, 0.6)
+        vesselScale = h.uniform(0.9, 1.12) * (child ? 0.8 : 1)
         disease = nil
         if r.label == .covid {
             let labelledZ = plans.flatMap { p in p.labelledImageNumbers.compactMap { p.index(of: $0).map { p.zMM(index: $0) } } }
@@ -80,7 +107,9 @@ struct PatientAnatomy: Sendable {
 
     /// Two vessel trees per lung, branching from the hilum towards apex, periphery and base:
     /// 7 levels of binary branching, tapering from 3 mm to 0.4 mm radius towards the periphery.
-    static func vesselTree(_ g: inout SynthRandom, height: Double, halfWidth: Double, halfDepth: Double) -> [VesselSegment] {
+    static func vesselTree(_ g: inout SynthRandom, height: Double, halfWidth: Double, halfDepth: Double,
+                           twigs: SynthRandom) -> [VesselSegment] {
+        var t = twigs
         var out: [VesselSegment] = []
         let ac = halfWidth * 0.8
         for side in [-1.0, 1.0] {
@@ -94,7 +123,7 @@ struct PatientAnatomy: Sendable {
             for dir in roots {
                 // Trunks leave the hilum at different levels, so no single slice holds them all.
                 let start = hilum + SIMD3(0, 0, dir.z * 0.06 * height + g.uniform(-0.03, 0.03) * height)
-                grow(&g, from: start, dir: normalize(dir), length: 0.15 * height, radius: 3, depth: 0, into: &out)
+                grow(&g, &t, from: start, dir: normalize(dir), length: 0.15 * height, radius: 3, depth: 0, into: &out)
             }
         }
         return out
@@ -104,14 +133,30 @@ struct PatientAnatomy: Sendable {
         v / max(1e-9, (v * v).sum().squareRoot())
     }
 
-    private static func grow(_ g: inout SynthRandom, from p: SIMD3<Double>, dir: SIMD3<Double>, length: Double,
-                             radius: Double, depth: Int, into out: inout [VesselSegment]) {
+    /// A branch and its two children; from the fifth generation on each branch also gives off
+    /// a side twig (drawn from `t`), thin short vessels that fill the lung's periphery and
+    /// taper towards the pleura, where the lung's edge clips them.
+    private static func grow(_ g: inout SynthRandom, _ t: inout SynthRandom, from p: SIMD3<Double>, dir: SIMD3<Double>,
+                             length: Double, radius: Double, depth: Int, into out: inout [VesselSegment]) {
         let end = p + dir * length
         out.append(VesselSegment(p0: p, p1: end, radius: radius))
+        if depth >= 4 {
+            do {
+                let start = p + (end - p) * t.uniform(0.25, 0.85)
+                let jitter = SIMD3(t.normal(0, 0.8), t.normal(0, 0.8), t.normal(0, 0.8))
+                let d = normalize(dir + jitter)
+                let len = length * t.uniform(0.45, 0.75)
+                let mid = start + d * (0.55 * len)
+                let r = max(0.4, radius * 0.6)
+                out.append(VesselSegment(p0: start, p1: mid, radius: r))
+                let bend = normalize(d + SIMD3(t.normal(0, 0.4), t.normal(0, 0.4), t.normal(0, 0.4)))
+                out.append(VesselSegment(p0: mid, p1: mid + bend * (0.45 * len), radius: max(0.4, r * 0.75)))
+            }
+        }
         guard depth < 7 else { return }
         for _ in 0..<2 {
             let jitter = SIMD3(g.normal(0, 0.45), g.normal(0, 0.45), g.normal(0, 0.45))
-            grow(&g, from: end, dir: normalize(dir + jitter), length: length * g.uniform(0.7, 0.9),
+            grow(&g, &t, from: end, dir: normalize(dir + jitter), length: length * g.uniform(0.7, 0.9),
                  radius: max(0.4, radius * 0.72), depth: depth + 1, into: &out)
         }
     }
