@@ -37,7 +37,7 @@ struct LevelGeometry {
     /// Shoulders (arms raised): a soft-tissue lobe either side, centre (±cx, cy), radius r (0:
     /// none), holding the humeral head (radius `humerus`, 0 below the shoulder joint).
     let shoulder: (cx: Double, cy: Double, r: Double, humerus: Double, hx: Double)
-    /// Female breasts: centre (±cx, cy) on the anterior chest wall, half width w, protrusion h.
+    /// Female breasts: a bump of height h on the anterior outline, centred at ±cx, width w (cy unused).
     let breast: (cx: Double, cy: Double, w: Double, h: Double, gland: Double)
     /// Mediastinal structures of this level: circles and capsules of soft tissue (great vessels,
     /// heart chambers) with their HU, in drawing order.
@@ -113,7 +113,7 @@ struct LevelGeometry {
         } else { shoulder = (0, 0, 0, 0, 0) }
         // Breasts over the 3rd-6th ribs (about u 0.35-0.85), drooping laterally when supine.
         let bw = smoothstep(0.3, 0.45, u) * (1 - smoothstep(0.78, 0.92, u))
-        breast = (0.5 * a, -0.86 * b, 0.36 * a, p.breastMM * bw, p.breastGland)
+        breast = (0.47 * a, -b, 0.2 * a, p.breastMM * bw, p.breastGland)
         // Great vessels and heart by level (x to the patient's left, y posterior). Sizes in mm
         // scaled with the patient's vessel factor.
         let vs = p.vesselScale * min(1.1, max(0.8, ac / 115))
@@ -150,14 +150,14 @@ struct LevelGeometry {
                     tubes.append((0.13 * ac, -0.4 * bc, 0.32 * ac, 0.05 * bc, 9 * vs, blood))
                 } else if u < 0.44 {
                     // The right pulmonary artery runs behind the ascending aorta to the right hilum.
-                    tubes.append((0.06 * ac, -0.26 * bc, -0.3 * ac, -0.02 * bc, 9 * vs, blood))
+                    tubes.append((0.06 * ac, -0.26 * bc, -0.28 * ac, -0.08 * bc, 8 * vs, blood))
                 }
             }
             if u > 0.42 {
                 // The left atrium behind the root, receiving the pulmonary veins.
-                circles.append((0.04 * ac, 0.12 * bc, 17 * vs * smoothstep(0.42, 0.5, u), 40))
-                tubes.append((0.04 * ac, 0.12 * bc, 0.3 * ac, 0.12 * bc, 5 * vs, 40))
-                tubes.append((0.04 * ac, 0.12 * bc, -0.26 * ac, 0.1 * bc, 5 * vs, 40))
+                circles.append((0.04 * ac, -0.08 * bc, 11 * vs * smoothstep(0.42, 0.5, u), 40))
+                tubes.append((0.04 * ac, -0.08 * bc, 0.2 * ac, -0.02 * bc, 3 * vs, 40))
+                tubes.append((0.04 * ac, -0.08 * bc, -0.17 * ac, -0.03 * bc, 3 * vs, 40))
             }
         }
         if u >= 0.27 {
@@ -194,14 +194,19 @@ struct LevelGeometry {
                     return d > shoulder.r - 5 ? (.fat, -100) : (.muscle, 48)
                 }
             }
-            if breast.h > 1 && y < 0 {
-                let bx = (ax - breast.cx) / breast.w, by = (y - breast.cy) / (breast.h + 0.14 * b)
-                let d = bx * bx + by * by
-                if d < 1 {
-                    // Fibroglandular tissue (patchy, near the nipple line) inside fat.
-                    if d < 0.55 {
+            if breast.h > 1 && y < 0 && ex < 1 {
+                // The breast lifts the anterior outline smoothly: a bump of height h (Gaussian
+                // across, width w) over the chest wall, fibroglandular tissue patchy in its
+                // deeper middle, fat elsewhere.
+                let front = -b * max(0, 1 - ex2 * (0.85 + 0.15 * ex2)).squareRoot()
+                let gx = (ax - breast.cx) / breast.w
+                let hb = breast.h * exp(-0.5 * gx * gx)
+                let depth = front - y
+                if depth < hb {
+                    let f = depth / max(hb, 1e-6)
+                    if f < 0.75 && abs(gx) < 1.2 {
                         let n = valueNoise3(x / 7, y / 7, z / 7, key: textureKey &+ 11)
-                        if n < breast.gland * (1 - d / 0.55) + 0.2 { return (.fat, 15) }
+                        if n < breast.gland * (1 - abs(gx) / 1.2) * (1 - f / 0.75) + 0.25 { return (.fat, 15) }
                     }
                     return (.fat, -105)
                 }
@@ -326,9 +331,10 @@ struct LevelGeometry {
         }
         // The superior and anterior mediastinum around the great vessels: fat, widest at the
         // roots, narrow above the arch.
-        if u > 0.03 && u < 0.52 {
-            let w = (0.16 + 0.16 * smoothstep(0.08, 0.3, u)) * ac * (1 - 0.4 * smoothstep(0.45, 0.52, u))
-            let mx = (x - 0.03 * ac) / w, my = (y + 0.27 * bc) / (0.45 * bc)
+        if u > 0.03 && u < 0.46 {
+            // Its back stays in front of the hila (+0.1 bc), out of the selection region's lung.
+            let w = (0.16 + 0.16 * smoothstep(0.08, 0.3, u)) * ac * (1 - 0.6 * smoothstep(0.36, 0.46, u))
+            let mx = (x - 0.03 * ac) / w, my = (y + 0.32 * bc) / (0.42 * bc)
             if mx * mx + my * my < 1 { return (.fat, -85) }
         }
         // Mediastinal fat and soft tissue between the lungs: anterior fat, posterior soft tissue;
