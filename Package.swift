@@ -54,17 +54,14 @@ let package = Package(
         .target(name: "Plots",
                 dependencies: ["AtomicFiles", "CCairo", "CPNG"]),
         .target(name: "Report",
-                dependencies: ["AtomicFiles", "Analysis", "Plots", "CCMarkGFM",
-                               .product(name: "Mustache", package: "swift-mustache"),
-                               .product(name: "Logging", package: "swift-log"),
-                               .product(name: "Crypto", package: "swift-crypto")],
+                dependencies: ["AtomicFiles", "Analysis", "NeuralNet", "Plots", "CCMarkGFM",
+                               .product(name: "Mustache", package: "swift-mustache")],
                 resources: [.copy("Resources/paper"), .copy("Resources/prose")]),
 
         // MARK: - The command line
         .executableTarget(name: "paper-repro",
                           dependencies: ["AtomicFiles", "Report", "Analysis", "NeuralNet", "Plots",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                                         .product(name: "Logging", package: "swift-log")]),
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // MARK: - Tests
         .testTarget(name: "AtomicFilesTests", dependencies: ["AtomicFiles"]),

@@ -32,3 +32,53 @@ final class ArchitectureDocumentTests: XCTestCase {
         XCTAssertTrue(graph.contains("index --> selection"))
     }
 }
+
+/// Package.swift lists, for each library and the executable, exactly the modules its sources
+/// import (besides the system's).
+final class PackageDependencyTests: XCTestCase {
+    static let system: Set<String> = ["Foundation", "Dispatch", "Glibc", "Darwin", "Synchronization"]
+
+    func testEveryTargetListsExactlyTheModulesItImports() throws {
+        let checkout = ArchitectureDocumentTests.checkout
+        let manifest = try String(contentsOf: checkout.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let targets = [
+            "AtomicFiles": "AtomicFiles", "NeuralNet": "NeuralNet", "Analysis": "Analysis", "Plots": "Plots",
+            "Report": "Report", "paper-repro": "paper-repro"
+        ]
+        let importPattern = try NSRegularExpression(pattern: #"(?m)^(?:@testable )?import ([A-Za-z]+)"#)
+        let namePattern = try NSRegularExpression(pattern: #""([A-Za-z-]+)""#)
+        for (target, folder) in targets.sorted(by: { $0.key < $1.key }) {
+            // The target's declaration up to its closing parenthesis at the end of a line.
+            guard
+                let start = manifest.range(of: ".target(name: \"\(target)\"") ?? manifest.range(of: ".executableTarget(name: \"\(target)\"")
+            else { XCTFail("no target \(target)"); continue }
+            let rest = manifest[start.upperBound...]
+            // Up to the next target's declaration.
+            let end = ["\n        .target(", "\n        .executableTarget(", "\n        .testTarget(", "\n        // MARK"]
+                .compactMap { rest.range(of: $0)?.lowerBound }.min() ?? rest.endIndex
+            let declaration = String(rest[..<end])
+            var listed = Set<String>()
+            if let deps = declaration.range(of: "dependencies: [") {
+                let list = declaration[deps.upperBound...]
+                let text = String(list[..<(list.range(of: "]")?.lowerBound ?? list.endIndex)])
+                for m in namePattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                    let name = String(text[Range(m.range(at: 1), in: text)!])
+                    if !name.hasPrefix("swift-") { listed.insert(name) }
+                }
+            }
+            var imported = Set<String>()
+            let files = FileManager.default.enumerator(
+                at: checkout.appendingPathComponent("Sources/\(folder)"),
+                includingPropertiesForKeys: nil)!
+            for case let file as URL in files where file.pathExtension == "swift" {
+                let text = try String(contentsOf: file, encoding: .utf8)
+                for m in importPattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                    imported.insert(String(text[Range(m.range(at: 1), in: text)!]))
+                }
+            }
+            XCTAssertEqual(
+                listed, imported.subtracting(Self.system),
+                "\(target): Package.swift lists \(listed.sorted()), the sources import \(imported.subtracting(Self.system).sorted())")
+        }
+    }
+}

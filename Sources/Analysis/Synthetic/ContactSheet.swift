@@ -58,8 +58,9 @@ public enum ContactSheet {
         chunk("IHDR", be32(UInt32(width)) + be32(UInt32(height)) + [8, 0, 0, 0, 0])
         chunk("IDAT", z)
         chunk("IEND", [])
-        do { try Data(png).write(to: URL(fileURLWithPath: path), options: .atomic) }
-        catch { throw SynthError.io(path: path, reason: error.localizedDescription) }
+        do { try Data(png).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+            throw SynthError.io(path: path, reason: error.localizedDescription)
+        }
     }
 
     private static func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8((v >> 16) & 0xff), UInt8((v >> 8) & 0xff), UInt8(v & 0xff)] }
@@ -81,8 +82,10 @@ extension SyntheticTwin {
     /// Renders a contact sheet of one series: every `step`-th slice (at most `maxSlices`),
     /// lung window, tiles `tileSize` px (nearest-neighbour resampled), the selection region
     /// outlined. Returns (width, height, gray).
-    public func previewSheet(patient: String, series: String, maxSlices: Int = 24, tileSize: Int = 128,
-                             columns: Int = 8) throws -> (Int, Int, [UInt8]) {
+    public func previewSheet(
+        patient: String, series: String, maxSlices: Int = 24, tileSize: Int = 128,
+        columns: Int = 8
+    ) throws -> (Int, Int, [UInt8]) {
         guard let p = plan().first(where: { $0.patientID == patient && $0.series == series }) else {
             throw SynthError.unknownSeries(patient: patient, series: series)
         }
@@ -99,10 +102,13 @@ extension SyntheticTwin {
                     let (px, _) = try renderSlice(patient: patient, series: series, imageNumber: numbers[k])
                     var g = ContactSheet.window(px)
                     let (rows, cols) = region
-                    ContactSheet.outline(&g, width: size, x0: cols.lowerBound, y0: rows.lowerBound,
-                                         x1: cols.upperBound - 1, y1: rows.upperBound - 1, value: 255)
+                    ContactSheet.outline(
+                        &g, width: size, x0: cols.lowerBound, y0: rows.lowerBound,
+                        x1: cols.upperBound - 1, y1: rows.upperBound - 1, value: 255)
                     var t = [UInt8](repeating: 0, count: tileSize * tileSize)
-                    for r in 0..<tileSize { for c in 0..<tileSize { t[r * tileSize + c] = g[(r * size / tileSize) * size + c * size / tileSize] } }
+                    for r in 0..<tileSize {
+                        for c in 0..<tileSize { t[r * tileSize + c] = g[(r * size / tileSize) * size + c * size / tileSize] }
+                    }
                     buf[k] = t
                 } catch { lock.lock(); err = error; lock.unlock() }
             }

@@ -59,8 +59,9 @@ extension LevelGeometry {
         let right = x < 0
         let front: Lobe = right ? (u < LevelGeometry.horizontalFissureU ? .rightUpper : .rightMiddle) : .leftUpper
         let back: Lobe = right ? .rightLower : .leftLower
-        return LungPosition(lobe: fissure > 0 ? back : front, radial: min(radial, 1), anteroPosterior: max(-1, min(1, ly)),
-                            fissureMM: fissure, frontLobe: front, backLobe: back)
+        return LungPosition(
+            lobe: fissure > 0 ? back : front, radial: min(radial, 1), anteroPosterior: max(-1, min(1, ly)),
+            fissureMM: fissure, frontLobe: front, backLobe: back)
     }
 }
 
@@ -156,7 +157,9 @@ struct Disease: Sendable {
         let bilateral = g.uniform() < 0.88
         let rightOnly = g.uniform() < 0.55
         let base: [Double] = [0.75, 0.5, 1.35, 0.8, 1.3]
-        var weights = base.enumerated().map { (i, w) in w * exp(g.normal(0, 0.45)) * ((bilateral || (Lobe(rawValue: i)!.isRight == rightOnly)) ? 1 : 0) }
+        var weights = base.enumerated().map { (i, w) in
+            w * exp(g.normal(0, 0.45)) * ((bilateral || (Lobe(rawValue: i)!.isRight == rightOnly)) ? 1 : 0)
+        }
         if weights.allSatisfy({ $0 == 0 }) { weights = base }
         var scores = [0, 0, 0, 0, 0]
         // Lower lobes first in ~92%: the first point goes to a lower lobe.
@@ -173,7 +176,11 @@ struct Disease: Sendable {
             scores[pick] += 1
         }
         lobeScores = scores
-        lobeTargets = scores.map { s in let b = Disease.band(s); return s == 0 ? 0 : g.uniform(b.lowerBound + 0.1 * (b.upperBound - b.lowerBound), b.upperBound - 0.1 * (b.upperBound - b.lowerBound)) }
+        lobeTargets = scores.map { s in
+            let b = Disease.band(s);
+            return s == 0
+                ? 0 : g.uniform(b.lowerBound + 0.1 * (b.upperBound - b.lowerBound), b.upperBound - 0.1 * (b.upperBound - b.lowerBound))
+        }
         // Patterns: ground glass in ~92%, consolidation in ~40% (more with severity), crazy paving in ~12%.
         let sev = Double(total) / 25
         groundGlass = g.uniform() < 0.93
@@ -195,7 +202,8 @@ struct Disease: Sendable {
     /// The disease field at a lung point: about 0...1.6; lesion where it exceeds the lobe's threshold.
     @inline(__always) func field(_ x: Double, _ y: Double, _ z: Double, _ p: LungPosition) -> Double {
         let k = key
-        var f = 0.5 * valueNoise3(x / 26, y / 26, z / 26, key: k)
+        var f =
+            0.5 * valueNoise3(x / 26, y / 26, z / 26, key: k)
             + 0.32 * valueNoise3(x / 11, y / 11, z / 11, key: k &+ 1)
             + 0.18 * valueNoise3(x / 4.5, y / 4.5, z / 4.5, key: k &+ 2)
         let ap = p.anteroPosterior
@@ -252,14 +260,18 @@ struct Disease: Sendable {
             let cell = 8.0
             let cx = (x / cell).rounded(.down), cy = (y / cell).rounded(.down), cz = (z / cell).rounded(.down)
             var d1 = Double.infinity, d2 = Double.infinity
-            for i in -1...1 { for j in -1...1 {
-                let gx = cx + Double(i), gy = cy + Double(j)
-                let hsh = SynthRandom.mix(k &+ 17 &+ UInt64(bitPattern: Int64(gx)) &* 0x9E37_79B9_7F4A_7C15
-                                          ^ UInt64(bitPattern: Int64(gy)) &* 0xC2B2_AE3D_27D4_EB4F ^ UInt64(bitPattern: Int64(cz)) &* 0x1656_67B1_9E37_79F9)
-                let px = (gx + Double(hsh & 0xFFFF) / 65536) * cell, py = (gy + Double((hsh >> 16) & 0xFFFF) / 65536) * cell
-                let d = ((x - px) * (x - px) + (y - py) * (y - py)).squareRoot()
-                if d < d1 { d2 = d1; d1 = d } else if d < d2 { d2 = d }
-            } }
+            for i in -1...1 {
+                for j in -1...1 {
+                    let gx = cx + Double(i), gy = cy + Double(j)
+                    let hsh = SynthRandom.mix(
+                        k &+ 17 &+ UInt64(bitPattern: Int64(gx)) &* 0x9E37_79B9_7F4A_7C15
+                            ^ UInt64(bitPattern: Int64(gy)) &* 0xC2B2_AE3D_27D4_EB4F ^ UInt64(bitPattern: Int64(cz))
+                            &* 0x1656_67B1_9E37_79F9)
+                    let px = (gx + Double(hsh & 0xFFFF) / 65536) * cell, py = (gy + Double((hsh >> 16) & 0xFFFF) / 65536) * cell
+                    let d = ((x - px) * (x - px) + (y - py) * (y - py)).squareRoot()
+                    if d < d1 { d2 = d1; d1 = d } else if d < d2 { d2 = d }
+                }
+            }
             return (.crazyPaving, d2 - d1 < 0.9 ? -280 : hu)
         }
         return (.groundGlass, hu)
@@ -324,7 +336,9 @@ struct Disease: Sendable {
                         if let i = bumps.firstIndex(where: { abs($0.z - zl) < 2 }) {
                             guard bumps[i].amplitude < Disease.maxBump else { continue }
                             bumps[i].amplitude += add
-                        } else { bumps.append((zl, add)) }
+                        } else {
+                            bumps.append((zl, add))
+                        }
                         changed = true
                     }
                     pending = still

@@ -46,9 +46,12 @@ public struct DiseaseTruth: Sendable, Hashable {
 
     // MARK: - CSV
 
-    static let header = ["patient", "label"] + lobeCodes.map { "score_\($0)" } + lobeCodes.map { "share_\($0)" }
-        + ["ground_glass", "consolidation", "crazy_paving", "peripheral_share", "posterior_share", "lower_lobe_share",
-           "right_involved", "left_involved", "ground_glass_volume", "crazy_paving_volume", "consolidation_volume"]
+    static let header =
+        ["patient", "label"] + lobeCodes.map { "score_\($0)" } + lobeCodes.map { "share_\($0)" }
+        + [
+            "ground_glass", "consolidation", "crazy_paving", "peripheral_share", "posterior_share", "lower_lobe_share",
+            "right_involved", "left_involved", "ground_glass_volume", "crazy_paving_volume", "consolidation_volume"
+        ]
 
     /// The CSV text of `rows` (header first; shares with 4 decimals).
     public static func csv(_ rows: [DiseaseTruth]) -> String {
@@ -56,9 +59,12 @@ public struct DiseaseTruth: Sendable, Hashable {
         func b(_ v: Bool) -> String { v ? "yes" : "no" }
         var out = header.joined(separator: ",") + "\n"
         for r in rows {
-            let fields: [String] = [r.patientID, r.label.rawValue] + r.lobeScores.map(String.init) + r.measuredLobeShares.map(f)
-                + [b(r.groundGlass), b(r.consolidation), b(r.crazyPaving), f(r.peripheralShare), f(r.posteriorShare), f(r.lowerLobeShare),
-                   b(r.rightInvolved), b(r.leftInvolved)] + r.kindShares.map(f)
+            let fields: [String] =
+                [r.patientID, r.label.rawValue] + r.lobeScores.map(String.init) + r.measuredLobeShares.map(f)
+                + [
+                    b(r.groundGlass), b(r.consolidation), b(r.crazyPaving), f(r.peripheralShare), f(r.posteriorShare), f(r.lowerLobeShare),
+                    b(r.rightInvolved), b(r.leftInvolved)
+                ] + r.kindShares.map(f)
             out += fields.joined(separator: ",") + "\n"
         }
         return out
@@ -82,9 +88,15 @@ public struct DiseaseTruth: Sendable, Hashable {
             guard f.count == header.count else { throw bad("\(f.count) fields, expected \(header.count)") }
             guard let label = ClassLabel(rawValue: f[1]) else { throw bad("unknown label \(f[1])") }
             func int(_ i: Int) throws -> Int { guard let v = Int(f[i]) else { throw bad("\(header[i]) is not an integer") }; return v }
-            func dbl(_ i: Int) throws -> Double { guard let v = Double(f[i]), v.isFinite else { throw bad("\(header[i]) is not a number") }; return v }
+            func dbl(_ i: Int) throws -> Double {
+                guard let v = Double(f[i]), v.isFinite else { throw bad("\(header[i]) is not a number") }; return v
+            }
             func yes(_ i: Int) throws -> Bool {
-                switch f[i] { case "yes": return true; case "no": return false; default: throw bad("\(header[i]) is not yes/no") }
+                switch f[i] {
+                case "yes": return true;
+                case "no": return false;
+                default: throw bad("\(header[i]) is not yes/no")
+                }
             }
             var r = DiseaseTruth(patientID: f[0], label: label, disease: nil)
             r.lobeScores = try (2..<7).map(int)

@@ -14,18 +14,18 @@ enum Tissue: UInt8 {
 /// mid-chest, and replaced by the liver and spleen domes towards u = 1.
 struct LevelGeometry {
     let z: Double, u: Double
-    let a: Double, b: Double            // body half width / half depth
-    let fatA: Double, fatB: Double      // fat layer thickness lateral / anterior
-    let ac: Double, bc: Double          // thoracic cavity half axes (inside the ribs)
-    let rib: Double                     // rib band thickness
-    let lungScale: Double               // 0 (no lung) ... 1 (full cross-section)
+    let a: Double, b: Double  // body half width / half depth
+    let fatA: Double, fatB: Double  // fat layer thickness lateral / anterior
+    let ac: Double, bc: Double  // thoracic cavity half axes (inside the ribs)
+    let rib: Double  // rib band thickness
+    let lungScale: Double  // 0 (no lung) ... 1 (full cross-section)
     let lungCX: Double, lungCY: Double, lungA: Double, lungB: Double
-    let heart: Double                   // 0...1 heart size factor at this level
-    let arch: Double                    // 0...1 great vessels above the heart
+    let heart: Double  // 0...1 heart size factor at this level
+    let arch: Double  // 0...1 great vessels above the heart
     let trachea: (x: Double, y: Double, r: Double)?
     let bronchi: (dx: Double, y: Double, r: Double)?
-    let domeR: (cx: Double, cy: Double, r: Double)   // right (liver) dome cross-section, r = 0 absent
-    let domeL: (cx: Double, cy: Double, r: Double)   // left (spleen / stomach) dome
+    let domeR: (cx: Double, cy: Double, r: Double)  // right (liver) dome cross-section, r = 0 absent
+    let domeL: (cx: Double, cy: Double, r: Double)  // left (spleen / stomach) dome
     let stomachGas: Bool
     let ribPhase: Double
     let lungHU: Double
@@ -64,7 +64,9 @@ struct LevelGeometry {
             trachea = nil
             let f = (u - carina) / 0.1
             bronchi = (0.04 * ac + 0.16 * ac * f, 0.22 * bc + 0.1 * bc * f, 6.5 - 2 * f)
-        } else { trachea = nil; bronchi = nil }
+        } else {
+            trachea = nil; bronchi = nil
+        }
         // A dome is a prolate half-ellipsoid (vertical semi-axis 1.6 r) whose cross-section
         // grows from its top at `topU` to its full radius r, then stays (liver, spleen below).
         func dome(_ cx: Double, _ cy: Double, _ r: Double, _ topU: Double) -> (Double, Double, Double) {
@@ -117,7 +119,7 @@ struct LevelGeometry {
         let ribOuter = rex * rex + rey * rey
         if cav > 1 {
             if ribOuter <= 1 {
-                if y < -0.85 * bc && ax < 14 && u > 0.05 && u < 0.85 { return (.bone, 420) }     // sternum
+                if y < -0.85 * bc && ax < 14 && u > 0.05 && u < 0.85 { return (.bone, 420) }  // sternum
                 let theta = atan2(y / bc, x / ac) / (2 * Double.pi)
                 let phase = (abs(theta) * 11 + ribPhase).truncatingRemainder(dividingBy: 1)
                 if phase < 0.32 && !(y < 0 && ax < 0.25 * ac) {

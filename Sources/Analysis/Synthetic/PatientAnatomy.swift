@@ -89,7 +89,7 @@ struct PatientAnatomy: Sendable {
             let roots: [SIMD3<Double>] = [
                 SIMD3(side * 0.4, -0.2, -1.0), SIMD3(side * 0.6, 0.5, -0.8), SIMD3(side * 1.0, -0.5, -0.2),
                 SIMD3(side * 1.0, 0.3, 0.0), SIMD3(side * 0.5, -0.9, 0.2), SIMD3(side * 0.6, 0.9, 0.3),
-                SIMD3(side * 0.5, 0.4, 1.0), SIMD3(side * 0.7, -0.3, 0.9),
+                SIMD3(side * 0.5, 0.4, 1.0), SIMD3(side * 0.7, -0.3, 0.9)
             ]
             for dir in roots {
                 // Trunks leave the hilum at different levels, so no single slice holds them all.
@@ -104,15 +104,18 @@ struct PatientAnatomy: Sendable {
         v / max(1e-9, (v * v).sum().squareRoot())
     }
 
-    private static func grow(_ g: inout SynthRandom, from p: SIMD3<Double>, dir: SIMD3<Double>, length: Double,
-                             radius: Double, depth: Int, into out: inout [VesselSegment]) {
+    private static func grow(
+        _ g: inout SynthRandom, from p: SIMD3<Double>, dir: SIMD3<Double>, length: Double,
+        radius: Double, depth: Int, into out: inout [VesselSegment]
+    ) {
         let end = p + dir * length
         out.append(VesselSegment(p0: p, p1: end, radius: radius))
         guard depth < 7 else { return }
         for _ in 0..<2 {
             let jitter = SIMD3(g.normal(0, 0.45), g.normal(0, 0.45), g.normal(0, 0.45))
-            grow(&g, from: end, dir: normalize(dir + jitter), length: length * g.uniform(0.7, 0.9),
-                 radius: max(0.4, radius * 0.72), depth: depth + 1, into: &out)
+            grow(
+                &g, from: end, dir: normalize(dir + jitter), length: length * g.uniform(0.7, 0.9),
+                radius: max(0.4, radius * 0.72), depth: depth + 1, into: &out)
         }
     }
 }

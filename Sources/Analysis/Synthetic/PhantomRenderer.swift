@@ -48,7 +48,7 @@ struct PhantomRenderer {
 
     /// The paper's selection region scaled to `size` (§2.2).
     static func region(size: Int) -> (rows: Range<Int>, cols: Range<Int>) {
-        (240 * size / 512 ..< 340 * size / 512, 120 * size / 512 ..< 370 * size / 512)
+        (240 * size / 512..<340 * size / 512, 120 * size / 512..<370 * size / 512)
     }
 
     var spacing: Double { plan.pixelSpacingMM * 512 / Double(size) }
@@ -133,17 +133,20 @@ struct PhantomRenderer {
             if centralLesion[i] != 0 { lesionAll += 1 }
             if centralTissue[i] == Tissue.lung.rawValue || centralTissue[i] == Tissue.vessel.rawValue { lungAll += 1 }
         }
-        for r in rows { for c in cols {
-            let i = r * size + c
-            if centralTissue[i] == Tissue.lung.rawValue || centralTissue[i] == Tissue.vessel.rawValue { lungIn += 1 }
-            if centralLesion[i] != 0 { lesionIn += 1 }
-        } }
+        for r in rows {
+            for c in cols {
+                let i = r * size + c
+                if centralTissue[i] == Tissue.lung.rawValue || centralTissue[i] == Tissue.vessel.rawValue { lungIn += 1 }
+                if centralLesion[i] != 0 { lesionIn += 1 }
+            }
+        }
         let number = plan.imageNumbers[index]
-        let truth = SliceTruth(imageNumber: number, zMM: z, lungAreaInRegion: lungIn,
-                               lungOpen: Double(lungIn) >= 0.5 * Double(reference ?? referenceLungArea()),
-                               lesionArea: lesionAll, lesionAreaInRegion: lesionIn, lungArea: lungAll,
-                               lesionMask: lesionAll > 0 ? centralLesion : nil,
-                               labelled: plan.labelledImageNumbers.contains(number))
+        let truth = SliceTruth(
+            imageNumber: number, zMM: z, lungAreaInRegion: lungIn,
+            lungOpen: Double(lungIn) >= 0.5 * Double(reference ?? referenceLungArea()),
+            lesionArea: lesionAll, lesionAreaInRegion: lesionIn, lungArea: lungAll,
+            lesionMask: lesionAll > 0 ? centralLesion : nil,
+            labelled: plan.labelledImageNumbers.contains(number))
         return (pixels, truth, centralHU, centralTissue)
     }
 
@@ -213,8 +216,10 @@ struct PhantomRenderer {
     }
 
     /// Paints a 2-D capsule (segment pa-pb, radius mm) on lung and vessel pixels.
-    private func drawCapsule(_ a: SIMD2<Double>, _ b: SIMD2<Double>, radius r: Double, hu vh: Float,
-                             huPlane hu: inout [Float], tissue: inout [UInt8]) {
+    private func drawCapsule(
+        _ a: SIMD2<Double>, _ b: SIMD2<Double>, radius r: Double, hu vh: Float,
+        huPlane hu: inout [Float], tissue: inout [UInt8]
+    ) {
         let s = spacing, h = Double(size) / 2
         let lung = Tissue.lung.rawValue, vessel = Tissue.vessel.rawValue
         let minX = min(a.x, b.x) - r, maxX = max(a.x, b.x) + r
@@ -273,14 +278,18 @@ struct PhantomRenderer {
     private func binomialBlur(_ p: inout [Float]) {
         let s = size
         var tmp = p
-        for r in 0..<s { for c in 0..<s {
-            let l = p[r * s + max(c - 1, 0)], m = p[r * s + c], rr = p[r * s + min(c + 1, s - 1)]
-            tmp[r * s + c] = 0.25 * l + 0.5 * m + 0.25 * rr
-        } }
-        for r in 0..<s { for c in 0..<s {
-            let u = tmp[max(r - 1, 0) * s + c], m = tmp[r * s + c], d = tmp[min(r + 1, s - 1) * s + c]
-            p[r * s + c] = 0.25 * u + 0.5 * m + 0.25 * d
-        } }
+        for r in 0..<s {
+            for c in 0..<s {
+                let l = p[r * s + max(c - 1, 0)], m = p[r * s + c], rr = p[r * s + min(c + 1, s - 1)]
+                tmp[r * s + c] = 0.25 * l + 0.5 * m + 0.25 * rr
+            }
+        }
+        for r in 0..<s {
+            for c in 0..<s {
+                let u = tmp[max(r - 1, 0) * s + c], m = tmp[r * s + c], d = tmp[min(r + 1, s - 1) * s + c]
+                p[r * s + c] = 0.25 * u + 0.5 * m + 0.25 * d
+            }
+        }
     }
 
     /// Gaussian noise keyed by (seed, patient, series, image): white for sharp kernels,
@@ -302,11 +311,13 @@ struct PhantomRenderer {
             // 3x3 box: variance / 9, so scale by 3.
             let s = size
             var o = [Float](repeating: 0, count: n)
-            for r in 0..<s { for c in 0..<s {
-                var sum: Float = 0
-                for dr in -1...1 { for dc in -1...1 { sum += w[min(max(r + dr, 0), s - 1) * s + min(max(c + dc, 0), s - 1)] } }
-                o[r * s + c] = sum
-            } }
+            for r in 0..<s {
+                for c in 0..<s {
+                    var sum: Float = 0
+                    for dr in -1...1 { for dc in -1...1 { sum += w[min(max(r + dr, 0), s - 1) * s + min(max(c + dc, 0), s - 1)] } }
+                    o[r * s + c] = sum
+                }
+            }
             w = o
             for k in 0..<n { w[k] *= 1 / 3 }
         }
@@ -322,7 +333,9 @@ struct PhantomRenderer {
                 if abs(nx) > 1e-6 {
                     let a = ((-3 * width - base) / nx) + hc - 0.5, b = ((3 * width - base) / nx) + hc - 0.5
                     lo = max(0, Int(min(a, b).rounded(.down))); hi = min(size - 1, Int(max(a, b).rounded(.up)))
-                } else if abs(base) >= 3 * width { continue }
+                } else if abs(base) >= 3 * width {
+                    continue
+                }
                 if lo > hi { continue }
                 for c in lo...hi {
                     let d = ((Double(c) + 0.5 - hc) * nx + base) / width

@@ -94,7 +94,11 @@ enum SeriesPlanner {
             }
             func total(_ c: Double) -> Int { fixed + thin.reduce(0) { $0 + max(Int((Double($1.full) * c).rounded()), $1.minimum) } }
             var lo = 0.0, hi = 1.0
-            if total(hi) <= target { lo = hi } else if total(lo) >= target { hi = lo } else {
+            if total(hi) <= target {
+                lo = hi
+            } else if total(lo) >= target {
+                hi = lo
+            } else {
                 for _ in 0..<30 { let mid = (lo + hi) / 2; if total(mid) < target { lo = mid } else { hi = mid } }
             }
             let c = abs(total(lo) - target) <= abs(total(hi) - target) ? lo : hi
@@ -117,7 +121,7 @@ enum SeriesPlanner {
         guard let jump = zip(labels, labels.dropFirst()).first(where: { $1 - $0 > 500 }) else {
             return (labels.map { $0 - 1 }, nil)
         }
-        let k = jump.0 + 2                      // images 1...k, then jump.1, jump.1 + 1, ...
+        let k = jump.0 + 2  // images 1...k, then jump.1, jump.1 + 1, ...
         let idx = labels.map { $0 <= jump.0 ? $0 - 1 : k + ($0 - jump.1) }
         return (idx, (k, jump.1))
     }
@@ -172,16 +176,18 @@ enum SeriesPlanner {
             let meta = p.metadata[s] ?? p.metadata.values.first
             let offset: Double = {
                 guard let a = meta?.numbers("ReconstructionTargetCenterPatient").first,
-                      let b = meta?.numbers("DataCollectionCenterPatient").first else { return 0 }
+                    let b = meta?.numbers("DataCollectionCenterPatient").first
+                else { return 0 }
                 return b - a
             }()
-            return SeriesPlan(patientID: r.id, series: s, batch: p.batch, label: r.label,
-                              thicknessMM: t, thicknessKnown: known, incrementMM: t,
-                              pixelSpacingMM: p.metadata[s]?.pixelSpacingMM ?? fallbackSpacing,
-                              kernel: p.metadata[s]?.convolutionKernel ?? "B30s",
-                              largestPixelValue: Int(p.metadata[s]?.largestPixelValue ?? 2500),
-                              gantryOffsetXMM: offset, imageNumbers: numbers,
-                              labelledImageNumbers: labels, firstSliceZMM: z0, lungHeightMM: height)
+            return SeriesPlan(
+                patientID: r.id, series: s, batch: p.batch, label: r.label,
+                thicknessMM: t, thicknessKnown: known, incrementMM: t,
+                pixelSpacingMM: p.metadata[s]?.pixelSpacingMM ?? fallbackSpacing,
+                kernel: p.metadata[s]?.convolutionKernel ?? "B30s",
+                largestPixelValue: Int(p.metadata[s]?.largestPixelValue ?? 2500),
+                gantryOffsetXMM: offset, imageNumbers: numbers,
+                labelledImageNumbers: labels, firstSliceZMM: z0, lungHeightMM: height)
         }
     }
 }

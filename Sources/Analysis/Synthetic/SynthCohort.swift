@@ -36,10 +36,11 @@ public struct SynthCohort: Sendable {
             labelled[s.patientID, default: [:]][s.series, default: []].append(s.imageNumber)
         }
         let patients = records.map { r in
-            Patient(record: r,
-                    batch: batch[r.id] ?? (r.label == .covid ? "137covid" : "normal1"),
-                    metadata: meta[r.id] ?? [:],
-                    labelled: (labelled[r.id] ?? [:]).mapValues { Array(Set($0)).sorted() })
+            Patient(
+                record: r,
+                batch: batch[r.id] ?? (r.label == .covid ? "137covid" : "normal1"),
+                metadata: meta[r.id] ?? [:],
+                labelled: (labelled[r.id] ?? [:]).mapValues { Array(Set($0)).sorted() })
         }
         return SynthCohort(patients: patients)
     }

@@ -71,9 +71,10 @@ struct SynthRandom {
     var tx = x - xf, ty = y - yf, tz = z - zf
     tx = tx * tx * (3 - 2 * tx); ty = ty * ty * (3 - 2 * ty); tz = tz * tz * (3 - 2 * tz)
     @inline(__always) func h(_ a: Int64, _ b: Int64, _ c: Int64) -> Double {
-        let k = SynthRandom.mix(key ^ (UInt64(bitPattern: a) &* 0x9E37_79B9_7F4A_7C15)
-                                ^ (UInt64(bitPattern: b) &* 0xC2B2_AE3D_27D4_EB4F)
-                                ^ (UInt64(bitPattern: c) &* 0x1656_67B1_9E37_79F9))
+        let k = SynthRandom.mix(
+            key ^ (UInt64(bitPattern: a) &* 0x9E37_79B9_7F4A_7C15)
+                ^ (UInt64(bitPattern: b) &* 0xC2B2_AE3D_27D4_EB4F)
+                ^ (UInt64(bitPattern: c) &* 0x1656_67B1_9E37_79F9))
         return Double(k >> 11) * 0x1.0p-53
     }
     let c000 = h(xi, yi, zi), c100 = h(xi + 1, yi, zi), c010 = h(xi, yi + 1, zi), c110 = h(xi + 1, yi + 1, zi)

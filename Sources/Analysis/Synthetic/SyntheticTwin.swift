@@ -43,10 +43,10 @@ public final class SyntheticTwin: @unchecked Sendable {
     public let cohort: SynthCohort
     /// Calibrated fraction of the full chest that thin (< 3 mm) series cover, per class.
     public let thinCoverage: [ClassLabel: Double]
-    private let plans: [String: [SeriesPlan]]          // every cohort patient
+    private let plans: [String: [SeriesPlan]]  // every cohort patient
     private let selected: [SynthCohort.Patient]
-    private let anatomies: [String: PatientAnatomy]     // selected patients
-    private var references: [String: Int] = [:]          // "patient/series" -> open-lung reference
+    private let anatomies: [String: PatientAnatomy]  // selected patients
+    private var references: [String: Int] = [:]  // "patient/series" -> open-lung reference
     private let referenceLock = NSLock()
     private var implants: [String: Disease] = [:]
     private let implantLock = NSLock()
@@ -119,12 +119,16 @@ public final class SyntheticTwin: @unchecked Sendable {
 
     /// Renders one slice with its lesions as generated, removed, or implanted (for normal
     /// patients): the counterfactual test of what a network looks at (the dataset audit).
-    public func renderSlice(patient: String, series: String, imageNumber: Int, lesions: LesionOverride) throws -> (pixels: [UInt16], truth: SliceTruth) {
+    public func renderSlice(patient: String, series: String, imageNumber: Int, lesions: LesionOverride) throws -> (
+        pixels: [UInt16], truth: SliceTruth
+    ) {
         try renderCounterfactual(patient: patient, series: series, imageNumber: imageNumber, lesions: lesions, options: .init())
     }
 
-    func renderCounterfactual(patient: String, series: String, imageNumber: Int, lesions: LesionOverride,
-                              options: PhantomRenderer.Options) throws -> (pixels: [UInt16], truth: SliceTruth) {
+    func renderCounterfactual(
+        patient: String, series: String, imageNumber: Int, lesions: LesionOverride,
+        options: PhantomRenderer.Options
+    ) throws -> (pixels: [UInt16], truth: SliceTruth) {
         var r = try renderer(patient: patient, series: series)
         guard let i = r.plan.index(of: imageNumber) else {
             throw SynthError.unknownImage(patient: patient, series: series, imageNumber: imageNumber)
@@ -153,8 +157,10 @@ public final class SyntheticTwin: @unchecked Sendable {
     }
 
     /// Internal: the full render with noise-free planes, for tests.
-    func renderDetailed(patient: String, series: String, imageNumber: Int,
-                        options: PhantomRenderer.Options = .init()) throws -> (pixels: [UInt16], truth: SliceTruth, hu: [Float], tissue: [UInt8]) {
+    func renderDetailed(
+        patient: String, series: String, imageNumber: Int,
+        options: PhantomRenderer.Options = .init()
+    ) throws -> (pixels: [UInt16], truth: SliceTruth, hu: [Float], tissue: [UInt8]) {
         let r = try renderer(patient: patient, series: series)
         guard let i = r.plan.index(of: imageNumber) else {
             throw SynthError.unknownImage(patient: patient, series: series, imageNumber: imageNumber)
@@ -190,39 +196,40 @@ public final class SyntheticTwin: @unchecked Sendable {
         let lock = NSLock()
         let total = jobs.count
         withoutActuallyEscaping(progress) { escapingProgress in
-        let progressBox = ProgressBox(call: escapingProgress)
-        truths.withUnsafeMutableBufferPointer { tb in
-            let truthBuffer = tb
-            Parallel.run(workers: jobs.count) { j in
-                let (s, i) = jobs[j]
-                let r = renderers[s], p = r.plan
-                let out = r.render(index: i)
-                let dirURL = root.appendingPathComponent(p.batch).appendingPathComponent(p.patientID).appendingPathComponent(p.series)
-                let name = SeriesPlan.fileName(p.imageNumbers[i])
-                var err: Error?
-                var written = 0
-                do {
-                    let path = dirURL.appendingPathComponent(name).path
-                    try TIFFWriter.write(TIFFImage(width: config.size, height: config.size, uint16: out.pixels), to: path)
-                    written += config.size * config.size * 2
-                    if let mask = out.truth.lesionMask {
-                        try mask.withUnsafeBytes {
-                            try TIFFWriter.writeRaw($0, width: config.size, height: config.size, encoding: .uint8,
-                                                    to: dirURL.appendingPathComponent("lesion_masks").appendingPathComponent(name).path,
-                                                    options: .init(compression: .deflate, rowsPerStrip: 64))
+            let progressBox = ProgressBox(call: escapingProgress)
+            truths.withUnsafeMutableBufferPointer { tb in
+                let truthBuffer = tb
+                Parallel.run(workers: jobs.count) { j in
+                    let (s, i) = jobs[j]
+                    let r = renderers[s], p = r.plan
+                    let out = r.render(index: i)
+                    let dirURL = root.appendingPathComponent(p.batch).appendingPathComponent(p.patientID).appendingPathComponent(p.series)
+                    let name = SeriesPlan.fileName(p.imageNumbers[i])
+                    var err: Error?
+                    var written = 0
+                    do {
+                        let path = dirURL.appendingPathComponent(name).path
+                        try TIFFWriter.write(TIFFImage(width: config.size, height: config.size, uint16: out.pixels), to: path)
+                        written += config.size * config.size * 2
+                        if let mask = out.truth.lesionMask {
+                            try mask.withUnsafeBytes {
+                                try TIFFWriter.writeRaw(
+                                    $0, width: config.size, height: config.size, encoding: .uint8,
+                                    to: dirURL.appendingPathComponent("lesion_masks").appendingPathComponent(name).path,
+                                    options: .init(compression: .deflate, rowsPerStrip: 64))
+                            }
                         }
-                    }
-                } catch { err = error }
-                truthBuffer[j] = out.truth
-                lock.lock()
-                if let err, firstError == nil { firstError = err }
-                bytes += written
-                done += 1
-                let d = done
-                progressBox.call(d, total)
-                lock.unlock()
+                    } catch { err = error }
+                    truthBuffer[j] = out.truth
+                    lock.lock()
+                    if let err, firstError == nil { firstError = err }
+                    bytes += written
+                    done += 1
+                    let d = done
+                    progressBox.call(d, total)
+                    lock.unlock()
+                }
             }
-        }
         }
         if let firstError { throw firstError }
         // Ground truth per series.
@@ -232,7 +239,8 @@ public final class SyntheticTwin: @unchecked Sendable {
             var csv = "image_number,z_mm,lung_area_in_region,lung_open,lesion_area,lesion_area_in_region,labelled,lung_area,lesion_share\n"
             for _ in 0..<p.sliceCount {
                 let t = truths[k]!; k += 1
-                csv += "\(t.imageNumber),\(String(format: "%.2f", t.zMM)),\(t.lungAreaInRegion),\(t.lungOpen ? "yes" : "no"),\(t.lesionArea),\(t.lesionAreaInRegion),\(t.labelled ? "yes" : "no"),\(t.lungArea),\(String(format: "%.4f", t.lesionShare))\n"
+                csv +=
+                    "\(t.imageNumber),\(String(format: "%.2f", t.zMM)),\(t.lungAreaInRegion),\(t.lungOpen ? "yes" : "no"),\(t.lesionArea),\(t.lesionAreaInRegion),\(t.labelled ? "yes" : "no"),\(t.lungArea),\(String(format: "%.4f", t.lesionShare))\n"
                 if t.lesionArea > 0 { lesionSlices += 1 }
                 if t.labelled { labelled += 1 }
             }
@@ -242,14 +250,16 @@ public final class SyntheticTwin: @unchecked Sendable {
         }
         _ = fm
         try Data(DiseaseTruth.csv(diseaseTruth()).utf8).write(to: root.appendingPathComponent(DiseaseTruth.fileName), options: .atomic)
-        return SynthSummary(patients: selected.count, series: series.count, slices: total, slicesByClass: byClass,
-                            slicesWithLesions: lesionSlices, labelledSlices: labelled, bytesWritten: bytes,
-                            seconds: Date().timeIntervalSince(start))
+        return SynthSummary(
+            patients: selected.count, series: series.count, slices: total, slicesByClass: byClass,
+            slicesWithLesions: lesionSlices, labelledSlices: labelled, bytesWritten: bytes,
+            seconds: Date().timeIntervalSince(start))
     }
 
     private func createDir(_ url: URL) throws {
-        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
-        catch { throw SynthError.io(path: url.path, reason: error.localizedDescription) }
+        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            throw SynthError.io(path: url.path, reason: error.localizedDescription)
+        }
     }
 }
 

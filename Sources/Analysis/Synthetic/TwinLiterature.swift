@@ -87,32 +87,43 @@ public enum TwinLiterature {
         let haseli = "Haseli et al. 2020, Tehran, n = 63"
         let lobes = m.meanLobeScores.map(num).joined(separator: " / ")
         return [
-            Row(property: "Ground-glass opacity (patients)", published: "87.3%; peripheral GGO 92.1%", source: "\(sari); \(haseli)",
+            Row(
+                property: "Ground-glass opacity (patients)", published: "87.3%; peripheral GGO 92.1%", source: "\(sari); \(haseli)",
                 twin: pct(m.groundGlass), value: m.groundGlass, agreement: 0.8...0.97),
-            Row(property: "Consolidation (patients)", published: "42.9% (a minority)", source: haseli,
+            Row(
+                property: "Consolidation (patients)", published: "42.9% (a minority)", source: haseli,
                 twin: pct(m.consolidation), value: m.consolidation, agreement: 0.25...0.55),
-            Row(property: "Crazy paving (patients)", published: "7.8%", source: "Hospitalised cohort, n = 515 (Research Square rs-97828)",
+            Row(
+                property: "Crazy paving (patients)", published: "7.8%", source: "Hospitalised cohort, n = 515 (Research Square rs-97828)",
                 twin: pct(m.crazyPaving), value: m.crazyPaving, agreement: 0.03...0.25),
-            Row(property: "Peripheral / subpleural predominance (patients)", published: "82.4%", source: sari,
+            Row(
+                property: "Peripheral / subpleural predominance (patients)", published: "82.4%", source: sari,
                 twin: pct(m.peripheral), value: m.peripheral, agreement: 0.75...0.95),
-            Row(property: "Posterior predominance (patients)", published: "81.5%", source: sari,
+            Row(
+                property: "Posterior predominance (patients)", published: "81.5%", source: sari,
                 twin: pct(m.posterior), value: m.posterior, agreement: 0.72...0.9),
-            Row(property: "Right lower lobe involved (patients)", published: "87.3%", source: haseli,
+            Row(
+                property: "Right lower lobe involved (patients)", published: "87.3%", source: haseli,
                 twin: pct(m.rightLower), value: m.rightLower, agreement: 0.78...0.96),
-            Row(property: "Left lower lobe involved (patients)", published: "85.7%", source: haseli,
+            Row(
+                property: "Left lower lobe involved (patients)", published: "85.7%", source: haseli,
                 twin: pct(m.leftLower), value: m.leftLower, agreement: 0.76...0.95),
-            Row(property: "Bilateral (patients)", published: "86.9%", source: "Ahvaz, Iran, 2020, n = 375",
+            Row(
+                property: "Bilateral (patients)", published: "86.9%", source: "Ahvaz, Iran, 2020, n = 375",
                 twin: pct(m.bilateral), value: m.bilateral, agreement: 0.78...0.95),
-            Row(property: "CT severity score, total of 5 lobes × 0–5 (mean)",
+            Row(
+                property: "CT severity score, total of 5 lobes × 0–5 (mean)",
                 published: "mean lobe scores 2.15 / 1.81 / 2.56 / 2.40 / 2.33, total ≈ 11.3",
                 source: "Hospitalised cohort, n = 515 (Research Square rs-97828)",
                 twin: "\(num(m.meanScore)) (median \(num(m.medianScore)), IQR \(num(m.scoreQ1))–\(num(m.scoreQ3))); lobes \(lobes)",
                 value: m.meanScore, agreement: 8...14),
-            Row(property: "Lesion share of the lung on labelled COVID slices (median)",
+            Row(
+                property: "Lesion share of the lung on labelled COVID slices (median)",
                 published: "score 2–3 per lobe: 5–50% of a lobe; slices labelled where infection is clear",
                 source: "Score bands (Pan et al. 2020); COVID-CTset README",
-                twin: "\(pct(m.shareMedian)) (IQR \(pct(m.shareQ1))–\(pct(m.shareQ3)), least \(String(format: "%.1f%%", 100 * m.shareMin)), \(m.labelledSlices) slices)",
-                value: m.shareMedian, agreement: 0.08...0.5),
+                twin:
+                    "\(pct(m.shareMedian)) (IQR \(pct(m.shareQ1))–\(pct(m.shareQ3)), least \(String(format: "%.1f%%", 100 * m.shareMin)), \(m.labelledSlices) slices)",
+                value: m.shareMedian, agreement: 0.08...0.5)
         ]
     }
 
@@ -136,7 +147,8 @@ public enum TwinLiterature {
         }
         let lines = text.split(whereSeparator: \.isNewline)
         guard let head = lines.first?.split(separator: ",").map(String.init),
-              let lab = head.firstIndex(of: "labelled"), let sh = head.firstIndex(of: "lesion_share") else {
+            let lab = head.firstIndex(of: "labelled"), let sh = head.firstIndex(of: "lesion_share")
+        else {
             throw SynthError.badTruth(path: url.path, reason: "no labelled / lesion_share columns (written by an older twin?)")
         }
         var out: [Double] = []

@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Analysis
 
 /// A slice is a pure function of (seed, patient, series, image number) (issue 3).
@@ -25,8 +26,9 @@ final class SyntheticDeterminismTests: XCTestCase {
                 let (px, _) = try alone.renderSlice(patient: p.patientID, series: p.series, imageNumber: n)
                 XCTAssertEqual(read.uint16, px, "\(path)")
             }
-            let truth = try String(contentsOf: dir.appendingPathComponent(p.batch).appendingPathComponent(p.patientID)
-                .appendingPathComponent(p.series).appendingPathComponent("ground_truth.csv"), encoding: .utf8)
+            let truth = try String(
+                contentsOf: dir.appendingPathComponent(p.batch).appendingPathComponent(p.patientID)
+                    .appendingPathComponent(p.series).appendingPathComponent("ground_truth.csv"), encoding: .utf8)
             XCTAssertEqual(truth.split(separator: "\n").count, p.sliceCount + 1)
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("Patient_details.csv").path))
@@ -39,15 +41,16 @@ final class SyntheticDeterminismTests: XCTestCase {
         // A different seed gives different pixels.
         let other = try SyntheticTwin(config: SynthConfig(size: 32, patients: .ids(["patient7"]), seed: 6))
         let p = twin.plan()[0]
-        XCTAssertNotEqual(try other.renderSlice(patient: p.patientID, series: p.series, imageNumber: 1).pixels,
-                          try alone.renderSlice(patient: p.patientID, series: p.series, imageNumber: 1).pixels)
+        XCTAssertNotEqual(
+            try other.renderSlice(patient: p.patientID, series: p.series, imageNumber: 1).pixels,
+            try alone.renderSlice(patient: p.patientID, series: p.series, imageNumber: 1).pixels)
     }
 
     func testPNGContactSheetEncoding() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("sheet-\(getpid()).png").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let gray = ContactSheet.window([0, 424, 1024, 4095])
-        XCTAssertEqual(gray, [37, 128, 255, 255])   // stored 0 = -1024 HU, window from -1200 HU
+        XCTAssertEqual(gray, [37, 128, 255, 255])  // stored 0 = -1024 HU, window from -1200 HU
         let (w, h, g) = ContactSheet.tile([gray, gray], tileSize: 2, columns: 2, gap: 1)
         XCTAssertEqual(w, 7); XCTAssertEqual(h, 4)
         try ContactSheet.writePNG(gray: g, width: w, height: h, to: path)

@@ -1,6 +1,7 @@
-import XCTest
-@testable import Analysis
 import NeuralNet
+import XCTest
+
+@testable import Analysis
 
 /// The twin's COVID-19 pneumonia (issue 15): distribution targets from the literature on a sample
 /// of patients, clear lesions on every labelled slice, no disease in normal patients, and the
@@ -26,7 +27,8 @@ final class SyntheticDiseaseTests: XCTestCase {
         let bilateral = share { $0.rightInvolved && $0.leftInvolved }
         let scores = covid.map(\.measuredTotalScore).sorted()
         let median = scores[scores.count / 2]
-        let summary = "GGO \(ggo) consolidation \(consolidation) crazy \(crazy) peripheral \(peripheral) posterior \(posterior) lower \(lower) bilateral \(bilateral) median score \(median)"
+        let summary =
+            "GGO \(ggo) consolidation \(consolidation) crazy \(crazy) peripheral \(peripheral) posterior \(posterior) lower \(lower) bilateral \(bilateral) median score \(median)"
         XCTAssert((0.85...0.97).contains(ggo), summary)
         XCTAssert((0.2...0.55).contains(consolidation), "consolidation in a minority: \(summary)")
         XCTAssert((0.03...0.3).contains(crazy), summary)
@@ -36,14 +38,19 @@ final class SyntheticDiseaseTests: XCTestCase {
         XCTAssert((0.75...0.97).contains(bilateral), summary)
         XCTAssert((6...14).contains(median), summary)
         // Every patient has some disease, and scores stay on the 0-25 scale.
-        XCTAssert(covid.allSatisfy { $0.hasDisease && (1...25).contains($0.measuredTotalScore) && $0.lobeScores.allSatisfy { (0...5).contains($0) } })
+        XCTAssert(
+            covid.allSatisfy {
+                $0.hasDisease && (1...25).contains($0.measuredTotalScore) && $0.lobeScores.allSatisfy { (0...5).contains($0) }
+            })
     }
 
     /// Every patient-level row of the report's "twin against the literature" table (Table S5)
     /// agrees on the cohort the default and paper presets generate (seed 20200407, all 95
     /// COVID-19 patients).
     func testTheDefaultCohortAgreesWithTheLiterature() throws {
-        let covid = try SynthFixture.twin(size: 48, patients: .firstBalanced(190), seed: 20200407).diseaseTruth().filter { $0.label == .covid }
+        let covid = try SynthFixture.twin(size: 48, patients: .firstBalanced(190), seed: 20200407).diseaseTruth().filter {
+            $0.label == .covid
+        }
         XCTAssertEqual(covid.count, 95)
         for row in TwinLiterature.rows(TwinLiterature.measure(truth: covid)).dropLast() {
             XCTAssert(row.agreement.contains(row.value), "\(row.property): twin \(row.twin), agreement \(row.agreement)")
@@ -65,7 +72,8 @@ final class SyntheticDiseaseTests: XCTestCase {
         let jobs = twin.plan().filter { $0.label == .covid }.flatMap { p in p.labelledImageNumbers.map { (p, $0) } }
         Parallel.run(workers: jobs.count) { k in
             let (p, n) = jobs[k]
-            let r = try! twin.renderDetailed(patient: p.patientID, series: p.series, imageNumber: n, options: .init(noise: false, blur: false))
+            let r = try! twin.renderDetailed(
+                patient: p.patientID, series: p.series, imageNumber: n, options: .init(noise: false, blur: false))
             lock.lock(); defer { lock.unlock() }
             checked += 1
             if r.truth.lesionShare < least { least = r.truth.lesionShare; worst = "\(p.patientID) \(p.series) IM\(n)" }
@@ -100,11 +108,17 @@ final class SyntheticDiseaseTests: XCTestCase {
         for i in stride(from: 0, to: a.sliceCount, by: 3) {
             let z = a.zMM(index: i)
             guard let j = (0..<b.sliceCount).min(by: { abs(b.zMM(index: $0) - z) < abs(b.zMM(index: $1) - z) }),
-                  abs(b.zMM(index: j) - z) < 0.8 else { continue }
-            let ta = try twin.renderDetailed(patient: "patient1", series: a.series, imageNumber: a.imageNumbers[i], options: .init(noise: false, blur: false)).truth
-            let tb = try twin.renderDetailed(patient: "patient1", series: b.series, imageNumber: b.imageNumbers[j], options: .init(noise: false, blur: false)).truth
+                abs(b.zMM(index: j) - z) < 0.8
+            else { continue }
+            let ta = try twin.renderDetailed(
+                patient: "patient1", series: a.series, imageNumber: a.imageNumbers[i], options: .init(noise: false, blur: false)
+            ).truth
+            let tb = try twin.renderDetailed(
+                patient: "patient1", series: b.series, imageNumber: b.imageNumbers[j], options: .init(noise: false, blur: false)
+            ).truth
             guard ta.lungArea > 200 else { continue }
-            XCTAssertEqual(ta.lesionShare, tb.lesionShare, accuracy: 0.08, "z \(z): \(a.series) \(ta.lesionShare) vs \(b.series) \(tb.lesionShare)")
+            XCTAssertEqual(
+                ta.lesionShare, tb.lesionShare, accuracy: 0.08, "z \(z): \(a.series) \(ta.lesionShare) vs \(b.series) \(tb.lesionShare)")
             compared += 1
         }
         XCTAssertGreaterThan(compared, 3)
@@ -147,16 +161,25 @@ final class SyntheticDiseaseTests: XCTestCase {
             XCTAssertEqual(noLesion.lesionArea, 0)
             // Same pixels wherever no lesion pixel is within one pixel (the kernel blur's reach).
             var same = 0, differ = 0, changedInside = 0
-            for r in 0..<s { for c in 0..<s {
-                var near = false
-                for dr in -1...1 { for dc in -1...1 {
-                    let rr = min(max(r + dr, 0), s - 1), cc = min(max(c + dc, 0), s - 1)
-                    if mask[rr * s + cc] != 0 { near = true }
-                } }
-                let i = r * s + c
-                if near { if mask[i] != 0 && asIs[i] != removed[i] { changedInside += 1 } }
-                else if asIs[i] == removed[i] { same += 1 } else { differ += 1 }
-            } }
+            for r in 0..<s {
+                for c in 0..<s {
+                    var near = false
+                    for dr in -1...1 {
+                        for dc in -1...1 {
+                            let rr = min(max(r + dr, 0), s - 1), cc = min(max(c + dc, 0), s - 1)
+                            if mask[rr * s + cc] != 0 { near = true }
+                        }
+                    }
+                    let i = r * s + c
+                    if near {
+                        if mask[i] != 0 && asIs[i] != removed[i] { changedInside += 1 }
+                    } else if asIs[i] == removed[i] {
+                        same += 1
+                    } else {
+                        differ += 1
+                    }
+                }
+            }
             XCTAssertEqual(differ, 0, "IM\(n): \(differ) pixels away from the lesion changed")
             XCTAssertGreaterThan(same, s * s / 2)
             XCTAssertGreaterThan(Double(changedInside), 0.9 * Double(truth.lesionArea), "IM\(n): the lesion was not removed")

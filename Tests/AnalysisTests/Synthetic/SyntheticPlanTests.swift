@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import Analysis
 
 /// The twin's cohort and slice plan (issue 3 "The cohort", §2.1, Table 1).

@@ -1,6 +1,7 @@
-import XCTest
-@testable import Analysis
 import NeuralNet
+import XCTest
+
+@testable import Analysis
 
 /// The twin behaves like the real data where the paper's pipeline depends on it (issue 3
 /// "Must show"; §2.2, Figs. 4, 5, 8). Most checks run at a reduced size — the selection region
@@ -16,7 +17,9 @@ final class SyntheticRealismTests: XCTestCase {
             }
         }
         let step = max(1, labelled.count / count)
-        for p in stride(from: 7, to: labelled.count, by: step).map({ labelled[$0] }) where !out.contains(p) && out.count < count { out.append(p) }
+        for p in stride(from: 7, to: labelled.count, by: step).map({ labelled[$0] }) where !out.contains(p) && out.count < count {
+            out.append(p)
+        }
         return out
     }
 
@@ -62,19 +65,31 @@ final class SyntheticRealismTests: XCTestCase {
             let keep = SynthFixture.paperKeep(dark)
             for (k, t) in zip(keep, truth) {
                 if t.labelled && p.label == .normal { normalLabelled += 1; if k { normalKept += 1 } }
-                if t.labelled { labelled += 1; if k { labelledKept += 1 } else { missed.append("\(p.patientID)/\(p.series) IM\(t.imageNumber) u=\(String(format: "%.2f", t.zMM / p.lungHeightMM)) lesion \(t.lesionAreaInRegion)") } }
+                if t.labelled {
+                    labelled += 1;
+                    if k {
+                        labelledKept += 1
+                    } else {
+                        missed.append(
+                            "\(p.patientID)/\(p.series) IM\(t.imageNumber) u=\(String(format: "%.2f", t.zMM / p.lungHeightMM)) lesion \(t.lesionAreaInRegion)"
+                        )
+                    }
+                }
                 if !t.lungOpen { closed += 1; if !k { closedDropped += 1 } }
             }
             report.append("\(p.patientID)/\(p.series) \(p.thicknessMM)mm kept \(keep.filter { $0 }.count)/\(keep.count)")
         }
-        print("paper rule on \(report.count) series at 64 px: labelled kept \(labelledKept)/\(labelled), lung-closed dropped \(closedDropped)/\(closed); labelled dropped: \(missed)")
+        print(
+            "paper rule on \(report.count) series at 64 px: labelled kept \(labelledKept)/\(labelled), lung-closed dropped \(closedDropped)/\(closed); labelled dropped: \(missed)"
+        )
         XCTAssertGreaterThan(labelled, 200)
         XCTAssertGreaterThan(closed, 50)
         // The paper's rule keeps at least 95% of the labelled slices and 97% of the normal ones.
         // COVID-19 labelled slices show clear lesions (ground glass and consolidation are above
         // the dark value's -724 HU), which remove dark pixels from the region, so the rule drops
         // more of them, the most involved first (Table S1 reports the shares per class).
-        XCTAssertGreaterThanOrEqual(Double(normalKept), 0.97 * Double(normalLabelled), "normal labelled kept \(normalKept)/\(normalLabelled); \(report)")
+        XCTAssertGreaterThanOrEqual(
+            Double(normalKept), 0.97 * Double(normalLabelled), "normal labelled kept \(normalKept)/\(normalLabelled); \(report)")
         // The sample holds as many COVID as normal series; all.csv has about three normal labelled
         // slices per COVID one, so the overall share weights each class's share by its count there.
         let covidKept = Double(labelledKept - normalKept) / Double(labelled - normalLabelled)
@@ -96,8 +111,9 @@ final class SyntheticRealismTests: XCTestCase {
         var checked = 0, inRange = 0, kinds = Set<UInt8>()
         for p in thin.prefix(2) {
             for n in p.labelledImageNumbers.prefix(6) {
-                let r = try twin.renderDetailed(patient: p.patientID, series: p.series, imageNumber: n,
-                                                options: .init(noise: false, blur: false))
+                let r = try twin.renderDetailed(
+                    patient: p.patientID, series: p.series, imageNumber: n,
+                    options: .init(noise: false, blur: false))
                 let mask = try XCTUnwrap(r.truth.lesionMask, "\(p.patientID) \(p.series) IM\(n) has no lesion")
                 for i in mask.indices where mask[i] != 0 && r.tissue[i] != Tissue.vessel.rawValue {
                     let kind = try XCTUnwrap(LesionKind(rawValue: mask[i]))
@@ -134,17 +150,21 @@ final class SyntheticRealismTests: XCTestCase {
         XCTAssertGreaterThan(bySpacing.count, 20)
         XCTAssertLessThan(bySpacing.keys.min()!, 0.5)
         XCTAssertGreaterThan(bySpacing.keys.max()!, 0.9)
-        let body: Set<UInt8> = [Tissue.fat, .muscle, .bone, .mediastinum, .heart, .liver, .spleen, .lung, .vessel, .airway, .marker].map(\.rawValue).reduce(into: []) { $0.insert($1) }
+        let body: Set<UInt8> = [Tissue.fat, .muscle, .bone, .mediastinum, .heart, .liver, .spleen, .lung, .vessel, .airway, .marker].map(
+            \.rawValue
+        ).reduce(into: []) { $0.insert($1) }
         let s = 48
         for (spacing, p) in bySpacing {
             for i in [0, p.sliceCount / 2, p.sliceCount - 1] {
-                let r = try twin.renderDetailed(patient: p.patientID, series: p.series, imageNumber: p.imageNumbers[i],
-                                                options: .init(noise: false, blur: false))
+                let r = try twin.renderDetailed(
+                    patient: p.patientID, series: p.series, imageNumber: p.imageNumbers[i],
+                    options: .init(noise: false, blur: false))
                 var touching = 0
                 for k in 0..<s {
                     for idx in [k, (s - 1) * s + k, k * s, k * s + s - 1] where body.contains(r.tissue[idx]) { touching += 1 }
                 }
-                XCTAssertEqual(touching, 0, "spacing \(spacing): body touches the border at \(p.patientID) \(p.series) IM\(p.imageNumbers[i])")
+                XCTAssertEqual(
+                    touching, 0, "spacing \(spacing): body touches the border at \(p.patientID) \(p.series) IM\(p.imageNumbers[i])")
                 XCTAssertGreaterThan(r.tissue.filter { body.contains($0) }.count, s * s / 8, "no body at spacing \(spacing)")
             }
         }

@@ -1,6 +1,7 @@
-import XCTest
-@testable import Analysis
 import NeuralNet
+import XCTest
+
+@testable import Analysis
 
 /// Shared helpers of the synthetic-twin tests: one twin per (size, selection), built once.
 enum SynthFixture {
