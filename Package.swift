@@ -50,13 +50,14 @@ let package = Package(
                 dependencies: ["AtomicFiles", "NeuralNet", "CTIFF", "CDicom",
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "Crypto", package: "swift-crypto")],
-                resources: [.copy("Resources/covid-ctset")]),
+                exclude: ["Synthetic/README.md"],
+                resources: [.copy("Resources/covid-ctset"), .copy("Resources/presets")]),
         .target(name: "Plots",
                 dependencies: ["AtomicFiles", "CCairo", "CPNG"]),
         .target(name: "Report",
                 dependencies: ["AtomicFiles", "Analysis", "NeuralNet", "Plots", "CCMarkGFM",
                                .product(name: "Mustache", package: "swift-mustache")],
-                resources: [.copy("Resources/paper"), .copy("Resources/prose")]),
+                resources: [.copy("Resources/paper"), .copy("Resources/prose"), .copy("Resources/templates")]),
 
         // MARK: - The command line
         .executableTarget(name: "paper-repro",

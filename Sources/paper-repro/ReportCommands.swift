@@ -63,7 +63,7 @@ enum PresetInput {
         }
         if let data {
             guard FileManager.default.fileExists(atPath: data) else { throw ValidationError("--data: no folder at \(data)") }
-            preset.data.source = "real"
+            preset.data.source = .real
             preset.data.realPath = try DICOMInput.datasetPath(data, runs: URL(fileURLWithPath: runs), preset: preset.name)
         }
         return preset

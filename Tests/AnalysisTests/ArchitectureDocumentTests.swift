@@ -54,7 +54,8 @@ final class PackageDependencyTests: XCTestCase {
             else { XCTFail("no target \(target)"); continue }
             let rest = manifest[start.upperBound...]
             // Up to the next target's declaration.
-            let end = ["\n        .target(", "\n        .executableTarget(", "\n        .testTarget(", "\n        // MARK"]
+            let end =
+                ["\n        .target(", "\n        .executableTarget(", "\n        .testTarget(", "\n        // MARK"]
                 .compactMap { rest.range(of: $0)?.lowerBound }.min() ?? rest.endIndex
             let declaration = String(rest[..<end])
             var listed = Set<String>()

@@ -55,7 +55,7 @@ final class StageCodeVersionTests: XCTestCase {
         let data = Self.root.appendingPathComponent("data")
         try makeTree(at: data)
         let runner = StageRunner(root: Self.root.appendingPathComponent("runs"), presetSeed: 7, versions: [:], force: false)
-        let identity = DataSourceIdentity(kind: "real", path: data.path, contentHash: "fixed")
+        let identity = DataSourceIdentity(kind: .real, path: data.path, contentHash: "fixed")
         for definition in [
             IndexStage.definition(location: .path(data.path), identity: identity), SelectionStage.definition(),
             FoldsStage.definition(folds: 2, seed: 7), try PatientCountsStage.definition()

@@ -24,7 +24,7 @@ final class SystemTimingStageTests: XCTestCase {
 
     func runner(root: URL, preset: Preset, targets: [Int]) throws -> StageRunner {
         let data = dir.url.appendingPathComponent("data")
-        let identity = DataSourceIdentity(kind: "real", path: data.path, contentHash: try DataSourceIdentity.listingHash(root: data))
+        let identity = DataSourceIdentity(kind: .real, path: data.path, contentHash: try DataSourceIdentity.listingHash(root: data))
         let runner = StageRunner(root: root, presetSeed: preset.seed, versions: [:], force: false)
         runner.register(IndexStage.definition(location: .path(data.path), identity: identity))
         runner.register(FoldsStage.definition(folds: preset.folds, seed: preset.seed))
@@ -38,6 +38,8 @@ final class SystemTimingStageTests: XCTestCase {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 try TimingStage.model.build(scale: config.scale, seed: 5).saveWeights(
                     to: folder.appendingPathComponent(Trainer.bestFileName))
+                try TrainStage.writeTrainings(
+                    [TrainingStage.Config(config: config, fold: 1, weightSeed: 0)], to: context.outputDirectory)
             })
         runner.register(TimingStage.definition(preset: preset, targets: targets, repeats: 2))
         return runner

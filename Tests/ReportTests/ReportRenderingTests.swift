@@ -175,7 +175,7 @@ final class ReportRenderingTests: XCTestCase {
         XCTAssertNil(manifest.report.numbers["table7.slices65.seconds.ours"], "wall-clock numbers stay out of the deterministic block")
         XCTAssertNotNil(manifest.timing.measurements?["table7.slices65.seconds.ours"])
         XCTAssertEqual(manifest.report.numbers["table7.slices65.seconds.paper"], 3.56452)
-        XCTAssertEqual(manifest.report.dataSource.kind, "synthetic")
+        XCTAssertEqual(manifest.report.dataSource.kind, .synthetic)
         XCTAssertNotNil(manifest.report.seeds["stage:parameters"])
 
         XCTAssertTrue(ManifestDrift.compare(baseline: manifest, current: manifest, tolerance: 0).isClean)

@@ -45,7 +45,7 @@ final class SliceFigureTests: XCTestCase {
             try FileManager.default.copyItem(at: data, to: URL(fileURLWithPath: keep))
         }
         var preset = try Fixture.preset("smoke")
-        preset.data.source = "real"
+        preset.data.source = .real
         preset.data.realPath = data.path
         let builder = try Fixture.builder(dir, presetValue: preset)
 

@@ -20,7 +20,7 @@ final class Table1Tests: XCTestCase {
         for n in 1...2 { try slice(data, "normal1/patient2/SR_3/IM0000\(n).tif") }
         try slice(data, "normal2/patient3/SR_2/IM00001.tif")
         var preset = try Fixture.preset("smoke")
-        preset.data.source = "real"
+        preset.data.source = .real
         preset.data.realPath = data.path
 
         let (record, files) = try Fixture.builder(dir, presetValue: preset).writeEntry(EntryID(.table, 1))
@@ -51,7 +51,7 @@ final class Table1Tests: XCTestCase {
             to: data.appendingPathComponent("normal1/patient2/SR_3/IM00003.tif").path)
         try slice(data, "normal2/patient3/SR_2/IM00001.tif")
         var preset = try Fixture.preset("smoke")
-        preset.data.source = "real"
+        preset.data.source = .real
         preset.data.realPath = data.path
         let (record, _) = try Fixture.builder(dir, presetValue: preset).writeEntry(EntryID(.table, 1))
         let built = try XCTUnwrap(record.built, record.pendingReason ?? "")
@@ -77,10 +77,10 @@ final class Table1Tests: XCTestCase {
         for n in 1...4 { try slice(data, "137covid/patient1/SR_2/IM0000\(n).tif") }
         try slice(data, "normal1/patient2/SR_3/IM00001.tif")
         var preset = try Fixture.preset("smoke")
-        preset.data.source = "real"
+        preset.data.source = .real
         preset.data.realPath = data.path
         let identity = try DataSourceIdentity.of(preset)
-        XCTAssertEqual(identity.kind, "real")
+        XCTAssertEqual(identity.kind, .real)
         let runner = StageRunner(root: dir.appendingPathComponent("runs"), presetSeed: 1, versions: [:], force: false)
         try PipelineStages.definitions(preset: preset, dataSource: identity).forEach(runner.register)
         let results = try runner.run([SelectionStage.name])
@@ -106,7 +106,7 @@ final class Table1Tests: XCTestCase {
         }
         try csv.write(to: data.appendingPathComponent("all.csv"), atomically: true, encoding: .utf8)
         var preset = try Fixture.preset("smoke")
-        preset.data.source = "real"
+        preset.data.source = .real
         preset.data.realPath = data.path
         let builder = try Fixture.builder(dir, presetValue: preset)
 

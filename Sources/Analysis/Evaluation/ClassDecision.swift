@@ -6,4 +6,9 @@ public enum ClassDecision {
 
     /// True when `covidProbability` calls the image COVID-19.
     @inline(__always) public static func isCovid(_ covidProbability: Double) -> Bool { covidProbability > threshold }
+
+    /// True when `covidProbability` calls the image COVID-19 at `threshold`.
+    @inline(__always) public static func isCovid(_ covidProbability: Double, threshold: Double) -> Bool {
+        covidProbability > threshold
+    }
 }

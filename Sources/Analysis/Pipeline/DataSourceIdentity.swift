@@ -2,8 +2,8 @@ import Foundation
 
 /// Which data a run used, and a content hash of it (recorded in the report's manifest).
 public struct DataSourceIdentity: Codable, Sendable, Equatable {
-    /// `"synthetic"` or `"real"`.
-    public var kind: String
+    /// The twin or the real dataset.
+    public var kind: DataSourceKind
     /// The real dataset's root path; nil for the synthetic twin.
     public var path: String?
     /// Synthetic: SHA-256 of the generator configuration (the preset's `data` block), which
@@ -12,18 +12,18 @@ public struct DataSourceIdentity: Codable, Sendable, Equatable {
     /// so hashing 63,849 slices stays cheap).
     public var contentHash: String
     /// True for the synthetic twin.
-    public var isSynthetic: Bool { kind == "synthetic" }
+    public var isSynthetic: Bool { kind == .synthetic }
 
     /// The identity of `preset`'s data source.
     /// - Throws: `PipelineError.io` when the real dataset's folder cannot be listed.
     public static func of(_ preset: Preset) throws -> DataSourceIdentity {
-        if preset.data.source == "real", let path = preset.data.realPath {
-            return DataSourceIdentity(kind: "real", path: path, contentHash: try listingHash(root: URL(fileURLWithPath: path)))
+        if preset.data.source == .real, let path = preset.data.realPath {
+            return DataSourceIdentity(kind: .real, path: path, contentHash: try listingHash(root: URL(fileURLWithPath: path)))
         }
         var data = preset.data
         data.realPath = nil
         return DataSourceIdentity(
-            kind: "synthetic", path: nil,
+            kind: .synthetic, path: nil,
             contentHash: StageKey.sha256(CanonicalJSON.encode(data)))
     }
 

@@ -15,7 +15,7 @@ import NeuralNet
 /// Outputs `gradcam.json` (`GradCAMStage.Output`: per map the model, slice, class, layer,
 /// probability, peak, and the score when a mask exists) and `maps.safetensors` (every map,
 /// `[H, W]` in [0, 1], named `<model>/<index>`, with the seed and layers as metadata).
-public enum GradCAMStage {
+public enum GradCAMStage: Stage {
     public static let name = "gradcam"
     public static let file = "gradcam.json"
     public static let mapsFile = "maps.safetensors"
@@ -64,82 +64,92 @@ public enum GradCAMStage {
         return (0..<n).map { items[$0 * (items.count - 1) / max(n - 1, 1)] }
     }
 
+    /// How many maps, at which layers, scored how; the seed recorded with the maps. The
+    /// networks and their input size are the ones the trainings recorded.
+    public struct Config: Codable, Sendable, Equatable {
+        var format = 6
+        public var figure = GradCAMStage.figureImages
+        public var scored = GradCAMStage.scoredImages
+        public var layers = ModelKind.allCases.map { GradCAM.defaultLayer($0) }
+        public var fpnFallback = "\(GradCAM.fpnFallbackLayer) below \(GradCAM.minimumSide)"
+        public var pointingTolerance = LocalisationScore.pointingTolerance
+        public var seed: UInt64
+    }
+
     public static func definition(preset: Preset) -> StageDefinition {
-        struct Configuration: Codable {
-            var format = 5; var figure = GradCAMStage.figureImages; var scored = GradCAMStage.scoredImages
-            var layers = ModelKind.allCases.map { GradCAM.defaultLayer($0) }
-            var fpnFallback = "\(GradCAM.fpnFallbackLayer) below \(GradCAM.minimumSide)"
-            var pointingTolerance = LocalisationScore.pointingTolerance
+        StageDefinition(
+            GradCAMStage.self, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name], config: Config(seed: preset.seed))
+    }
+
+    public static func run(_ config: Config, in context: StageContext) throws {
+        let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
+        let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
+        guard let fold = plan.folds.first else { throw PipelineError.stageFailed(stage: name, reason: "no folds") }
+        let trained = try TrainStage.read(from: context.upstream(TrainStage.name))
+        let size = try trained.require(ModelKind.allCases[0], fold: fold.index).preparation.size
+        let records = try ImageSet.records(dataset: dataset, patients: fold.testPatients).sorted { $0.key < $1.key }
+        let covid = records.filter { $0.label == .covid }, normal = records.filter { $0.label == .normal }
+        // Lesion area per COVID slice (masks exist only on the twin).
+        var lesion: [(ImageRecord, [Bool])] = []
+        for r in covid {
+            if let m = try lesionMask(for: r.path, size: size), m.contains(true) { lesion.append((r, m)) }
         }
-        return StageDefinition(
-            name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name],
-            configuration: CanonicalJSON.encode(Configuration())
-        ) { context in
-            let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
-            let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
-            guard let fold = plan.folds.first else { throw PipelineError.stageFailed(stage: name, reason: "no folds") }
-            let size = preset.model.inputSize
-            let records = try ImageSet.records(dataset: dataset, patients: fold.testPatients).sorted { $0.key < $1.key }
-            let covid = records.filter { $0.label == .covid }, normal = records.filter { $0.label == .normal }
-            // Lesion area per COVID slice (masks exist only on the twin).
-            var lesion: [(ImageRecord, [Bool])] = []
-            for r in covid {
-                if let m = try lesionMask(for: r.path, size: size), m.contains(true) { lesion.append((r, m)) }
-            }
-            // The figure's COVID slices: each patient's largest lesion, the patients with the largest.
-            var largest: [String: (ImageRecord, Int)] = [:]
-            for (r, m) in lesion {
-                let area = m.filter { $0 }.count
-                if let best = largest[r.key.patientID], (best.1, r.key) >= (area, best.0.key) { continue }
-                largest[r.key.patientID] = (r, area)
-            }
-            let figureCovid: [ImageRecord] =
-                lesion.isEmpty
-                ? spaced(covid, figureImages)
-                : Array(largest.values.sorted { ($0.1, $1.0.key) > ($1.1, $0.0.key) }.prefix(figureImages).map(\.0)).sorted {
-                    $0.key < $1.key
-                }
-            let figure = figureCovid + spaced(normal, figureImages)
-            let scored = spaced(lesion, scoredImages)
-            let masks = Dictionary(lesion.map { ($0.0.key, $0.1) }, uniquingKeysWith: { a, _ in a })
-            var maps: [MapRecord] = [], tensors: [(String, Tensor)] = []
-            for model in ModelKind.allCases {
-                let config = TrainStage.config(model, preset: preset)
-                let graph = try TrainStage.bestModel(model, fold: fold.index, preset: preset, from: context.upstream(TrainStage.name))
-                let layer = GradCAM.layer(for: model, in: graph)
-                let jobs = figure.map { ($0, true, nil as Int?) } + scored.map { ($0.0, false, ClassEncoding.covidIndex as Int?) }
-                for (record, inFigure, classIndex) in jobs {
-                    let pixels = try config.preparation.load(record.path)
-                    var raw = config.preparation; raw.scaling = .raw
-                    let body =
-                        masks[record.key] == nil
-                        ? nil
-                        : LocalisationScore.outsideBody(stored: try raw.load(record.path), width: size, height: size)
-                    let map = GradCAM.compute(
-                        graph: graph, image: Tensor(shape: [1, size, size, 1], data: pixels),
-                        layer: layer, classIndex: classIndex)
-                    let tensorName = "\(model.rawValue)/\(maps.count)"
-                    tensors.append((tensorName, Tensor(shape: [size, size], data: map.heat)))
-                    maps.append(
-                        MapRecord(
-                            model: model, key: record.key, truth: record.label, inFigure: inFigure,
-                            classIndex: map.classIndex, layer: layer, probability: Double(map.probability),
-                            peak: Double(map.peak),
-                            score: masks[record.key].map { LocalisationScore(map: map, mask: $0, outsideBody: body) },
-                            tensor: tensorName))
-                }
-            }
-            try AtomicFile.write(
-                CanonicalJSON.encodePretty(Output(fold: fold.index, size: size, seed: preset.seed, maps: maps)),
-                to: context.outputDirectory.appendingPathComponent(file))
-            try SafeTensors.write(
-                tensors,
-                metadata: [
-                    "seed": "\(preset.seed)", "fold": "\(fold.index)",
-                    "layers": Array(Set(maps.map { "\($0.model.rawValue)=\($0.layer)" })).sorted().joined(separator: ",")
-                ],
-                to: context.outputDirectory.appendingPathComponent(mapsFile))
+        // The figure's COVID slices: each patient's largest lesion, the patients with the largest.
+        var largest: [String: (ImageRecord, Int)] = [:]
+        for (r, m) in lesion {
+            let area = m.filter { $0 }.count
+            if let best = largest[r.key.patientID], (best.1, r.key) >= (area, best.0.key) { continue }
+            largest[r.key.patientID] = (r, area)
         }
+        let figureCovid: [ImageRecord] =
+            lesion.isEmpty
+            ? spaced(covid, config.figure)
+            : Array(largest.values.sorted { ($0.1, $1.0.key) > ($1.1, $0.0.key) }.prefix(config.figure).map(\.0)).sorted {
+                $0.key < $1.key
+            }
+        let figure = figureCovid + spaced(normal, config.figure)
+        let scored = spaced(lesion, config.scored)
+        let masks = Dictionary(lesion.map { ($0.0.key, $0.1) }, uniquingKeysWith: { a, _ in a })
+        var maps: [MapRecord] = [], tensors: [(String, Tensor)] = []
+        for model in ModelKind.allCases {
+            let training = try trained.require(model, fold: fold.index)
+            guard training.preparation.size == size else {
+                throw PipelineError.stageFailed(stage: name, reason: "the networks were trained at different input sizes")
+            }
+            let graph = try TrainStage.bestModel(training, fold: fold.index, from: trained.directory)
+            let layer = GradCAM.layer(for: model, in: graph)
+            let jobs = figure.map { ($0, true, nil as Int?) } + scored.map { ($0.0, false, ClassEncoding.covidIndex as Int?) }
+            for (record, inFigure, classIndex) in jobs {
+                let pixels = try training.preparation.load(record.path)
+                var raw = training.preparation; raw.scaling = .raw
+                let body =
+                    masks[record.key] == nil
+                    ? nil
+                    : LocalisationScore.outsideBody(stored: try raw.load(record.path), width: size, height: size)
+                let map = GradCAM.compute(
+                    graph: graph, image: Tensor(shape: [1, size, size, 1], data: pixels),
+                    layer: layer, classIndex: classIndex)
+                let tensorName = "\(model.rawValue)/\(maps.count)"
+                tensors.append((tensorName, Tensor(shape: [size, size], data: map.heat)))
+                maps.append(
+                    MapRecord(
+                        model: model, key: record.key, truth: record.label, inFigure: inFigure,
+                        classIndex: map.classIndex, layer: layer, probability: Double(map.probability),
+                        peak: Double(map.peak),
+                        score: masks[record.key].map { LocalisationScore(map: map, mask: $0, outsideBody: body) },
+                        tensor: tensorName))
+            }
+        }
+        try AtomicFile.write(
+            CanonicalJSON.encodePretty(Output(fold: fold.index, size: size, seed: config.seed, maps: maps)),
+            to: context.outputDirectory.appendingPathComponent(file))
+        try SafeTensors.write(
+            tensors,
+            metadata: [
+                "seed": "\(config.seed)", "fold": "\(fold.index)",
+                "layers": Array(Set(maps.map { "\($0.model.rawValue)=\($0.layer)" })).sorted().joined(separator: ",")
+            ],
+            to: context.outputDirectory.appendingPathComponent(mapsFile))
     }
 
     public static func read(from directory: URL) throws -> Output {

@@ -16,7 +16,7 @@ import NeuralNet
 /// and listed in ID order; nil means every test patient, as the paper does.
 ///
 /// Output `identification.json`: `[IdentifyStage.PatientRecord]` (model, fold, patient order).
-public enum IdentifyStage {
+public enum IdentifyStage: Stage {
     public static let name = "identify"
     public static let file = "identification.json"
 
@@ -65,48 +65,56 @@ public enum IdentifyStage {
         return chosen.sorted()
     }
 
+    /// How many test patients per class to identify (nil: all) and the seed of that draw.
+    public struct Config: Codable, Sendable, Equatable {
+        var format = 2
+        public var perClass: Int?
+        public var seed: UInt64
+    }
+
     public static func definition(preset: Preset) -> StageDefinition {
-        struct Configuration: Codable { var format = 1; var perClass: Int?; var seed: UInt64 }
-        let configuration = CanonicalJSON.encode(Configuration(perClass: preset.identificationPatients, seed: preset.seed))
-        return StageDefinition(
-            name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name, SelectionStage.name],
-            configuration: configuration
-        ) { context in
-            let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
-            let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
-            let selection = try SelectionStage.read(from: context.upstream(SelectionStage.name))
-            var kept: [String: [Int: Bool]] = [:]
-            for s in selection.series {
-                kept["\(s.patientID)/\(s.series)"] = Dictionary(zip(s.imageNumbers, s.selected), uniquingKeysWith: { a, _ in a })
-            }
-            let byID = Dictionary(dataset.patients.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            var records: [PatientRecord] = []
-            for model in ModelKind.allCases {
-                let config = TrainStage.config(model, preset: preset)
-                for fold in plan.folds {
-                    let graph = try TrainStage.bestModel(model, fold: fold.index, preset: preset, from: context.upstream(TrainStage.name))
-                    let classifier = SliceClassifier(graph: graph, preparation: config.preparation, batchSize: config.evaluationBatchSize)
-                    for id in patients(fold: fold, dataset: dataset, perClass: preset.identificationPatients, seed: preset.seed) {
-                        guard let patient = byID[id] else { continue }
-                        var series: [String] = [], numbers: [Int] = [], selected: [Bool] = [], paths: [String] = []
-                        for s in patient.series {
-                            // A series the selection could not process keeps none of its slices.
-                            let flags = kept["\(id)/\(s.name)"] ?? [:]
-                            for slice in s.slices {
-                                series.append(s.name); numbers.append(slice.imageNumber)
-                                selected.append(flags[slice.imageNumber] ?? false); paths.append(slice.path)
-                            }
+        StageDefinition(
+            IdentifyStage.self, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name, SelectionStage.name],
+            config: Config(perClass: preset.identificationPatients, seed: preset.seed))
+    }
+
+    public static func run(_ config: Config, in context: StageContext) throws {
+        let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
+        let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
+        let selection = try SelectionStage.read(from: context.upstream(SelectionStage.name))
+        let trained = try TrainStage.read(from: context.upstream(TrainStage.name))
+        var kept: [String: [Int: Bool]] = [:]
+        for s in selection.series {
+            kept["\(s.patientID)/\(s.series)"] = Dictionary(zip(s.imageNumbers, s.selected), uniquingKeysWith: { a, _ in a })
+        }
+        let byID = Dictionary(dataset.patients.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var records: [PatientRecord] = []
+        for model in ModelKind.allCases {
+            for fold in plan.folds {
+                let training = try trained.require(model, fold: fold.index)
+                let graph = try TrainStage.bestModel(training, fold: fold.index, from: trained.directory)
+                let classifier = SliceClassifier(
+                    graph: graph, preparation: training.preparation, batchSize: training.evaluationBatchSize)
+                for id in patients(fold: fold, dataset: dataset, perClass: config.perClass, seed: config.seed) {
+                    guard let patient = byID[id] else { continue }
+                    var series: [String] = [], numbers: [Int] = [], selected: [Bool] = [], paths: [String] = []
+                    for s in patient.series {
+                        // A series the selection could not process keeps none of its slices.
+                        let flags = kept["\(id)/\(s.name)"] ?? [:]
+                        for slice in s.slices {
+                            series.append(s.name); numbers.append(slice.imageNumber)
+                            selected.append(flags[slice.imageNumber] ?? false); paths.append(slice.path)
                         }
-                        let p = try classifier.classify(paths)
-                        records.append(
-                            PatientRecord(
-                                model: model, fold: fold.index, patient: id, truth: patient.label,
-                                series: series, imageNumbers: numbers, selected: selected, covidProbabilities: p))
                     }
+                    let p = try classifier.classify(paths)
+                    records.append(
+                        PatientRecord(
+                            model: model, fold: fold.index, patient: id, truth: patient.label,
+                            series: series, imageNumbers: numbers, selected: selected, covidProbabilities: p))
                 }
             }
-            try AtomicFile.write(CanonicalJSON.encode(records), to: context.outputDirectory.appendingPathComponent(file))
         }
+        try AtomicFile.write(CanonicalJSON.encode(records), to: context.outputDirectory.appendingPathComponent(file))
     }
 
     public static func read(from directory: URL) throws -> [PatientRecord] {

@@ -18,12 +18,29 @@ public enum DatasetLocation: Codable, Sendable, Equatable {
 /// `dataset.json` (the whole `Dataset`, which downstream stages read instead of walking the
 /// tree again). Its configuration is the data source's identity (path and listing hash),
 /// so it reruns whenever a file is added, removed or resized.
-public enum IndexStage {
+public enum IndexStage: Stage {
     /// The stage's name.
     public static let name = "index"
     public static let countsFile = "counts.json"
     public static let summaryFile = "summary.json"
     public static let datasetFile = "dataset.json"
+
+    /// Where the data are and what they are, and how strictly to read them.
+    public struct Config: Codable, Sendable, Equatable {
+        var format = 2
+        public var location: DatasetLocation
+        public var identity: DataSourceIdentity
+        /// True to fail on any data problem; nil (not false) otherwise, so the key changes only then.
+        public var strict: Bool?
+        public var patientSubset: Int?
+    }
+
+    /// Everything the stage writes.
+    public struct Output: Sendable {
+        public var counts: DatasetCounts
+        public var summary: DatasetSummary
+        public var dataset: Dataset
+    }
 
     /// The stage definition for the dataset at `location`, identified by `identity`.
     /// With `strict`, any data problem fails the stage instead of leaving the series or file
@@ -33,30 +50,33 @@ public enum IndexStage {
         location: DatasetLocation, identity: DataSourceIdentity, strict: Bool = false,
         patientSubset: Int? = nil
     ) -> StageDefinition {
-        struct Configuration: Codable {
-            var format = 2; var location: DatasetLocation; var identity: DataSourceIdentity; var strict: Bool?
-            var patientSubset: Int?
-        }
-        let configuration = CanonicalJSON.encode(
-            Configuration(
-                location: location, identity: identity, strict: strict ? true : nil,
-                patientSubset: patientSubset))
         var upstream: [String] = []
         if case .upstream(let stage, _) = location { upstream = [stage] }
-        return StageDefinition(name: name, upstream: upstream, configuration: configuration) { context in
-            let root: String
-            switch location {
-            case .path(let path): root = path
-            case .upstream(let stage, let subfolder):
-                root = subfolder.isEmpty ? context.upstream(stage).path : context.upstream(stage).appendingPathComponent(subfolder).path
-            }
-            var dataset = try DatasetReader.read(root: root, options: .init(strict: strict))
-            if let patientSubset { dataset = dataset.subset(patientsPerClass: patientSubset) }
-            let out = context.outputDirectory
-            try AtomicFile.write(CanonicalJSON.encodePretty(dataset.counts), to: out.appendingPathComponent(countsFile))
-            try AtomicFile.write(CanonicalJSON.encodePretty(DatasetSummary(dataset)), to: out.appendingPathComponent(summaryFile))
-            try AtomicFile.write(CanonicalJSON.encode(dataset), to: out.appendingPathComponent(datasetFile))
+        return StageDefinition(
+            IndexStage.self, upstream: upstream,
+            config: Config(location: location, identity: identity, strict: strict ? true : nil, patientSubset: patientSubset))
+    }
+
+    public static func run(_ config: Config, in context: StageContext) throws {
+        let root: String
+        switch config.location {
+        case .path(let path): root = path
+        case .upstream(let stage, let subfolder):
+            root = subfolder.isEmpty ? context.upstream(stage).path : context.upstream(stage).appendingPathComponent(subfolder).path
         }
+        var dataset = try DatasetReader.read(root: root, options: .init(strict: config.strict ?? false))
+        if let n = config.patientSubset { dataset = dataset.subset(patientsPerClass: n) }
+        let out = context.outputDirectory
+        try AtomicFile.write(CanonicalJSON.encodePretty(dataset.counts), to: out.appendingPathComponent(countsFile))
+        try AtomicFile.write(CanonicalJSON.encodePretty(DatasetSummary(dataset)), to: out.appendingPathComponent(summaryFile))
+        try AtomicFile.write(CanonicalJSON.encode(dataset), to: out.appendingPathComponent(datasetFile))
+    }
+
+    /// Reads the counts, the summary and the dataset.
+    public static func read(from directory: URL) throws -> Output {
+        Output(
+            counts: try readCounts(from: directory), summary: try readSummary(from: directory),
+            dataset: try readDataset(from: directory))
     }
 
     /// Reads Table 1's counts from the stage's folder.

@@ -12,7 +12,7 @@ import NeuralNet
 /// `evaluate` stages, not trained again.
 ///
 /// Output `ablation.json`: `[InputScalingStage.Row]`, the paper's configuration first.
-public enum InputScalingStage {
+public enum InputScalingStage: Stage {
     public static let name = "input-scaling"
     public static let file = "ablation.json"
     /// The network compared. ResNet50V2: in reduced runs the FPN's heads (initialised at
@@ -41,54 +41,59 @@ public enum InputScalingStage {
         scaling.rawValue + (augmented ? "" : "-no-augmentation")
     }
 
+    /// The network and fold retrained, the preset's training configuration of that network
+    /// (each variant changes its scaling or augmentation) and the seed of its initial weights.
+    public struct Config: Codable, Sendable, Equatable {
+        var format = 3
+        public var model = InputScalingStage.model
+        public var fold = InputScalingStage.fold
+        public var config: TrainingConfig
+        public var weightSeed: UInt64
+    }
+
     public static func definition(preset: Preset) -> StageDefinition {
-        struct Configuration: Codable {
-            var format = 2; var model = InputScalingStage.model; var fold = InputScalingStage.fold
-            var config: TrainingConfig
-        }
-        let base = TrainStage.config(model, preset: preset)
         var definition = StageDefinition(
-            name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name, EvaluateStage.name],
-            configuration: CanonicalJSON.encode(Configuration(config: base))
-        ) { context in
-            let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
-            let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
-            guard let f = plan.folds.first(where: { $0.index == fold }) else {
-                throw PipelineError.stageFailed(stage: name, reason: "no fold \(fold)")
-            }
-            var rows: [Row] = []
-            let evaluations = try EvaluateStage.read(from: context.upstream(EvaluateStage.name))
-            if let raw = evaluations.first(where: { $0.model == model && $0.fold == fold }) {
-                let h = try TrainStage.history(from: context.upstream(TrainStage.name), model: model, fold: fold)
-                rows.append(
-                    Row(
-                        scaling: .raw, augmented: true, counts: raw.counts, auc: raw.auc, bestEpoch: h.bestEpoch,
-                        bestValidationAccuracy: h.bestValidationAccuracy, validationAUCs: h.records.map(\.validationAUC)))
-            }
-            let seed = TrainStage.weightSeed(model, fold: fold, preset: preset)
-            for (scaling, augmented) in variants {
-                var config = base
-                config.inputScaling = scaling
-                if !augmented { config.augmentation = .disabled }
-                let out = context.outputDirectory.appendingPathComponent(folder(scaling, augmented: augmented))
-                try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-                _ = try FoldTraining.run(dataset: dataset, fold: f, config: config, weightSeed: seed, outputDirectory: out)
-                let graph = try model.build(scale: config.scale, seed: 0)
-                _ = try graph.loadWeights(from: out.appendingPathComponent(Trainer.bestFileName))
-                let test = try ImageSet.load(
-                    try ImageSet.records(dataset: dataset, patients: f.testPatients), preparation: config.preparation)
-                let result = EvaluateStage.evaluate(graph, test, model: model, fold: fold, batch: config.evaluationBatchSize)
-                let h = try TrainingHistory.read(from: out.appendingPathComponent(Trainer.historyFileName))
-                rows.append(
-                    Row(
-                        scaling: scaling, augmented: augmented, counts: result.counts, auc: result.auc,
-                        bestEpoch: h.bestEpoch, bestValidationAccuracy: h.bestValidationAccuracy,
-                        validationAUCs: h.records.map(\.validationAUC)))
-            }
-            try AtomicFile.write(CanonicalJSON.encodePretty(rows), to: context.outputDirectory.appendingPathComponent(file))
-        }
+            InputScalingStage.self, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name, EvaluateStage.name],
+            config: Config(
+                config: TrainStage.config(model, preset: preset), weightSeed: TrainStage.weightSeed(model, fold: fold, preset: preset)))
         definition.isTimingRecord = { $0.hasSuffix(Trainer.historyFileName) }
         return definition
+    }
+
+    public static func run(_ config: Config, in context: StageContext) throws {
+        let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
+        let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
+        guard let f = plan.folds.first(where: { $0.index == config.fold }) else {
+            throw PipelineError.stageFailed(stage: name, reason: "no fold \(config.fold)")
+        }
+        var rows: [Row] = []
+        let evaluations = try EvaluateStage.read(from: context.upstream(EvaluateStage.name))
+        if let raw = evaluations.first(where: { $0.model == config.model && $0.fold == config.fold }) {
+            let h = try TrainStage.history(from: context.upstream(TrainStage.name), model: config.model, fold: config.fold)
+            rows.append(
+                Row(
+                    scaling: .raw, augmented: true, counts: raw.counts, auc: raw.auc, bestEpoch: h.bestEpoch,
+                    bestValidationAccuracy: h.bestValidationAccuracy, validationAUCs: h.records.map(\.validationAUC)))
+        }
+        for (scaling, augmented) in variants {
+            var training = config.config
+            training.inputScaling = scaling
+            if !augmented { training.augmentation = .disabled }
+            let out = context.outputDirectory.appendingPathComponent(folder(scaling, augmented: augmented))
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            _ = try FoldTraining.run(dataset: dataset, fold: f, config: training, weightSeed: config.weightSeed, outputDirectory: out)
+            let graph = try TrainingStage.bestModel(training, from: out)
+            let test = try ImageSet.load(
+                try ImageSet.records(dataset: dataset, patients: f.testPatients), preparation: training.preparation)
+            let result = EvaluateStage.evaluate(graph, test, model: config.model, fold: config.fold, batch: training.evaluationBatchSize)
+            let h = try TrainingHistory.read(from: out.appendingPathComponent(Trainer.historyFileName))
+            rows.append(
+                Row(
+                    scaling: scaling, augmented: augmented, counts: result.counts, auc: result.auc,
+                    bestEpoch: h.bestEpoch, bestValidationAccuracy: h.bestValidationAccuracy,
+                    validationAUCs: h.records.map(\.validationAUC)))
+        }
+        try AtomicFile.write(CanonicalJSON.encodePretty(rows), to: context.outputDirectory.appendingPathComponent(file))
     }
 
     public static func read(from directory: URL) throws -> [Row] {

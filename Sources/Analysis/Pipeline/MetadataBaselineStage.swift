@@ -6,7 +6,7 @@ import NeuralNet
 /// training images and scored on its test images, per feature set; and each fold's test images
 /// with their series and thickness, in the order the `evaluate` stage classifies them, so the
 /// report can split Table 8's metrics by series and thickness.
-public enum MetadataBaselineStage {
+public enum MetadataBaselineStage: Stage {
     public static let name = "metadata-baseline"
     public static let file = "metadata_baseline.json"
 
@@ -23,38 +23,42 @@ public enum MetadataBaselineStage {
         public var truths: [ClassLabel]
     }
 
-    public static func definition() -> StageDefinition {
-        struct Configuration: Codable { var format = 1; var steps = 600; var sets = MetadataBaseline.FeatureSet.allCases.map(\.rawValue) }
-        return StageDefinition(
-            name: name, upstream: [IndexStage.name, FoldsStage.name],
-            configuration: CanonicalJSON.encode(Configuration())
-        ) { context in
-            let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
-            let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
-            let features = try allFeatures(dataset)
-            var out: [FoldResult] = []
-            for fold in plan.folds {
-                let train = try ImageSet.records(dataset: dataset, patients: fold.trainPatients)
-                let test = try ImageSet.records(dataset: dataset, patients: fold.testPatients)
-                let trainF = train.map { features[$0.key]! }, testF = test.map { features[$0.key]! }
-                var auc: [String: Double] = [:]
-                var probabilities: [Double] = []
-                for set in MetadataBaseline.FeatureSet.allCases {
-                    let model = MetadataBaseline.fit(trainF, labels: train.map(\.label), set: set)
-                    let p = testF.map(model.probability)
-                    if Set(test.map(\.label)).count == 2 { auc[set.rawValue] = ROCCurve(scores: p, truths: test.map(\.label)).auc }
-                    if set == .all { probabilities = p }
-                }
-                out.append(
-                    FoldResult(
-                        fold: fold.index, auc: auc, testSeries: testF.map(\.series), testThicknessMM: testF.map(\.thicknessMM),
-                        probabilities: probabilities, truths: test.map(\.label)))
-            }
-            try AtomicFile.write(CanonicalJSON.encode(out), to: context.outputDirectory.appendingPathComponent(file))
-        }
+    /// The logistic fits' steps and feature sets.
+    public struct Config: Codable, Sendable, Equatable {
+        var format = 1
+        public var steps = 600
+        public var sets = MetadataBaseline.FeatureSet.allCases.map(\.rawValue)
     }
 
-    /// The features of every labelled image of `dataset` (files read on all cores).
+    public static func definition() -> StageDefinition {
+        StageDefinition(MetadataBaselineStage.self, upstream: [IndexStage.name, FoldsStage.name], config: Config())
+    }
+
+    public static func run(_ config: Config, in context: StageContext) throws {
+        let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
+        let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
+        let features = try allFeatures(dataset)
+        var out: [FoldResult] = []
+        for fold in plan.folds {
+            let train = try ImageSet.records(dataset: dataset, patients: fold.trainPatients)
+            let test = try ImageSet.records(dataset: dataset, patients: fold.testPatients)
+            let trainF = train.map { features[$0.key]! }, testF = test.map { features[$0.key]! }
+            var auc: [String: Double] = [:]
+            var probabilities: [Double] = []
+            for set in config.sets.compactMap(MetadataBaseline.FeatureSet.init(rawValue:)) {
+                let model = MetadataBaseline.fit(trainF, labels: train.map(\.label), set: set, steps: config.steps)
+                let p = testF.map(model.probability)
+                if Set(test.map(\.label)).count == 2 { auc[set.rawValue] = ROCCurve(scores: p, truths: test.map(\.label)).auc }
+                if set == .all { probabilities = p }
+            }
+            out.append(
+                FoldResult(
+                    fold: fold.index, auc: auc, testSeries: testF.map(\.series), testThicknessMM: testF.map(\.thicknessMM),
+                    probabilities: probabilities, truths: test.map(\.label)))
+        }
+        try AtomicFile.write(CanonicalJSON.encode(out), to: context.outputDirectory.appendingPathComponent(file))
+    }
+
     static func allFeatures(_ dataset: Dataset) throws -> [SliceKey: MetadataBaseline.Features] {
         let records = try ImageSet.records(dataset: dataset, patients: dataset.patients.map(\.id))
         var thickness: [String: Double?] = [:]

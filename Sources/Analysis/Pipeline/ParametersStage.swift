@@ -8,7 +8,7 @@ import Foundation
 /// (`TrainStage.config(_:preset:)`, `Preset.Training.augmentation`), so Table 3 shows what
 /// training used. The optimizer and loss are the only ones implemented (`Preset.load`
 /// rejects any other).
-public enum ParametersStage {
+public enum ParametersStage: Stage {
     /// The stage's name.
     public static let name = "parameters"
     /// Output file name.
@@ -21,15 +21,16 @@ public enum ParametersStage {
         public var folds: Int
     }
 
+    /// The stage records its configuration: the preset's scale, training block and folds.
+    public typealias Config = Output
+
     /// The stage definition for `preset`.
     public static func definition(preset: Preset) -> StageDefinition {
-        let output = Output(model: preset.model, training: preset.training, folds: preset.folds)
-        let configuration = CanonicalJSON.encode(output)
-        return StageDefinition(name: name, configuration: configuration) { context in
-            try AtomicFile.write(
-                CanonicalJSON.encodePretty(output),
-                to: context.outputDirectory.appendingPathComponent(file))
-        }
+        StageDefinition(ParametersStage.self, config: Output(model: preset.model, training: preset.training, folds: preset.folds))
+    }
+
+    public static func run(_ config: Config, in context: StageContext) throws {
+        try AtomicFile.write(CanonicalJSON.encodePretty(config), to: context.outputDirectory.appendingPathComponent(file))
     }
 
     /// Reads the stage's output from its folder.

@@ -7,7 +7,7 @@ import Foundation
 /// 377 rows) and counts patients per (infection, sex, ten-year age group). The cohort's
 /// metadata is real even when the images are synthetic, so these counts compare directly
 /// with the paper's Fig. 3.
-public enum PatientCountsStage {
+public enum PatientCountsStage: Stage {
     /// The stage's name.
     public static let name = "patient-counts"
     /// Output file name: CSV `infection,sex,age_group,patients`, sorted, one row per
@@ -31,21 +31,29 @@ public enum PatientCountsStage {
         return url
     }
 
-    /// The stage definition; its configuration is the hash of the CSV it reads.
-    public static func definition() throws -> StageDefinition {
-        let source = detailsURL
-        let configuration = Data("{\"format\":1,\"patientDetails\":\"\(try StageKey.sha256(file: source))\"}".utf8)
-        return StageDefinition(name: name, configuration: configuration) { context in
-            let text = try String(contentsOf: source, encoding: .utf8)
-            let counts = try count(patientDetails: text, file: source.path)
-            var csv = "infection,sex,age_group,patients\n"
-            for c in counts { csv += "\(c.infection),\(c.sex),\(c.ageGroup),\(c.patients)\n" }
-            try AtomicFile.write(csv, to: context.outputDirectory.appendingPathComponent(file))
-        }
+    /// The bundled `Patient_details.csv`, identified by its SHA-256.
+    public struct Config: Codable, Sendable, Equatable {
+        var format = 1
+        public var patientDetails: String
     }
 
-    /// Counts patients per group from the text of `Patient_details.csv`.
-    /// - Throws: `PipelineError.io` naming `file` on a malformed row (bad sex, age or infection).
+    /// The stage definition: the counts of the bundled `Patient_details.csv`.
+    public static func definition() throws -> StageDefinition {
+        StageDefinition(PatientCountsStage.self, config: Config(patientDetails: try StageKey.sha256(file: detailsURL)))
+    }
+
+    public static func run(_ config: Config, in context: StageContext) throws {
+        let source = detailsURL
+        guard try StageKey.sha256(file: source) == config.patientDetails else {
+            throw PipelineError.io(file: source.path, reason: "changed since the stage was defined")
+        }
+        let text = try String(contentsOf: source, encoding: .utf8)
+        let counts = try count(patientDetails: text, file: source.path)
+        var csv = "infection,sex,age_group,patients\n"
+        for c in counts { csv += "\(c.infection),\(c.sex),\(c.ageGroup),\(c.patients)\n" }
+        try AtomicFile.write(csv, to: context.outputDirectory.appendingPathComponent(file))
+    }
+
     public static func count(patientDetails text: String, file: String) throws -> [Count] {
         var table: [String: Int] = [:]
         let lines = text.split(whereSeparator: \.isNewline)

@@ -6,20 +6,26 @@ import Foundation
 ///
 /// Output `selection.json`: the `SelectionResult` (per series: image numbers, dark-pixel
 /// counts, threshold, kept flags; failed series with reasons).
-public enum SelectionStage {
+public enum SelectionStage: Stage {
     /// The stage's name.
     public static let name = "selection"
     public static let file = "selection.json"
 
+    /// The selection's parameters.
+    public struct Config: Codable, Sendable, Equatable {
+        var format = 1
+        public var parameters: SelectionParameters
+    }
+
     /// The stage definition; reads the `index` stage's dataset.
     public static func definition(parameters: SelectionParameters = .paper) -> StageDefinition {
-        struct Configuration: Codable { var format = 1; var parameters: SelectionParameters }
-        let configuration = CanonicalJSON.encode(Configuration(parameters: parameters))
-        return StageDefinition(name: name, upstream: [IndexStage.name], configuration: configuration) { context in
-            let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
-            let result = SliceSelector.select(dataset: dataset, parameters: parameters)
-            try AtomicFile.write(CanonicalJSON.encode(result), to: context.outputDirectory.appendingPathComponent(file))
-        }
+        StageDefinition(SelectionStage.self, upstream: [IndexStage.name], config: Config(parameters: parameters))
+    }
+
+    public static func run(_ config: Config, in context: StageContext) throws {
+        let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
+        let result = SliceSelector.select(dataset: dataset, parameters: config.parameters)
+        try AtomicFile.write(CanonicalJSON.encode(result), to: context.outputDirectory.appendingPathComponent(file))
     }
 
     /// Reads the stage's output from its folder.

@@ -8,7 +8,7 @@ import Foundation
 ///
 /// Output `validation.json`: `[SelectionValidationStage.Row]`, the grid in dark-value-major
 /// order, then the variant.
-public enum SelectionValidationStage {
+public enum SelectionValidationStage: Stage {
     public static let name = "selection-validation"
     public static let file = "validation.json"
     public static let darkValues = [200, 250, 300, 350, 400]
@@ -44,21 +44,27 @@ public enum SelectionValidationStage {
         public var isPaper: Bool { darkValue == 300 && divisor == 1.5 && rule == SelectionParameters.paper.rule }
     }
 
+    /// The swept parameters.
+    public struct Config: Codable, Sendable, Equatable {
+        var format = 2
+        public var darkValues = SelectionValidationStage.darkValues
+        public var divisors = SelectionValidationStage.divisors
+    }
+
     public static func definition() -> StageDefinition {
-        struct Configuration: Codable {
-            var format = 2; var darkValues = SelectionValidationStage.darkValues; var divisors = SelectionValidationStage.divisors
+        StageDefinition(SelectionValidationStage.self, upstream: [IndexStage.name], config: Config())
+    }
+
+    public static func run(_ config: Config, in context: StageContext) throws {
+        let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
+        var rows = try SelectionValidation.sweep(dataset: dataset, darkValues: config.darkValues, divisors: config.divisors).map(Row.init)
+        let variant = SliceSelector.select(dataset: dataset, parameters: SelectionParameters(rule: .minPlusRange))
+        if let v = try SelectionValidation.validate(variant, dataset: dataset) { rows.append(Row(v)) }
+        guard !rows.isEmpty else {
+            throw PipelineError.stageFailed(
+                stage: name, reason: "the data have no selection ground truth (only the synthetic twin has it)")
         }
-        return StageDefinition(name: name, upstream: [IndexStage.name], configuration: CanonicalJSON.encode(Configuration())) { context in
-            let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
-            var rows = try SelectionValidation.sweep(dataset: dataset, darkValues: darkValues, divisors: divisors).map(Row.init)
-            let variant = SliceSelector.select(dataset: dataset, parameters: SelectionParameters(rule: .minPlusRange))
-            if let v = try SelectionValidation.validate(variant, dataset: dataset) { rows.append(Row(v)) }
-            guard !rows.isEmpty else {
-                throw PipelineError.stageFailed(
-                    stage: name, reason: "the data have no selection ground truth (only the synthetic twin has it)")
-            }
-            try AtomicFile.write(CanonicalJSON.encodePretty(rows), to: context.outputDirectory.appendingPathComponent(file))
-        }
+        try AtomicFile.write(CanonicalJSON.encodePretty(rows), to: context.outputDirectory.appendingPathComponent(file))
     }
 
     public static func read(from directory: URL) throws -> [Row] {

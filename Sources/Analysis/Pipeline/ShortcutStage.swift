@@ -9,7 +9,7 @@ import NeuralNet
 /// network that reads the lesions calls the first normal and the second COVID-19; the share of
 /// lesion-free COVID slices still called COVID-19 is what a shortcut (series, thickness, noise)
 /// explains.
-public enum ShortcutStage {
+public enum ShortcutStage: Stage {
     public static let name = "shortcut"
     public static let file = "shortcut.json"
     /// Normal test slices per fold that get lesions drawn in: evenly spaced through the fold's
@@ -34,69 +34,80 @@ public enum ShortcutStage {
         }
     }
 
+    /// The rendering (the twin's size and seed), the audit's second FPN, how many normal
+    /// slices per fold and the decision threshold. The networks are the ones the trainings
+    /// recorded.
+    public struct Config: Codable, Sendable, Equatable {
+        var format = 4
+        public var normalPerFold = ShortcutStage.normalPerFold
+        public var auditSlices: TrainingSlices
+        public var size: Int
+        public var seed: UInt64
+        public var threshold = ClassDecision.threshold
+    }
+
     public static func definition(preset: Preset) -> StageDefinition {
-        struct Configuration: Codable {
-            var format = 3
-            var normalPerFold = ShortcutStage.normalPerFold
-            var audit: String
-            var size: Int
-            var seed: UInt64
-            var threshold = ClassDecision.threshold
-        }
-        let auditSlices = SeriesBalanceStage.auditSlices(preset)
-        let config = Configuration(
-            audit: "\(SeriesBalanceStage.model.rawValue)/\(auditSlices.rawValue)",
-            size: preset.data.syntheticImageSize, seed: preset.seed)
         let upstream =
             [TwinStage.name, IndexStage.name, FoldsStage.name, TrainStage.name] + SeriesBalanceStage.trainingStageNames(preset: preset)
-        return StageDefinition(name: name, upstream: upstream, configuration: CanonicalJSON.encode(config)) { context in
-            let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
-            let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
-            // The preset's three networks, then the audit's second FPN.
-            let variants: [(ModelKind, TrainingSlices?)] = ModelKind.allCases.map { ($0, nil) } + [(SeriesBalanceStage.model, auditSlices)]
-            var results = variants.map { Result(model: $0.0, slices: $0.1) }
-            for fold in plan.folds {
-                let records = try ImageSet.records(dataset: dataset, patients: fold.testPatients).sorted { $0.key < $1.key }
-                let covid = records.filter { $0.label == .covid }
-                // Normal SR_2 slices, at most `normalPerFold` evenly spaced (rendering is the cost).
-                let normal = GradCAMStage.spaced(records.filter { $0.label == .normal && $0.key.series == "SR_2" }, normalPerFold)
-                let twin = try SyntheticTwin(
-                    config: SynthConfig(
-                        size: config.size, patients: .ids(Array(Set(fold.testPatients)).sorted()),
-                        seed: config.seed))
-                // Each rendering is made once per input preparation and classified by the three networks.
-                var sets: [String: ImageSet] = [:]
-                for (m, (model, slices)) in variants.enumerated() {
-                    let training = TrainStage.config(model, preset: preset)
-                    let prep = training.preparation
-                    let graph =
-                        try slices.map {
-                            try SeriesBalanceStage.auditModel(
-                                fold: fold.index, preset: preset,
-                                from: context.upstream(TrainStage.stageName(model, fold: fold.index, slices: $0)))
-                        } ?? TrainStage.bestModel(model, fold: fold.index, preset: preset, from: context.upstream(TrainStage.name))
-                    func called(_ recs: [ImageRecord], _ lesions: SyntheticTwin.LesionOverride, _ tag: String) throws -> Int {
-                        let key = "\(tag)/\(lesions.rawValue)/\(prep.size)/\(prep.scaling.rawValue)/\(prep.resize.rawValue)"
-                        // As generated, a slice is the stored file: read it rather than render it again.
-                        let set =
-                            try sets[key]
-                            ?? (lesions == .asGenerated
-                                ? ImageSet.load(recs, preparation: prep)
-                                : render(twin, recs, lesions: lesions, preparation: prep))
-                        sets[key] = set
-                        return EvaluateStage.classify(graph, set, batch: training.evaluationBatchSize).filter { ClassDecision.isCovid($0) }
-                            .count
-                    }
-                    results[m].covidSlices += covid.count
-                    results[m].covidCalledAsStored += try called(covid, .asGenerated, "covid")
-                    results[m].covidCalledWithoutLesions += try called(covid, .removed, "covid")
-                    results[m].normalSlices += normal.count
-                    results[m].normalCalledAsStored += try called(normal, .asGenerated, "normal")
-                    results[m].normalCalledWithLesions += try called(normal, .implanted, "normal")
+        return StageDefinition(
+            ShortcutStage.self, upstream: upstream,
+            config: Config(
+                auditSlices: SeriesBalanceStage.auditSlices(preset), size: preset.data.syntheticImageSize, seed: preset.seed))
+    }
+
+    public static func run(_ config: Config, in context: StageContext) throws {
+        let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
+        let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
+        // The preset's three networks, then the audit's second FPN.
+        let trained = try TrainStage.read(from: context.upstream(TrainStage.name))
+        let variants: [(ModelKind, TrainingSlices?)] =
+            ModelKind.allCases.map { ($0, nil) } + [(SeriesBalanceStage.model, config.auditSlices)]
+        var results = variants.map { Result(model: $0.0, slices: $0.1) }
+        for fold in plan.folds {
+            let records = try ImageSet.records(dataset: dataset, patients: fold.testPatients).sorted { $0.key < $1.key }
+            let covid = records.filter { $0.label == .covid }
+            // Normal SR_2 slices, at most `normalPerFold` evenly spaced (rendering is the cost).
+            let normal = GradCAMStage.spaced(records.filter { $0.label == .normal && $0.key.series == "SR_2" }, config.normalPerFold)
+            let twin = try SyntheticTwin(
+                config: SynthConfig(
+                    size: config.size, patients: .ids(Array(Set(fold.testPatients)).sorted()),
+                    seed: config.seed))
+            // Each rendering is made once per input preparation and classified by the three networks.
+            var sets: [String: ImageSet] = [:]
+            for (m, (model, slices)) in variants.enumerated() {
+                let training: TrainingConfig, graph: Graph
+                if let slices {
+                    let folder = context.upstream(TrainStage.stageName(model, fold: fold.index, slices: slices))
+                    training = try TrainingStage.recordedConfig(StageRecord.read(from: folder)).config
+                    graph = try TrainingStage.bestModel(training, from: folder)
+                } else {
+                    training = try trained.require(model, fold: fold.index)
+                    graph = try TrainStage.bestModel(training, fold: fold.index, from: trained.directory)
                 }
+                let prep = training.preparation
+                func called(_ recs: [ImageRecord], _ lesions: SyntheticTwin.LesionOverride, _ tag: String) throws -> Int {
+                    let key = "\(tag)/\(lesions.rawValue)/\(prep.size)/\(prep.scaling.rawValue)/\(prep.resize.rawValue)"
+                    // As generated, a slice is the stored file: read it rather than render it again.
+                    let set =
+                        try sets[key]
+                        ?? (lesions == .asGenerated
+                            ? ImageSet.load(recs, preparation: prep)
+                            : render(twin, recs, lesions: lesions, preparation: prep))
+                    sets[key] = set
+                    return EvaluateStage.classify(graph, set, batch: training.evaluationBatchSize).filter {
+                        ClassDecision.isCovid($0, threshold: config.threshold)
+                    }
+                    .count
+                }
+                results[m].covidSlices += covid.count
+                results[m].covidCalledAsStored += try called(covid, .asGenerated, "covid")
+                results[m].covidCalledWithoutLesions += try called(covid, .removed, "covid")
+                results[m].normalSlices += normal.count
+                results[m].normalCalledAsStored += try called(normal, .asGenerated, "normal")
+                results[m].normalCalledWithLesions += try called(normal, .implanted, "normal")
             }
-            try AtomicFile.write(CanonicalJSON.encode(results), to: context.outputDirectory.appendingPathComponent(file))
         }
+        try AtomicFile.write(CanonicalJSON.encode(results), to: context.outputDirectory.appendingPathComponent(file))
     }
 
     /// The records' slices rendered by `twin` with `lesions`, prepared as network input.

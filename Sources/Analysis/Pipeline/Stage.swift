@@ -53,6 +53,54 @@ public struct StageDefinition: Sendable {
     }
 }
 
+/// A stage of the pipeline as a type: what it is configured with and what it produces.
+///
+/// `run` sees the configuration only as the runner hands it over, decoded from the very JSON
+/// the stage's key hashes (`StageDefinition.init(_:name:upstream:config:)`), so a stage cannot
+/// depend on anything its key leaves out: whatever a stage reads from a preset must be a field
+/// of its `Config`. Its other inputs are upstream stages' outputs, read from their folders.
+public protocol Stage: SendableMetatype {
+    /// Everything the stage depends on besides its upstream outputs.
+    associatedtype Config: Codable & Sendable
+    /// What the stage's folder holds, as downstream stages and report entries read it.
+    associatedtype Output
+    /// The stage's name, also its folder under `runs/<preset>/` (per-fold stages add a suffix).
+    static var name: String { get }
+    /// The work: writes every output file into `context.outputDirectory`.
+    static func run(_ config: Config, in context: StageContext) throws
+    /// Reads the stage's output from a finished stage's folder.
+    static func read(from directory: URL) throws -> Output
+}
+
+extension Stage {
+    /// The configuration a finished stage ran with, from its record (`stage.json`).
+    public static func recordedConfig(_ record: StageRecord) throws -> Config {
+        do { return try JSONDecoder().decode(Config.self, from: Data(record.configuration.utf8)) } catch {
+            throw PipelineError.io(
+                file: "\(record.stage)/\(record.key)/stage.json", reason: "its configuration is not a \(Config.self): \(error)")
+        }
+    }
+}
+
+extension StageDefinition {
+    /// The definition of stage type `S` configured with `config`: the key hashes the canonical
+    /// JSON of `config`, and the work receives that JSON decoded again, never the value itself.
+    /// `work` replaces `S.run` for a run that reports progress; it gets the same decoded config.
+    public init<S: Stage>(
+        _ stage: S.Type, name: String = S.name, upstream: [String] = [], config: S.Config,
+        work: (@Sendable (S.Config, StageContext) throws -> Void)? = nil
+    ) {
+        let configuration = CanonicalJSON.encode(config)
+        self.init(name: name, upstream: upstream, configuration: configuration) { context in
+            let decoded: S.Config
+            do { decoded = try JSONDecoder().decode(S.Config.self, from: configuration) } catch {
+                throw PipelineError.stageFailed(stage: name, reason: "its configuration does not decode as \(S.Config.self): \(error)")
+            }
+            if let work { try work(decoded, context) } else { try S.run(decoded, in: context) }
+        }
+    }
+}
+
 /// The outcome of asking for one stage.
 public struct StageResult: Sendable {
     /// The stage's record (read from `stage.json` when reused).

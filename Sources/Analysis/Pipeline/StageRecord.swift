@@ -28,4 +28,15 @@ public struct StageRecord: Codable, Sendable, Equatable {
     /// The stage's code version (`StageDefinition.codeVersion`); absent in records written
     /// before versions existed, which were version 1.
     public var codeVersion: Int? = nil
+
+    /// The record's file name in a finished stage's folder.
+    public static let fileName = "stage.json"
+
+    /// The record of the finished stage whose folder is `directory`.
+    public static func read(from directory: URL) throws -> StageRecord {
+        let url = directory.appendingPathComponent(fileName)
+        do { return try JSONDecoder().decode(StageRecord.self, from: Data(contentsOf: url)) } catch {
+            throw PipelineError.io(file: url.path, reason: "not a stage record: \(error)")
+        }
+    }
 }

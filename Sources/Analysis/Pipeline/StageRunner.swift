@@ -137,6 +137,24 @@ public final class StageRunner {
         if let firstError { throw firstError }
     }
 
+    /// The finished result of stage `name` when it is already in the cache (or resolved by this
+    /// runner), without computing it or anything upstream; nil when it or an upstream stage
+    /// would have to be computed.
+    public func cached(_ name: String) -> StageResult? {
+        if let done = state.withLock({ results[name] }) { return done }
+        guard let definition = definitions[name] else { return nil }
+        var upstreamHashes: [String: String] = [:]
+        for up in definition.upstream {
+            guard let result = cached(up) else { return nil }
+            upstreamHashes[up] = result.record.outputHash
+        }
+        let key = StageKey.key(
+            stage: name, configuration: definition.configuration, upstream: upstreamHashes, codeVersion: definition.codeVersion)
+        let directory = root.appendingPathComponent(name).appendingPathComponent(key)
+        guard let record = try? StageRecord.read(from: directory), record.key == key else { return nil }
+        return StageResult(record: record, directory: directory, reused: true)
+    }
+
     // MARK: - One stage
 
     private func emit(_ event: StageEvent) { state.withLock { onEvent(event) } }

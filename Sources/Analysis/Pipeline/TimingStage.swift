@@ -84,7 +84,7 @@ public struct TimingRecord: Codable, Equatable, Sendable {
 /// Outputs `timing-plan.json` (`TimingPlan`: the chosen patients and their slice and selected
 /// counts — deterministic, the stage's output hash) and `timing.json` (`TimingRecord`:
 /// wall-clock seconds and machine facts — a timing record, left out of the hash).
-public enum TimingStage {
+public enum TimingStage: Stage {
     public static let name = "timing"
     public static let planFile = "timing-plan.json"
     public static let file = "timing.json"
@@ -99,66 +99,74 @@ public enum TimingStage {
     /// `2 × (repeats + 1)` times over (with and without selection, warm-up included) — about half
     /// a minute for the eight rows at the default preset's scale in a release build, minutes in
     /// a debug build.
+    /// What is timed and how: the network and fold, the slice-count targets, the repeats, the
+    /// decision rule, and the network's input preparation, scale and batch size.
+    public struct Config: Codable, Sendable, Equatable {
+        var format = 1
+        public var model: ModelKind, fold: Int, targets: [Int], repeats: Int, rule: PatientRule
+        public var preparation: InputPreparation, scale: ModelScale, batchSize: Int
+        public var selection = SelectionParameters.paper
+    }
+
     public static func definition(
         preset: Preset, targets: [Int] = paperTargets, repeats: Int = 3,
         rule: PatientRule = .paperThreshold2
     ) -> StageDefinition {
         precondition(!targets.isEmpty && repeats >= 1, "need targets and at least one timed run")
-        struct Configuration: Codable {
-            var format = 1
-            var model: ModelKind, fold: Int, targets: [Int], repeats: Int, rule: PatientRule
-            var preparation: InputPreparation, scale: ModelScale, batchSize: Int
-            var selection = SelectionParameters.paper
-        }
-        let config = TrainStage.config(model, preset: preset)
-        let configuration = CanonicalJSON.encode(
-            Configuration(
-                model: model, fold: fold, targets: targets, repeats: repeats, rule: rule, preparation: config.preparation,
-                scale: config.scale, batchSize: config.evaluationBatchSize))
+        let training = TrainStage.config(model, preset: preset)
         var definition = StageDefinition(
-            name: name, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name],
-            configuration: configuration
-        ) { context in
-            let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
-            let folds = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
-            guard let testFold = folds.folds.first(where: { $0.index == fold }) else { throw TimingError.noPatients(fold: fold) }
-            let test = Set(testFold.testPatients)
-            let candidates = dataset.patients.filter { test.contains($0.id) && $0.sliceCount > 0 }
-            guard !candidates.isEmpty else { throw TimingError.noPatients(fold: fold) }
-            var plan = TimingPlan(
-                model: model, fold: fold, scale: config.scale, batchSize: config.evaluationBatchSize,
-                repeats: repeats, rule: rule, entries: choose(targets: targets, patients: candidates))
-
-            let graph = try TrainStage.bestModel(model, fold: fold, preset: preset, from: context.upstream(TrainStage.name))
-            let classifier = SliceClassifier(graph: graph, preparation: config.preparation, batchSize: config.evaluationBatchSize)
-            let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-            var entries: [TimingRecord.Entry] = []
-            var measured: [String: SystemTiming.Result] = [:]  // a patient chosen twice is timed once
-            for i in plan.entries.indices {
-                let e = plan.entries[i]
-                let r =
-                    try measured[e.patient]
-                    ?? SystemTiming.measure(
-                        patient: e.patient, series: byID[e.patient]!.series,
-                        classifier: classifier, rule: rule, repeats: repeats)
-                measured[e.patient] = r
-                plan.entries[i].selected = r.selectedSlices
-                entries.append(
-                    TimingRecord.Entry(
-                        target: e.target, patient: e.patient, slices: r.totalSlices,
-                        selected: r.selectedSlices, withSelection: r.withSelection,
-                        withoutSelection: r.withoutSelection))
-            }
-            let record = TimingRecord(
-                machine: .current(), model: model, fold: fold, scale: config.scale,
-                batchSize: config.evaluationBatchSize, repeats: repeats, entries: entries)
-            let out = context.outputDirectory
-            try AtomicFile.write(CanonicalJSON.encodePretty(plan), to: out.appendingPathComponent(planFile))
-            try AtomicFile.write(CanonicalJSON.encodePretty(record), to: out.appendingPathComponent(file))
-        }
+            TimingStage.self, upstream: [IndexStage.name, FoldsStage.name, TrainStage.name],
+            config: Config(
+                model: model, fold: fold, targets: targets, repeats: repeats, rule: rule, preparation: training.preparation,
+                scale: training.scale, batchSize: training.evaluationBatchSize))
         // The measured seconds differ on every run; the plan alone identifies the result.
         definition.isTimingRecord = { $0 == file }
         return definition
+    }
+
+    public static func run(_ config: Config, in context: StageContext) throws {
+        let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
+        let folds = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
+        guard let testFold = folds.folds.first(where: { $0.index == config.fold }) else { throw TimingError.noPatients(fold: config.fold) }
+        let test = Set(testFold.testPatients)
+        let candidates = dataset.patients.filter { test.contains($0.id) && $0.sliceCount > 0 }
+        guard !candidates.isEmpty else { throw TimingError.noPatients(fold: config.fold) }
+        var plan = TimingPlan(
+            model: config.model, fold: config.fold, scale: config.scale, batchSize: config.batchSize,
+            repeats: config.repeats, rule: config.rule, entries: choose(targets: config.targets, patients: candidates))
+
+        let trained = try TrainStage.read(from: context.upstream(TrainStage.name))
+        let training = try trained.require(config.model, fold: config.fold)
+        guard training.scale == config.scale, training.preparation == config.preparation else {
+            throw PipelineError.stageFailed(
+                stage: name, reason: "the trained network's scale or input preparation differs from the timing plan's")
+        }
+        let graph = try TrainStage.bestModel(training, fold: config.fold, from: trained.directory)
+        let classifier = SliceClassifier(graph: graph, preparation: config.preparation, batchSize: config.batchSize)
+        let byID = Dictionary(candidates.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        var entries: [TimingRecord.Entry] = []
+        var measured: [String: SystemTiming.Result] = [:]  // a patient chosen twice is timed once
+        for i in plan.entries.indices {
+            let e = plan.entries[i]
+            let r =
+                try measured[e.patient]
+                ?? SystemTiming.measure(
+                    patient: e.patient, series: byID[e.patient]!.series,
+                    classifier: classifier, rule: config.rule, repeats: config.repeats)
+            measured[e.patient] = r
+            plan.entries[i].selected = r.selectedSlices
+            entries.append(
+                TimingRecord.Entry(
+                    target: e.target, patient: e.patient, slices: r.totalSlices,
+                    selected: r.selectedSlices, withSelection: r.withSelection,
+                    withoutSelection: r.withoutSelection))
+        }
+        let record = TimingRecord(
+            machine: .current(), model: config.model, fold: config.fold, scale: config.scale,
+            batchSize: config.batchSize, repeats: config.repeats, entries: entries)
+        let out = context.outputDirectory
+        try AtomicFile.write(CanonicalJSON.encodePretty(plan), to: out.appendingPathComponent(planFile))
+        try AtomicFile.write(CanonicalJSON.encodePretty(record), to: out.appendingPathComponent(file))
     }
 
     /// One patient per target: the one whose total slice count is closest to it (ties: the

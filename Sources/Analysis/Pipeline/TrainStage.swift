@@ -1,3 +1,4 @@
+import AtomicFiles
 import Foundation
 import NeuralNet
 
@@ -15,7 +16,7 @@ import NeuralNet
 /// The `train` stage collects the fifteen: `<model>/fold<k>/{best.safetensors,history.json}`,
 /// hard links to the trainings' files (copies where links are impossible), so downstream stages
 /// read every network from one folder.
-public enum TrainStage {
+public enum TrainStage: Stage {
     /// The collecting stage's name.
     public static let name = "train"
 
@@ -66,59 +67,93 @@ public enum TrainStage {
         progress: (@Sendable (TrainingProgress) -> Void)? = nil,
         epochEnded: (@Sendable (EpochRecord) -> Void)? = nil
     ) -> StageDefinition {
-        struct Configuration: Codable {
-            var format = 2
-            var config: TrainingConfig
-            var fold: Int
-            var weightSeed: UInt64
-        }
-        let seed = weightSeed(model, fold: fold, preset: preset)
-        let trainingConfig = config(model, preset: preset, slices: slices)
-        let configuration = CanonicalJSON.encode(Configuration(config: trainingConfig, fold: fold, weightSeed: seed))
-        let balanced = trainingConfig.slices == .seriesBalanced
-        let name = stageName(model, fold: fold, slices: slices)
+        let config = TrainingStage.Config(
+            config: config(model, preset: preset, slices: slices), fold: fold, weightSeed: weightSeed(model, fold: fold, preset: preset))
+        let work: (@Sendable (TrainingStage.Config, StageContext) throws -> Void)? =
+            progress == nil && epochEnded == nil
+            ? nil
+            : { @Sendable config, context in try TrainingStage.train(config, in: context, progress: progress, epochEnded: epochEnded) }
         var definition = StageDefinition(
-            name: name,
-            upstream: [IndexStage.name, FoldsStage.name] + (balanced ? [SelectionStage.name] : []),
-            configuration: configuration
-        ) { context in
-            let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
-            let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
-            guard let f = plan.folds.first(where: { $0.index == fold }) else {
-                throw PipelineError.stageFailed(stage: name, reason: "the fold plan has folds \(plan.folds.map(\.index)), not \(fold)")
-            }
-            let selected = balanced ? try SelectionStage.read(from: context.upstream(SelectionStage.name)).keptImageNumbers : nil
-            _ = try FoldTraining.run(
-                dataset: dataset, fold: f, config: trainingConfig, weightSeed: seed,
-                outputDirectory: context.outputDirectory, selected: selected,
-                progress: progress, epochEnded: epochEnded)
-        }
+            TrainingStage.self, name: stageName(model, fold: fold, slices: slices),
+            upstream: TrainingStage.upstream(config), config: config, work: work)
         // Histories hold per-epoch wall times; the weights alone identify the result.
         definition.isTimingRecord = { $0.hasSuffix(Trainer.historyFileName) }
         return definition
     }
 
+    /// The collecting stage's configuration: the trainings it collects.
+    public struct Config: Codable, Sendable, Equatable {
+        var format = 3
+        /// Each training: its model and fold, and the name of its stage.
+        public var trainings: [Collected]
+    }
+
+    /// One training the collecting stage holds.
+    public struct Collected: Codable, Sendable, Equatable {
+        public var model: ModelKind
+        public var fold: Int
+        public var stage: String
+    }
+
+    /// What the collecting stage holds: each training's configuration, as the training stage
+    /// recorded it (its `stage.json`), and its folder with `best.safetensors` and `history.json`.
+    public struct Output: Sendable {
+        public var directory: URL
+        public var trainings: [TrainingStage.Config]
+
+        /// The recorded configuration of `model` on `fold`.
+        public func config(_ model: ModelKind, fold: Int) -> TrainingConfig? {
+            trainings.first { $0.config.model == model && $0.fold == fold }?.config
+        }
+
+        /// The recorded configuration of `model` on `fold`; an error naming the folder when
+        /// the collecting stage holds no such training.
+        public func require(_ model: ModelKind, fold: Int) throws -> TrainingConfig {
+            guard let config = config(model, fold: fold) else {
+                throw PipelineError.io(
+                    file: directory.appendingPathComponent(TrainStage.trainingsFile).path,
+                    reason: "no training of \(model.rawValue) on fold \(fold)")
+            }
+            return config
+        }
+    }
+
+    /// File of the collecting stage with every training's recorded configuration.
+    public static let trainingsFile = "trainings.json"
+
     /// The collecting stage: the best weights and history of every training of `preset`.
     public static func definition(preset: Preset) -> StageDefinition {
-        struct Configuration: Codable { var format = 2; var trainings: [String] }
-        let names = stageNames(preset: preset)
-        var definition = StageDefinition(
-            name: name, upstream: names,
-            configuration: CanonicalJSON.encode(Configuration(trainings: names))
-        ) { context in
-            for model in ModelKind.allCases {
-                for fold in 1...max(preset.folds, 1) {
-                    let source = context.upstream(stageName(model, fold: fold))
-                    let out = context.outputDirectory.appendingPathComponent(folder(model, fold: fold))
-                    try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-                    for file in [Trainer.bestFileName, Trainer.historyFileName] {
-                        try link(source.appendingPathComponent(file), to: out.appendingPathComponent(file))
-                    }
-                }
-            }
+        let trainings = ModelKind.allCases.flatMap { m in
+            (1...max(preset.folds, 1)).map { Collected(model: m, fold: $0, stage: stageName(m, fold: $0)) }
         }
+        var definition = StageDefinition(TrainStage.self, upstream: trainings.map(\.stage), config: Config(trainings: trainings))
         definition.isTimingRecord = { $0.hasSuffix(Trainer.historyFileName) }
         return definition
+    }
+
+    public static func run(_ config: Config, in context: StageContext) throws {
+        var recorded: [TrainingStage.Config] = []
+        for t in config.trainings {
+            let source = context.upstream(t.stage)
+            let out = context.outputDirectory.appendingPathComponent(folder(t.model, fold: t.fold))
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            for file in [Trainer.bestFileName, Trainer.historyFileName] {
+                try link(source.appendingPathComponent(file), to: out.appendingPathComponent(file))
+            }
+            recorded.append(try TrainingStage.recordedConfig(StageRecord.read(from: source)))
+        }
+        try writeTrainings(recorded, to: context.outputDirectory)
+    }
+
+    /// Writes the collecting stage's record of the trainings' configurations into `directory`.
+    public static func writeTrainings(_ trainings: [TrainingStage.Config], to directory: URL) throws {
+        try AtomicFile.write(CanonicalJSON.encodePretty(trainings), to: directory.appendingPathComponent(trainingsFile))
+    }
+
+    public static func read(from directory: URL) throws -> Output {
+        Output(
+            directory: directory,
+            trainings: try IndexStage.read([TrainingStage.Config].self, directory.appendingPathComponent(trainingsFile)))
     }
 
     /// All sixteen stage definitions of `preset`: the fifteen trainings, then the collector.
@@ -143,11 +178,13 @@ public enum TrainStage {
 
     /// `model` at `preset`'s scale with the best checkpoint of `fold` from the stage's folder.
     public static func bestModel(_ model: ModelKind, fold: Int, preset: Preset, from directory: URL) throws -> Graph {
-        let graph = try model.build(scale: config(model, preset: preset).scale, seed: 0)
-        _ = try graph.loadWeights(
-            from: directory.appendingPathComponent(folder(model, fold: fold))
-                .appendingPathComponent(Trainer.bestFileName))
-        return graph
+        try bestModel(config(model, preset: preset), fold: fold, from: directory)
+    }
+
+    /// The network `config` describes with the best checkpoint of `fold` from the collecting
+    /// stage's folder.
+    public static func bestModel(_ config: TrainingConfig, fold: Int, from directory: URL) throws -> Graph {
+        try TrainingStage.bestModel(config, from: directory.appendingPathComponent(folder(config.model, fold: fold)))
     }
 
     /// The training history of one model and fold.
@@ -155,5 +192,75 @@ public enum TrainStage {
         try TrainingHistory.read(
             from: directory.appendingPathComponent(folder(model, fold: fold))
                 .appendingPathComponent(Trainer.historyFileName))
+    }
+}
+
+/// One training stage, `train-<model>-fold<k>`: `FoldTraining` on one fold with one
+/// `TrainingConfig` (`TrainStage.definition(_:fold:preset:slices:progress:epochEnded:)` makes it).
+public enum TrainingStage: Stage {
+    public static let name = "train-fold"
+
+    /// The training's whole configuration: network, scale, schedule, augmentation, slices, and
+    /// the fold and the seed of the initial weights.
+    public struct Config: Codable, Sendable, Equatable {
+        var format = 2
+        public var config: TrainingConfig
+        public var fold: Int
+        public var weightSeed: UInt64
+
+        public init(config: TrainingConfig, fold: Int, weightSeed: UInt64) {
+            self.config = config
+            self.fold = fold
+            self.weightSeed = weightSeed
+        }
+    }
+
+    /// What one training leaves: its history and where its best weights are.
+    public struct Output: Sendable {
+        public var history: TrainingHistory
+        public var bestWeights: URL
+    }
+
+    /// The stages a training reads: the index and the folds, and the selection when it trains
+    /// on series-balanced slices.
+    static func upstream(_ config: Config) -> [String] {
+        [IndexStage.name, FoldsStage.name] + (config.config.slices == .seriesBalanced ? [SelectionStage.name] : [])
+    }
+
+    public static func run(_ config: Config, in context: StageContext) throws {
+        try train(config, in: context, progress: nil, epochEnded: nil)
+    }
+
+    /// The training, with observers of its progress.
+    static func train(
+        _ config: Config, in context: StageContext, progress: (@Sendable (TrainingProgress) -> Void)?,
+        epochEnded: (@Sendable (EpochRecord) -> Void)?
+    ) throws {
+        let dataset = try IndexStage.readDataset(from: context.upstream(IndexStage.name))
+        let plan = try FoldsStage.readPlan(from: context.upstream(FoldsStage.name))
+        guard let f = plan.folds.first(where: { $0.index == config.fold }) else {
+            throw PipelineError.stageFailed(
+                stage: context.stage, reason: "the fold plan has folds \(plan.folds.map(\.index)), not \(config.fold)")
+        }
+        let selected =
+            config.config.slices == .seriesBalanced
+            ? try SelectionStage.read(from: context.upstream(SelectionStage.name)).keptImageNumbers : nil
+        _ = try FoldTraining.run(
+            dataset: dataset, fold: f, config: config.config, weightSeed: config.weightSeed,
+            outputDirectory: context.outputDirectory, selected: selected,
+            progress: progress, epochEnded: epochEnded)
+    }
+
+    public static func read(from directory: URL) throws -> Output {
+        Output(
+            history: try TrainingHistory.read(from: directory.appendingPathComponent(Trainer.historyFileName)),
+            bestWeights: directory.appendingPathComponent(Trainer.bestFileName))
+    }
+
+    /// The network `config` describes with the best checkpoint in `directory`.
+    public static func bestModel(_ config: TrainingConfig, from directory: URL) throws -> Graph {
+        let graph = try config.model.build(scale: config.scale, seed: 0)
+        _ = try graph.loadWeights(from: directory.appendingPathComponent(Trainer.bestFileName))
+        return graph
     }
 }

@@ -54,14 +54,7 @@ extension Conv2DOp {
         let KK = pointwise ? g.c : g.patch  // rows of the kernel matrix
         let transposed = !pointwise && g.h.stride == 1 && g.w.stride == 1
         // Stride 1: dx is the convolution of dy with the flipped, transposed kernel (see `backward`).
-        let gt = ConvGeometry(
-            n: g.n, c: OC,
-            h: WindowAxis(
-                input: g.h.output, kernel: g.h.kernel, stride: 1, output: g.h.input,
-                padBefore: g.h.kernel - 1 - g.h.padBefore),
-            w: WindowAxis(
-                input: g.w.output, kernel: g.w.kernel, stride: 1, output: g.w.input,
-                padBefore: g.w.kernel - 1 - g.w.padBefore))
+        let gt = g.transposed(outputChannels: OC)
         let blockOut = pointwise ? blocks.perBlock : blocks.perBlock * g.outputPixels
         let blockIn = pointwise ? blocks.perBlock : blocks.perBlock * g.inputPixels
         let colsSize = pointwise ? 0 : blockOut * g.patch

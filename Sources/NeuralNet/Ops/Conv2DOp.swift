@@ -258,14 +258,7 @@ public enum Conv2DOp {
                             // run through the fused im2col + GEMM path (no col2im).
                             let flipped = workspace.buffer(g.patch * OC, slot: 2)
                             flippedTransposed(kb, g, oc: OC, into: flipped)
-                            let gt = ConvGeometry(
-                                n: g.n, c: OC,
-                                h: WindowAxis(
-                                    input: g.h.output, kernel: g.h.kernel, stride: 1, output: g.h.input,
-                                    padBefore: g.h.kernel - 1 - g.h.padBefore),
-                                w: WindowAxis(
-                                    input: g.w.output, kernel: g.w.kernel, stride: 1, output: g.w.input,
-                                    padBefore: g.w.kernel - 1 - g.w.padBefore))
+                            let gt = g.transposed(outputChannels: OC)
                             dx!.withUnsafeMutableElements { dxp in
                                 fusedRows(dyb, gt, kernel: flipped, oc: g.c, beta: 0, y: dxp.baseAddress!, workspace: workspace)
                             }

@@ -71,4 +71,15 @@ public struct ConvGeometry: Equatable, Sendable {
     public var outputPixels: Int { h.output * w.output }
     /// `H·W`.
     public var inputPixels: Int { h.input * w.input }
+
+    /// The geometry of the input gradient of a stride-1 convolution as a convolution itself:
+    /// `dy` (`outputChannels` channels, the output's size) convolved with the flipped,
+    /// transposed kernel, padded so that the result has the input's size. Meaningful only for
+    /// stride 1 (callers use it only then).
+    public func transposed(outputChannels: Int) -> ConvGeometry {
+        ConvGeometry(
+            n: n, c: outputChannels,
+            h: WindowAxis(input: h.output, kernel: h.kernel, stride: 1, output: h.input, padBefore: h.kernel - 1 - h.padBefore),
+            w: WindowAxis(input: w.output, kernel: w.kernel, stride: 1, output: w.input, padBefore: w.kernel - 1 - w.padBefore))
+    }
 }

@@ -5,17 +5,23 @@ import Plots
 /// Fig. 9: ResNet50V2 with the feature pyramid and the classification heads (§2.3), drawn
 /// after `ResNet50V2FPN.build`: C3, C4, C5 taken from the backbone, reduced to the pyramid's
 /// features, merged top-down into P3-P5, P6 and P7 from C5, one Flatten-Dropout-Dense(2)
-/// head per level, concatenated into the final Dense(2). Channel counts are the run's
-/// (`parameters` stage) beside the paper's.
+/// head per level, concatenated into the final Dense(2). Channel counts are the run's: the
+/// scale the FPN's training recorded (`train` stage), or the preset's (`parameters` stage)
+/// when the trainings have not run.
 public struct Figure9Entry: ReportEntry {
     public let id = EntryID(.figure, 9)
     public let stages = [ParametersStage.name]
+    public let cachedStages = [TrainStage.name]
 
     public init() {}
 
     public func build(_ inputs: EntryInputs) throws -> BuiltEntry {
-        let m = try ParametersStage.read(from: inputs.stage(ParametersStage.name)).model
-        let scale = ModelScale(inputSize: m.inputSize, widthMultiplier: m.widthMultiplier, fpnFeatures: m.fpnFeatures)
+        let p = try ParametersStage.read(from: inputs.stage(ParametersStage.name)).model
+        let trained = try inputs.stages[TrainStage.name].map { try TrainStage.read(from: $0.directory) }
+        let m =
+            trained?.trainings.first { $0.config.model == .resnet50v2FPN }?.config.scale
+            ?? ModelScale(inputSize: p.inputSize, widthMultiplier: p.widthMultiplier, fpnFeatures: p.fpnFeatures)
+        let scale = m
         let f = m.fpnFeatures
         let fig = Figure(width: 13, height: 6.2, dpi: 100)
         fig.title =

@@ -142,6 +142,10 @@ public protocol ReportEntry: Sendable {
     /// Stages `build` reads when the run can define them (the twin-only ones on a real dataset
     /// cannot); they run with `stages` whenever they are defined.
     var optionalStages: [String] { get }
+    /// Stages `build` reads when they are already in the cache; never computed for this entry
+    /// (Table 3 shows the trainings' recorded configuration when the trainings have run, and
+    /// does not train fifteen networks to show a configuration).
+    var cachedStages: [String] { get }
     /// Why the entry cannot be built yet, or nil when it can.
     var pendingReason: String? { get }
     /// Builds the entry from stage outputs. Called only when `pendingReason` is nil and
@@ -152,6 +156,7 @@ public protocol ReportEntry: Sendable {
 extension ReportEntry {
     public var pendingReason: String? { nil }
     public var optionalStages: [String] { [] }
+    public var cachedStages: [String] { [] }
 }
 
 /// An entry that is not reproduced yet; it appears in the report with its reason.

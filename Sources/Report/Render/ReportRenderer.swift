@@ -2,7 +2,8 @@ import Analysis
 import Foundation
 import Mustache
 
-/// Renders a `ReportDocument` to Markdown with the Mustache templates in `report-templates/`,
+/// Renders a `ReportDocument` to Markdown with the Mustache templates in `report-templates/`
+/// (`Sources/Report/Resources/templates`, shipped as a package resource),
 /// and Markdown to a self-contained HTML page.
 ///
 /// Templates: `report.md.mustache` (the document) with one partial per kind of section
@@ -12,6 +13,9 @@ public struct ReportRenderer {
     /// The templates folder.
     public let directory: URL
     private let library: MustacheLibrary
+
+    /// The templates shipped with the program (the package's copy of `report-templates/`).
+    public static var bundledTemplates: URL? { Bundle.module.url(forResource: "templates", withExtension: nil) }
 
     /// The partials `report.md.mustache` uses.
     public static let partials = ["banner", "figure", "table", "pending", "comparisons", "audit", "run"]

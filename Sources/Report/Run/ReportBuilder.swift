@@ -156,7 +156,14 @@ public final class ReportBuilder {
             }
         }
         let results = try runner.run(needed)
-        let inputs = EntryInputs(preset: preset, dataSource: dataSource, paper: paper, stages: results)
+        // Stages entries read only when cached: looked up, never computed, not in the manifest.
+        var available = results
+        for entry in entries where pending[entry.id] == nil {
+            for name in entry.cachedStages where available[name] == nil {
+                if let result = runner.cached(name) { available[name] = result }
+            }
+        }
+        let inputs = EntryInputs(preset: preset, dataSource: dataSource, paper: paper, stages: available)
 
         var records: [EntryRecord] = []
         var failures: [String] = []
