@@ -34,6 +34,18 @@ struct LevelGeometry {
     let scapula: (offset: Double, phiCentre: Double, phiHalf: Double)?
     /// Clavicles near the lung apex: a bony oval either side of the sternum's top, nil elsewhere.
     let clavicle: (x: Double, y: Double, r: Double)?
+    /// Shoulders (arms raised): a soft-tissue lobe either side, centre (±cx, cy), radius r (0:
+    /// none), holding the humeral head (radius `humerus`, 0 below the shoulder joint).
+    let shoulder: (cx: Double, cy: Double, r: Double, humerus: Double, hx: Double)
+    /// Female breasts: a bump of height h on the anterior outline, centred at ±cx, width w (cy unused).
+    let breast: (cx: Double, cy: Double, w: Double, h: Double, gland: Double)
+    /// Mediastinal structures of this level: circles and capsules of soft tissue (great vessels,
+    /// heart chambers) with their HU, in drawing order.
+    let vesselCircles: [(x: Double, y: Double, r: Double, hu: Double)]
+    let vesselTubes: [(x0: Double, y0: Double, x1: Double, y1: Double, r: Double, hu: Double)]
+    /// Oesophagus behind the trachea / left atrium (soft tissue, no air).
+    let esophagus: (x: Double, y: Double, r: Double)
+    let textureKey: UInt64
 
     init(_ p: PatientAnatomy, z: Double) {
         self.z = z
@@ -87,6 +99,81 @@ struct LevelGeometry {
         // The clavicles run laterally from the sternum's top, crossing the slices above the apex
         // and the first centimetres of the lung, further out at higher levels.
         clavicle = u > -0.12 && u < 0.07 ? ((0.3 + 2.2 * (0.07 - u)) * ac, -(bc + rib + 0.6 * p.muscleMM), 7) : nil
+        textureKey = p.textureKey
+        // Shoulders with the arms raised: the lobe is largest above the apex and gives way to the
+        // axilla by u = 0.2; the humeral head sits in it down to the shoulder joint (u ~ 0.08).
+        let sh = 1 - smoothstep(0.0, 0.2, u)
+        let maxX = p.shoulderMaxXMM, R = p.shoulderRadiusMM
+        if sh > 0.05 && u > -0.4 && maxX > a {
+            let r = R * (0.5 + 0.5 * sh)
+            let cx = min(a + 0.6 * R, maxX) - r
+            // The humeral head stays outside the ribs and 6 mm inside the lobe's edge.
+            let wall = ac + rib + 0.5 * p.muscleMM
+            let hr = u < 0.09 ? min(0.38 * R, (maxX - 6 - wall) / 2) * (1 - smoothstep(0.03, 0.09, u)) : 0
+            let hx = min(cx + 0.2 * r, maxX - 6 - hr)
+            shoulder = (cx, 0.22 * b, r, hr > 6 && hx - hr > wall ? hr : 0, hx)
+        } else {
+            shoulder = (0, 0, 0, 0, 0)
+        }
+        // Breasts over the 3rd-6th ribs (about u 0.35-0.85), drooping laterally when supine.
+        let bw = smoothstep(0.3, 0.45, u) * (1 - smoothstep(0.78, 0.92, u))
+        breast = (0.47 * a, -b, 0.2 * a, p.breastMM * bw, p.breastGland)
+        // Great vessels and heart by level (x to the patient's left, y posterior). Sizes in mm
+        // scaled with the patient's vessel factor.
+        let vs = p.vesselScale * min(1.1, max(0.8, ac / 115))
+        var circles: [(x: Double, y: Double, r: Double, hu: Double)] = []
+        var tubes: [(x0: Double, y0: Double, x1: Double, y1: Double, r: Double, hu: Double)] = []
+        let descX = 0.17 * ac, descY = 0.6 * bc
+        let blood = 42.0
+        if u < 0.2 {
+            // Supra-aortic branches and the brachiocephalic veins, above the arch.
+            circles.append((-0.11 * ac, -0.1 * bc, 7 * vs, blood))  // brachiocephalic trunk
+            circles.append((0.05 * ac, -0.06 * bc, 5 * vs, blood))  // left common carotid
+            circles.append((0.15 * ac, 0.06 * bc, 6 * vs, blood))  // left subclavian artery
+            circles.append((-0.24 * ac, -0.24 * bc, 8 * vs, 38))  // right brachiocephalic vein
+            if u > 0.12 {
+                // The left brachiocephalic vein crosses in front of the branches.
+                tubes.append((0.3 * ac, -0.34 * bc, -0.2 * ac, -0.27 * bc, 5.5 * vs, 38))
+            } else {
+                circles.append((0.26 * ac, -0.3 * bc, 7 * vs, 38))
+            }
+        } else if u < 0.27 {
+            // The aortic arch: from the ascending aorta (front, right of the trachea) past the
+            // trachea's left side to the descending aorta beside the spine; the SVC to its right.
+            tubes.append((-0.06 * ac, -0.3 * bc, 0.2 * ac, 0.05 * bc, 12 * vs, blood))
+            tubes.append((0.2 * ac, 0.05 * bc, descX, descY - 0.05 * bc, 12 * vs, blood))
+            circles.append((-0.26 * ac, -0.22 * bc, 9 * vs, 38))  // superior vena cava
+        } else if u < 0.5 {
+            // Below the arch: ascending aorta, SVC, pulmonary trunk and its branches.
+            circles.append((-0.07 * ac, -0.3 * bc, 15 * vs, blood))  // ascending aorta
+            circles.append((-0.27 * ac, -0.22 * bc, 9.5 * vs, 38))  // superior vena cava
+            if u > 0.31 {
+                circles.append((0.13 * ac, -0.4 * bc, 13 * vs, blood))  // pulmonary trunk
+                if u < 0.38 {
+                    // The left pulmonary artery arches over the left main bronchus.
+                    tubes.append((0.13 * ac, -0.4 * bc, 0.32 * ac, 0.05 * bc, 9 * vs, blood))
+                } else if u < 0.44 {
+                    // The right pulmonary artery runs behind the ascending aorta to the right hilum.
+                    tubes.append((0.06 * ac, -0.26 * bc, -0.28 * ac, -0.08 * bc, 8 * vs, blood))
+                }
+            }
+            if u > 0.42 {
+                // The left atrium behind the root, receiving the pulmonary veins.
+                circles.append((0.04 * ac, -0.08 * bc, 11 * vs * smoothstep(0.42, 0.5, u), 40))
+                tubes.append((0.04 * ac, -0.08 * bc, 0.2 * ac, -0.02 * bc, 3 * vs, 40))
+                tubes.append((0.04 * ac, -0.08 * bc, -0.17 * ac, -0.03 * bc, 3 * vs, 40))
+            }
+        }
+        if u >= 0.27 {
+            circles.append((descX, descY, 11.5 * vs, blood))  // descending aorta
+        }
+        if u > 0.8 {
+            // The inferior vena cava entering the right atrium from the liver.
+            circles.append((-0.16 * ac, 0.12 * bc, 11 * vs, 40))
+        }
+        vesselCircles = circles
+        vesselTubes = tubes
+        esophagus = (0.06 * ac, u < 0.45 ? 0.42 * bc : 0.36 * bc, 7)
     }
 
     /// The tissue and its noise-free HU at (x, y) mm from the body centre, lesions and vessels
@@ -97,7 +184,47 @@ struct LevelGeometry {
         let ex = ax / a, ey = abs(y) / b
         let ex2 = ex * ex
         let body = ex2 * (0.85 + 0.15 * ex2) + (y > 0 ? ey * ey * ey : ey * ey)
-        if body > 1 { return (.air, -1000) }
+        if body > 1 {
+            // Outside the chest outline: the shoulders (arms raised) and the breasts.
+            if shoulder.r > 0 {
+                let dx = ax - shoulder.cx, dy = y - shoulder.cy
+                let d = (dx * dx + dy * dy * 0.8).squareRoot()
+                if d < shoulder.r {
+                    if shoulder.humerus > 0 {
+                        let hx = ax - shoulder.hx, hy = y - shoulder.cy
+                        let dh = (hx * hx + hy * hy).squareRoot()
+                        if dh < shoulder.humerus { return (.bone, dh > shoulder.humerus - 2.5 ? 700 : 260) }
+                    }
+                    return d > shoulder.r - 5 ? (.fat, -100) : (.muscle, 48)
+                }
+            }
+            if breast.h > 1 && y < 0 && ex < 1 {
+                // The breast lifts the anterior outline smoothly: a bump of height h (Gaussian
+                // across, width w) over the chest wall, fibroglandular tissue patchy in its
+                // deeper middle, fat elsewhere.
+                let front = -b * max(0, 1 - ex2 * (0.85 + 0.15 * ex2)).squareRoot()
+                let gx = (ax - breast.cx) / breast.w
+                let hb = breast.h * exp(-0.5 * gx * gx)
+                let depth = front - y
+                if depth < hb {
+                    let f = depth / max(hb, 1e-6)
+                    if f < 0.75 && abs(gx) < 1.2 {
+                        let n = valueNoise3(x / 7, y / 7, z / 7, key: textureKey &+ 11)
+                        if n < breast.gland * (1 - abs(gx) / 1.2) * (1 - f / 0.75) + 0.25 { return (.fat, 15) }
+                    }
+                    return (.fat, -105)
+                }
+            }
+            return (.air, -1000)
+        }
+        if shoulder.r > 0 && y > 0 {
+            // The humeral head may reach inside the chest outline's fat.
+            if shoulder.humerus > 0 {
+                let hx = ax - shoulder.hx, hy = y - shoulder.cy
+                let dh = (hx * hx + hy * hy).squareRoot()
+                if dh < shoulder.humerus { return (.bone, dh > shoulder.humerus - 2.5 ? 700 : 260) }
+            }
+        }
         let ia = a - fatA, ib = b - (y > 0 ? fatB * 0.6 : fatB)
         let fx = ax / ia, fy = abs(y) / ib
         let fx2 = fx * fx
@@ -171,24 +298,55 @@ struct LevelGeometry {
                 return (.spleen, 45)
             }
         }
-        // Descending aorta beside the spine.
-        if u > 0.22 {
-            let dx = x - 0.16 * ac, dy = y - 0.58 * bc
-            if dx * dx + dy * dy < 144 { return (.mediastinum, 42) }
+        // Oesophagus: soft tissue between the trachea / left atrium and the spine.
+        do {
+            let dx = x - esophagus.x, dy = y - esophagus.y
+            if dx * dx + dy * dy < esophagus.r * esophagus.r { return (.mediastinum, 35) }
         }
-        // Heart and great vessels.
+        // Great vessels of this level.
+        for c in vesselCircles where c.r > 0 {
+            let dx = x - c.x, dy = y - c.y
+            if dx * dx + dy * dy < c.r * c.r { return (.mediastinum, c.hu) }
+        }
+        for t in vesselTubes {
+            let dx = t.x1 - t.x0, dy = t.y1 - t.y0
+            let len2 = dx * dx + dy * dy
+            var s = len2 > 0 ? ((x - t.x0) * dx + (y - t.y0) * dy) / len2 : 0
+            s = min(max(s, 0), 1)
+            let ex = x - (t.x0 + s * dx), ey = y - (t.y0 + s * dy)
+            if ex * ex + ey * ey < t.r * t.r { return (.mediastinum, t.hu) }
+        }
+        // The heart: an egg pointing to the left and front, with epicardial fat around the
+        // ventricles, the interventricular septum faintly denser, the right atrium to the right.
         if heart > 0 {
-            let hx = (x - 0.12 * ac) / (0.40 * ac * heart), hy = (y + 0.3 * bc) / (0.46 * bc * heart)
-            if hx * hx + hy * hy < 1 { return (.heart, 40) }
+            // Posterior edge as before (about +0.16 bc), larger towards the front and the left.
+            let hx = (x - 0.14 * ac) / (0.47 * ac * heart), hy = (y + 0.36 * bc) / (0.52 * bc * heart)
+            // Apex to the left and front: the outline bulges there.
+            let egg = 1 + 0.18 * max(0, hx) * max(0, -hy + 0.2)
+            let d = (hx * hx + hy * hy) / (egg * egg)
+            if d < 1 {
+                if d > 0.84 && hy < 0.3 { return (.fat, -95) }  // epicardial fat
+                let sx = hx + 0.6 * hy  // septum line
+                if abs(sx - 0.15) < 0.05 && hy < 0.25 { return (.heart, 52) }
+                return (.heart, sx > 0.15 ? 44 : 38)
+            }
+            // The pericardial fat pad in front of the heart's lower part.
+            if u > 0.65 && hy < -0.3 && d < 1.25 && x > -0.1 * ac { return (.fat, -90) }
         }
-        if arch > 0 {
-            let gx = (x - 0.04 * ac) / (0.24 * ac * arch), gy = (y + 0.2 * bc) / (0.3 * bc * arch)
-            if gx * gx + gy * gy < 1 { return (.mediastinum, 38) }
+        // The superior and anterior mediastinum around the great vessels: fat, widest at the
+        // roots, narrow above the arch.
+        if u > 0.03 && u < 0.46 {
+            // Its back stays in front of the hila (+0.1 bc), out of the selection region's lung.
+            let w = (0.16 + 0.16 * smoothstep(0.08, 0.3, u)) * ac * (1 - 0.6 * smoothstep(0.36, 0.46, u))
+            let mx = (x - 0.03 * ac) / w, my = (y + 0.32 * bc) / (0.42 * bc)
+            if mx * mx + my * my < 1 { return (.fat, -85) }
         }
-        // Mediastinum: a central band, widest at the level of trachea and spine.
+        // Mediastinal fat and soft tissue between the lungs: anterior fat, posterior soft tissue;
+        // wider where the heart and roots are, narrow at the apex.
         let t = (y - 0.25 * bc) / (0.4 * bc)
-        let mhw = ac * (0.06 + 0.07 * exp(-t * t)) + (y > 0.55 * bc ? 0.12 * ac : 0)
-        if ax < mhw { return (.mediastinum, y < 0 ? -60 : 35) }
+        let widen = 0.7 + 0.3 * smoothstep(0.05, 0.3, u)
+        let mhw = ac * (0.06 + 0.07 * exp(-t * t)) * widen + (y > 0.55 * bc ? 0.12 * ac : 0)
+        if ax < mhw { return y < 0 && u > 0.04 ? (.fat, -85) : (.mediastinum, 30) }
         // Lungs.
         if lungScale > 0 {
             let lx = (ax - lungCX) / lungA, ly = (y - lungCY) / lungB

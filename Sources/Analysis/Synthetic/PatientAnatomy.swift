@@ -31,6 +31,18 @@ struct PatientAnatomy: Sendable {
     let dependentDensity: Double
     let dependentDepthMM: Double
     let textureKey: UInt64
+    /// Arms raised above the head (the usual position for chest CT): at and above the apex the
+    /// shoulders show as postero-lateral lobes of deltoid and axillary soft tissue around the
+    /// humeral heads. Radius of that lobe, mm, and the furthest it may reach from the body's
+    /// midline so that the body stays inside the image.
+    let shoulderRadiusMM: Double
+    let shoulderMaxXMM: Double
+    /// Female breasts: anterior protrusion (mm, 0 for male patients and children) and the
+    /// share of fibroglandular tissue.
+    let breastMM: Double
+    let breastGland: Double
+    /// Size factor of the mediastinal great vessels (aorta, pulmonary trunk, veins).
+    let vesselScale: Double
 
     init(seed: UInt64, patient: SynthCohort.Patient, plans: [SeriesPlan]) {
         let r = patient.record
@@ -56,6 +68,20 @@ struct PatientAnatomy: Sendable {
         dependentDensity = g.uniform(0.25, 1)
         dependentDepthMM = g.uniform(3, 9)
         vessels = PatientAnatomy.vesselTree(&g, height: lungHeightMM, halfWidth: half, halfDepth: bodyHalfDepthMM)
+        // Shoulders, breasts and great vessels draw from their own stream, so the body size,
+        // organ placement and lung vessels above keep their draws.
+        var h = SynthRandom(seed: seed, ["anatomy-level", r.id])
+        let child = (r.ageYears ?? 40) < 16
+        // The shoulder lobe reaches 0.6 r beyond the body's widest half width (1.06 half at
+        // the top) but ends inside the image, 3% short of its edge (pulled in if need be).
+        shoulderRadiusMM = h.uniform(40, 52) * half / 160
+        shoulderMaxXMM = 0.485 * fovMin - offMax
+        // The breasts protrude anteriorly; the body's front stays inside the image.
+        let front = 0.47 * fovMin + bodyOffsetYMM - bodyHalfDepthMM * 1.0 - 4
+        let wantBreast = r.sex == "F" && !child ? h.uniform(12, 34) : 0
+        breastMM = max(0, min(wantBreast, front))
+        breastGland = h.uniform(0.25, 0.6)
+        vesselScale = h.uniform(0.9, 1.12) * (child ? 0.8 : 1)
         disease = nil
         if r.label == .covid {
             let labelledZ = plans.flatMap { p in p.labelledImageNumbers.compactMap { p.index(of: $0).map { p.zMM(index: $0) } } }

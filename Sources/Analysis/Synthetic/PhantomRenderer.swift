@@ -176,8 +176,17 @@ struct PhantomRenderer {
                     }
                     // The oblique fissure: a thin line where its plane crosses the slice.
                     if abs(p.fissureMM) < 0.55 && p.radial < 0.97 { v = max(v, -730) }
-                } else if t == .liver || t == .spleen || t == .muscle {
+                } else if t == .liver {
+                    // Parenchyma with a mild gradient and the hepatic veins as slightly darker
+                    // branching bands (iso-lines of a smooth field).
+                    let n = valueNoise3(x / 14, y / 14, geo.z / 14, key: key &+ 3)
+                    v += 12 * (valueNoise3(x / 6, y / 6, geo.z / 6, key: key &+ 1) - 0.5) + 0.04 * y
+                    if abs(n - 0.5) < 0.035 { v -= 16 }
+                } else if t == .spleen || t == .muscle || t == .heart || t == .mediastinum {
                     v += 12 * (valueNoise3(x / 6, y / 6, geo.z / 6, key: key &+ 1) - 0.5)
+                } else if t == .fat {
+                    // Fat with fine fibrous septa and small vessels.
+                    v += 16 * (valueNoise3(x / 3, y / 3, geo.z / 3, key: key &+ 4) - 0.5)
                 }
                 hu[r * size + c] = Float(v)
                 tissue[r * size + c] = t.rawValue
