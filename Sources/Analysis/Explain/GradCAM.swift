@@ -27,6 +27,18 @@ public struct GradCAMMap: Codable, Equatable, Sendable {
 /// (how much lung is in view, say) changes no probability; explaining z_c alone would still
 /// credit it. The relative score gives such features zero weight.
 public enum GradCAM {
+    /// How the gradient weighs the layer's activations.
+    public enum Method: String, Codable, Sendable, CaseIterable {
+        /// Grad-CAM (Selvaraju et al., 2017), the paper's (§3.3): each channel weighted by its
+        /// gradient averaged over the map, ReLU(Σ_k mean(∂y/∂A_k) A_k).
+        case gradCAM = "grad-cam"
+        /// HiResCAM (Draelos & Carin, 2020): gradient times activation position by position,
+        /// ReLU(Σ_k ∂y/∂A_k ⊙ A_k). Where the gradient differs by position (heads that flatten a
+        /// map into a dense layer, as the FPN's do) Grad-CAM's average can credit positions that
+        /// add nothing to the class score; HiResCAM does not.
+        case hiResCAM = "hirescam"
+    }
+
     /// The layer Grad-CAM uses by default for each model: the last convolutional feature map.
     public static func defaultLayer(_ kind: ModelKind) -> String {
         switch kind {
@@ -57,7 +69,9 @@ public enum GradCAM {
 
     /// Computes the map of one image `[1, H, W, C]` for `classIndex` (nil: the predicted class).
     /// Runs the graph in inference mode (moving BN statistics, no dropout).
-    public static func compute(graph: Graph, image: Tensor, layer: String, classIndex: Int? = nil) -> GradCAMMap {
+    public static func compute(
+        graph: Graph, image: Tensor, layer: String, classIndex: Int? = nil, method: Method = .gradCAM
+    ) -> GradCAMMap {
         precondition(image.shape.rank == 4 && image.shape[0] == 1, "Grad-CAM takes one image [1, H, W, C]")
         guard let node = graph.node(named: layer) else { preconditionFailure("no layer named \(layer)") }
         let logits = graph.forward([image], mode: .inference, retainActivations: true)[0]
@@ -70,15 +84,24 @@ public enum GradCAM {
         graph.backward([seed], keep: [node])
         let a = graph.value(of: node)!, g = graph.gradient(of: node)!
         let (h, w, ch) = (a.shape[1], a.shape[2], a.shape[3])
-        // α_k = mean over positions of the gradient.
-        var alpha = [Float](repeating: 0, count: ch)
-        for p in 0..<(h * w) { for q in 0..<ch { alpha[q] += g.data[p * ch + q] } }
-        for q in 0..<ch { alpha[q] /= Float(h * w) }
         var cam = [Float](repeating: 0, count: h * w)
-        for p in 0..<(h * w) {
-            var s: Float = 0
-            for q in 0..<ch { s += alpha[q] * a.data[p * ch + q] }
-            cam[p] = max(0, s)
+        switch method {
+        case .gradCAM:
+            // α_k = mean over positions of the gradient.
+            var alpha = [Float](repeating: 0, count: ch)
+            for p in 0..<(h * w) { for q in 0..<ch { alpha[q] += g.data[p * ch + q] } }
+            for q in 0..<ch { alpha[q] /= Float(h * w) }
+            for p in 0..<(h * w) {
+                var s: Float = 0
+                for q in 0..<ch { s += alpha[q] * a.data[p * ch + q] }
+                cam[p] = max(0, s)
+            }
+        case .hiResCAM:
+            for p in 0..<(h * w) {
+                var s: Float = 0
+                for q in 0..<ch { s += g.data[p * ch + q] * a.data[p * ch + q] }
+                cam[p] = max(0, s)
+            }
         }
         let (outH, outW) = (image.shape[1], image.shape[2])
         var heat = resizeBilinear(cam, width: w, height: h, toWidth: outW, toHeight: outH)

@@ -35,6 +35,11 @@ public enum GradCAMStage: Stage {
         public let score: LocalisationScore?
         /// Name of the map in `maps.safetensors`.
         public let tensor: String
+        /// How the map weighs the activations; nil for Grad-CAM, the paper's.
+        public var method: GradCAM.Method? = nil
+
+        /// The method, Grad-CAM when not recorded.
+        public var mapMethod: GradCAM.Method { method ?? .gradCAM }
     }
 
     public struct Output: Codable, Equatable, Sendable {
@@ -67,7 +72,8 @@ public enum GradCAMStage: Stage {
     /// How many maps, at which layers, scored how; the seed recorded with the maps. The
     /// networks and their input size are the ones the trainings recorded.
     public struct Config: Codable, Sendable, Equatable {
-        var format = 6
+        var format = 7
+        public var methods = GradCAM.Method.allCases.map(\.rawValue)
         public var figure = GradCAMStage.figureImages
         public var scored = GradCAMStage.scoredImages
         public var layers = ModelKind.allCases.map { GradCAM.defaultLayer($0) }
@@ -111,33 +117,41 @@ public enum GradCAMStage: Stage {
         let scored = spaced(lesion, config.scored)
         let masks = Dictionary(lesion.map { ($0.0.key, $0.1) }, uniquingKeysWith: { a, _ in a })
         var maps: [MapRecord] = [], tensors: [(String, Tensor)] = []
-        for model in ModelKind.allCases {
-            let training = try trained.require(model, fold: fold.index)
-            guard training.preparation.size == size else {
-                throw PipelineError.stageFailed(stage: name, reason: "the networks were trained at different input sizes")
-            }
-            let graph = try TrainStage.bestModel(training, fold: fold.index, from: trained.directory)
-            let layer = GradCAM.layer(for: model, in: graph)
-            let jobs = figure.map { ($0, true, nil as Int?) } + scored.map { ($0.0, false, ClassEncoding.covidIndex as Int?) }
-            for (record, inFigure, classIndex) in jobs {
-                let pixels = try training.preparation.load(record.path)
-                var raw = training.preparation; raw.scaling = .raw
-                let body =
-                    masks[record.key] == nil
-                    ? nil
-                    : LocalisationScore.outsideBody(stored: try raw.load(record.path), width: size, height: size)
-                let map = GradCAM.compute(
-                    graph: graph, image: Tensor(shape: [1, size, size, 1], data: pixels),
-                    layer: layer, classIndex: classIndex)
-                let tensorName = "\(model.rawValue)/\(maps.count)"
-                tensors.append((tensorName, Tensor(shape: [size, size], data: map.heat)))
-                maps.append(
-                    MapRecord(
+        // The paper's Grad-CAM for the figure and the scores, then HiResCAM for the scores (after
+        // every Grad-CAM map, so those keep their names). Methods not in the configuration are
+        // not computed.
+        let methods = config.methods.compactMap(GradCAM.Method.init(rawValue:))
+        for method in methods {
+            for model in ModelKind.allCases {
+                let training = try trained.require(model, fold: fold.index)
+                guard training.preparation.size == size else {
+                    throw PipelineError.stageFailed(stage: name, reason: "the networks were trained at different input sizes")
+                }
+                let graph = try TrainStage.bestModel(training, fold: fold.index, from: trained.directory)
+                let layer = GradCAM.layer(for: model, in: graph)
+                let scoredJobs = scored.map { ($0.0, false, ClassEncoding.covidIndex as Int?) }
+                let jobs = method == .gradCAM ? figure.map { ($0, true, nil as Int?) } + scoredJobs : scoredJobs
+                for (record, inFigure, classIndex) in jobs {
+                    let pixels = try training.preparation.load(record.path)
+                    var raw = training.preparation; raw.scaling = .raw
+                    let body =
+                        masks[record.key] == nil
+                        ? nil
+                        : LocalisationScore.outsideBody(stored: try raw.load(record.path), width: size, height: size)
+                    let map = GradCAM.compute(
+                        graph: graph, image: Tensor(shape: [1, size, size, 1], data: pixels),
+                        layer: layer, classIndex: classIndex, method: method)
+                    let tensorName = "\(model.rawValue)/\(maps.count)"
+                    tensors.append((tensorName, Tensor(shape: [size, size], data: map.heat)))
+                    var entry = MapRecord(
                         model: model, key: record.key, truth: record.label, inFigure: inFigure,
                         classIndex: map.classIndex, layer: layer, probability: Double(map.probability),
                         peak: Double(map.peak),
                         score: masks[record.key].map { LocalisationScore(map: map, mask: $0, outsideBody: body) },
-                        tensor: tensorName))
+                        tensor: tensorName)
+                    if method != .gradCAM { entry.method = method }
+                    maps.append(entry)
+                }
             }
         }
         try AtomicFile.write(

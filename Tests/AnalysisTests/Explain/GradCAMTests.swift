@@ -65,6 +65,33 @@ final class GradCAMTests: XCTestCase {
         for i in 0..<64 { XCTAssertEqual(map.heat[i], max(0, xs[i]) / peak, accuracy: 1e-5, "pixel \(i)") }
     }
 
+    /// input 8×8×1 → 1×1 conv "feat" (= x) → Flatten → Dense(2): logit 0 = Σ_p w_p x_p with
+    /// w = +1 on the left half and −1 on the right, logit 1 = 0. The gradient differs by position
+    /// and averages to zero: Grad-CAM's map is empty, HiResCAM's is ReLU(w ⊙ x) / max, each
+    /// position's share of the class-0 score.
+    func testHiResCAMCreditsPositionsByTheirOwnGradient() {
+        let g = Graph(seed: 1)
+        let x = g.input("input_1", shape: [8, 8, 1])
+        let feat = g.add(Conv2D("feat", filters: 1, kernelSize: 1), x)
+        g.outputs = [g.add(Dense("fc", units: 2), g.add(Flatten("flat"), feat))]
+        let weight: [Float] = (0..<64).map { $0 % 8 < 4 ? 1 : -1 }
+        for p in g.parameters {
+            switch p.name {
+            case "feat/kernel": p.value = Tensor(shape: p.value.shape, data: [1])
+            case "fc/kernel": p.value = Tensor(shape: p.value.shape, data: (0..<64).flatMap { [weight[$0], 0] })
+            default: p.value = Tensor(shape: p.value.shape)
+            }
+        }
+        let xs: [Float] = (0..<64).map { Float(($0 * 37) % 17) - 6 }
+        let image = Tensor(shape: [1, 8, 8, 1], data: xs)
+        let hires = GradCAM.compute(graph: g, image: image, layer: "feat", classIndex: 0, method: .hiResCAM)
+        let expected = (0..<64).map { max(0, weight[$0] * xs[$0]) }
+        let peak = expected.max()!
+        for i in 0..<64 { XCTAssertEqual(hires.heat[i], expected[i] / peak, accuracy: 1e-5, "pixel \(i)") }
+        let grad = GradCAM.compute(graph: g, image: image, layer: "feat", classIndex: 0, method: .gradCAM)
+        XCTAssertEqual(grad.peak, 0, accuracy: 1e-6)
+    }
+
     /// 7×7: air border, a body wall (HU 40) two pixels thick around a 1×1 "lung" (HU −850), one
     /// air pixel touching the wall from outside. The lung is enclosed, so it is not outside.
     func testOutsideBodyIsAirReachedFromTheBorder() {
