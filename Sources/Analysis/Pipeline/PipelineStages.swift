@@ -5,9 +5,10 @@ import NeuralNet
 /// twin (or the real dataset's index) to the trainings and their evaluations. The report reads
 /// these stages' outputs; `paper-repro train` runs one of them directly.
 public enum PipelineStages {
-    /// Inputs up to this size train two networks side by side (`StageRunner.concurrency`): on
-    /// the default scale (96 px) a training step on one core takes 1.2× its time on two, so two
-    /// trainings at once finish in 0.6× the time (`paper-repro bench models --small`).
+    /// Inputs up to this size run two stages side by side (`StageRunner.concurrency`): on the
+    /// default scale (96 px) a training step on one core takes 1.2× its time on two, so two
+    /// trainings at once finish in 0.6× the time (`paper-repro bench models --small`); the
+    /// evaluations after them gain the same way.
     public static let sideBySideTrainingMaxInput = 128
 
     /// Every stage that can run for `preset`. An entry whose stages are not all here is
@@ -110,8 +111,9 @@ public enum Pipeline {
             root: runsDirectory.appendingPathComponent(preset.name), presetSeed: preset.seed,
             versions: versions, force: force, onEvent: onEvent)
         runner.sharedCache = sharedCache
-        // Small networks: two trainings side by side, one core each, beat one training on two.
-        runner.isConcurrent = { $0.hasPrefix("train-") }
+        // Small networks: two stages side by side, one core each, beat one stage on two. The
+        // timing stage measures speed, so it runs alone.
+        runner.isConcurrent = { $0 != TimingStage.name }
         runner.concurrency = preset.model.inputSize <= PipelineStages.sideBySideTrainingMaxInput ? min(2, Parallel.threads) : 1
         for definition in try PipelineStages.definitions(
             preset: preset, dataSource: try DataSourceIdentity.of(preset),

@@ -20,10 +20,14 @@ public final class StageRunner {
     /// Receives a `StageEvent` per stage start and finish.
     public var onEvent: (StageEvent) -> Void
 
-    /// Stages that may be computed side by side (independent trainings) and how many at once.
-    /// While they run, the engine's threads are shared out among them: at small scale one
-    /// training gains little from a second core, two trainings on one core each gain nearly
-    /// twice. Results do not depend on it (the engine is bit-identical for any thread count).
+    /// Stages that may be computed beside other such stages, and how many stages at once.
+    /// With `concurrency` above 1, `run` schedules the whole plan as a graph: a stage starts
+    /// once its upstream stages have finished, up to `concurrency` at a time, and the engine's
+    /// threads are shared out among the stages running (`Parallel.threads` is total / running,
+    /// recomputed as stages start and finish). At small scale one training or evaluation gains
+    /// little from a second core and two at once gain nearly twice. A stage for which this
+    /// returns false (the timing stage: it measures speed) runs alone on every thread.
+    /// Results do not depend on it (the engine is bit-identical for any thread count).
     public var isConcurrent: @Sendable (String) -> Bool = { _ in false }
     public var concurrency = 1
     /// Share the cache folder with other runners on purpose (a cluster job array's tasks):
@@ -93,46 +97,55 @@ public final class StageRunner {
         defer { withExtendedLifetime(lock) {} }
         plannedTotal = order.count
         counter = 0
-        let side = concurrency > 1 ? order.filter(isConcurrent) : []
-        if side.count > 1 {
-            // What the side-by-side stages need, first and in order; then they run together.
-            let sideSet = Set(side)
-            var needed: Set<String> = []
-            func collect(_ name: String) {
-                for up in definitions[name]!.upstream where !needed.contains(up) && !sideSet.contains(up) {
-                    needed.insert(up); collect(up)
-                }
-            }
-            side.forEach(collect)
-            for name in order where needed.contains(name) { _ = try resolve(name) }
-            try resolveSideBySide(side)
-        }
+        if concurrency > 1, order.filter(isConcurrent).count > 1 { try resolveAsGraph(order) }
         for name in order { _ = try resolve(name) }
         return state.withLock { results.filter { order.contains($0.key) } }
     }
 
-    /// Resolves `names` (whose upstreams outside `names` are resolved) `concurrency` at a time,
-    /// the engine's threads divided among them. Every started stage finishes before the first
-    /// error, if any, is thrown.
-    private func resolveSideBySide(_ names: [String]) throws {
-        let threads = Parallel.threads
-        let width = min(concurrency, names.count)
-        Parallel.setThreads(max(1, threads / width))
-        defer { Parallel.setThreads(threads) }
-        let queue = NSLock()
-        var next = 0
+    /// Resolves `order` (a plan: every stage's upstream stages come before it) `concurrency`
+    /// stages at a time: a worker takes the first stage whose upstream stages have all finished
+    /// and that may start now (a concurrent stage while no exclusive one runs; an exclusive one
+    /// when nothing runs). The engine's threads are divided among the running stages. Every
+    /// started stage finishes before the first error, if any, is thrown.
+    private func resolveAsGraph(_ order: [String]) throws {
+        let total = Parallel.threads
+        defer { Parallel.setThreads(total) }
+        let condition = NSCondition()
+        var pending = order
+        var finished: Set<String> = []
+        var running = 0
+        var exclusiveRunning = false
         var firstError: Error? = nil
-        Parallel.run(workers: width) { _ in
-            while true {
-                queue.lock()
-                guard next < names.count, firstError == nil else { queue.unlock(); return }
-                let name = names[next]
-                next += 1
-                queue.unlock()
-                do { _ = try resolve(name) } catch {
-                    queue.lock(); if firstError == nil { firstError = error }; queue.unlock()
+        let share = { Parallel.setThreads(max(1, total / max(1, running))) }
+        Parallel.run(workers: min(concurrency, order.count)) { _ in
+            condition.lock()
+            defer { condition.unlock() }
+            while firstError == nil, !pending.isEmpty {
+                let ready = pending.firstIndex { name in
+                    definitions[name]!.upstream.allSatisfy(finished.contains)
+                        && (isConcurrent(name) ? !exclusiveRunning : running == 0)
                 }
+                guard let index = ready else {
+                    condition.wait()
+                    continue
+                }
+                let name = pending.remove(at: index)
+                let exclusive = !isConcurrent(name)
+                running += 1
+                if exclusive { exclusiveRunning = true }
+                share()
+                condition.unlock()
+                var failure: Error? = nil
+                do { _ = try resolve(name) } catch { failure = error }
+                condition.lock()
+                running -= 1
+                if exclusive { exclusiveRunning = false }
+                if let failure, firstError == nil { firstError = failure }
+                finished.insert(name)
+                share()
+                condition.broadcast()
             }
+            condition.broadcast()
         }
         if let firstError { throw firstError }
     }

@@ -283,29 +283,62 @@ struct PhantomRenderer {
         }
     }
 
-    /// 3x3 binomial blur (1 2 1) of a size x size plane, edges clamped.
+    /// The soft kernels' blur (`blurWeights`) of a size x size plane, edges clamped.
     private func binomialBlur(_ p: inout [Float]) {
         let s = size
+        let (side, centre) = PhantomRenderer.blurWeights(size: s)
         var tmp = p
         for r in 0..<s {
             for c in 0..<s {
                 let l = p[r * s + max(c - 1, 0)], m = p[r * s + c], rr = p[r * s + min(c + 1, s - 1)]
-                tmp[r * s + c] = 0.25 * l + 0.5 * m + 0.25 * rr
+                tmp[r * s + c] = side * l + centre * m + side * rr
             }
         }
         for r in 0..<s {
             for c in 0..<s {
                 let u = tmp[max(r - 1, 0) * s + c], m = tmp[r * s + c], d = tmp[min(r + 1, s - 1) * s + c]
-                p[r * s + c] = 0.25 * u + 0.5 * m + 0.25 * d
+                p[r * s + c] = side * u + centre * m + side * d
             }
         }
     }
 
+    /// The soft kernel's blur as a three-tap filter (side, centre, side) at `size` pixels: the
+    /// binomial (1/4, 1/2, 1/4), a spread of 0.71 px, at 512 px and above; at smaller sizes the
+    /// same spread in millimetres, so fewer pixels (variance 2·side = 0.5·(size/512)²). A 96-px
+    /// image of a B30s series is then as sharp as a 512-px one averaged down, not blurred by a
+    /// filter five times wider than the kernel's.
+    static func blurWeights(size: Int) -> (side: Float, centre: Float) {
+        guard size < 512 else { return (0.25, 0.5) }
+        let f = Double(size) / 512
+        let side = Float(0.25 * f * f)
+        return (side, 1 - 2 * side)
+    }
+
+    /// Soft kernels correlate the noise over about three pixels at 512 px; below 256 px that is
+    /// less than one and a half pixels, so the noise is left white.
+    static func correlatesNoise(size: Int) -> Bool { size >= 256 }
+
+    /// How much of the noise's standard deviation at 512 px an image of `size` pixels keeps.
+    ///
+    /// Noise of filtered back-projection has a power spectrum that rises with spatial frequency
+    /// (the ramp filter) up to the kernel's roll-off, for soft and sharp kernels alike, so most
+    /// of its power lies at frequencies a smaller image cannot hold: averaging 512 px down to
+    /// `size` keeps about (size/512)³ of a ramp spectrum's variance, where it would keep
+    /// (size/512)² of white noise's. The standard deviation therefore scales as (size/512)^1.5;
+    /// at 512 px nothing changes, and larger images keep the white-noise scaling. (Sharp kernels
+    /// push their power even higher, so for them this is an upper bound.)
+    static func noiseScale(size: Int) -> Double {
+        let f = Double(size) / 512
+        return f >= 1 ? f : f * f.squareRoot()
+    }
+
     /// Gaussian noise keyed by (seed, patient, series, image): white for sharp kernels,
-    /// box-correlated for soft ones; sigma falls as 1/sqrt(thickness) and with downsampling.
+    /// box-correlated for soft ones (at 256 px and above); sigma falls as 1/sqrt(thickness) and with image size as a
+    /// ramp spectrum does (`noiseScale`). Streaks, lines of low-dose CT, fall as the size does.
     private func addNoise(_ p: inout [Float], imageNumber: Int) {
         var g = SynthRandom(seed: seed, ["noise", plan.patientID, plan.series, String(imageNumber)])
         let sigma = PhantomRenderer.noiseSigma(kernel: plan.kernel) * (5 / plan.thicknessMM).squareRoot() * Double(size) / 512
+        let fieldShare = Float(PhantomRenderer.noiseScale(size: size) / (Double(size) / 512))
         let n = size * size
         var w = [Float](repeating: 0, count: n)
         var i = 0
@@ -316,7 +349,7 @@ struct PhantomRenderer {
             if i + 1 < n { w[i + 1] = Float(rad * sin(2 * Double.pi * u2)) }
             i += 2
         }
-        if isSoftKernel {
+        if isSoftKernel && PhantomRenderer.correlatesNoise(size: size) {
             // 3x3 box: variance / 9, so scale by 3.
             let s = size
             var o = [Float](repeating: 0, count: n)
@@ -330,6 +363,7 @@ struct PhantomRenderer {
             w = o
             for k in 0..<n { w[k] *= 1 / 3 }
         }
+        for k in 0..<n { w[k] *= fieldShare }
         // Streaks of low-dose CT: two to five faint bands through the body at random angles.
         let width = max(1.0, Double(size) / 256), hc = Double(size) / 2
         for _ in 0..<(2 + Int(g.next() % 4)) {
