@@ -114,6 +114,7 @@ public enum Pipeline {
         // Small networks: two stages side by side, one core each, beat one stage on two. The
         // timing stage measures speed, so it runs alone.
         runner.isConcurrent = { $0 != TimingStage.name }
+        runner.priority = { $0.hasPrefix("train-") ? 1 : 0 }
         runner.concurrency = preset.model.inputSize <= PipelineStages.sideBySideTrainingMaxInput ? min(2, Parallel.threads) : 1
         for definition in try PipelineStages.definitions(
             preset: preset, dataSource: try DataSourceIdentity.of(preset),

@@ -30,6 +30,10 @@ public final class StageRunner {
     /// Results do not depend on it (the engine is bit-identical for any thread count).
     public var isConcurrent: @Sendable (String) -> Bool = { _ in false }
     public var concurrency = 1
+    /// Among the stages ready to start, those of higher priority start first (then plan order):
+    /// the long stages many others wait for — the trainings — go first, so the short stages
+    /// after them fill the last gaps instead of delaying them.
+    public var priority: @Sendable (String) -> Int = { _ in 0 }
     /// Share the cache folder with other runners on purpose (a cluster job array's tasks):
     /// the folder's lock is taken `.shared` and each stage computed under its own lock, so
     /// tasks needing the same upstream stage compute it once (`CacheLock`).
@@ -103,8 +107,8 @@ public final class StageRunner {
     }
 
     /// Resolves `order` (a plan: every stage's upstream stages come before it) `concurrency`
-    /// stages at a time: a worker takes the first stage whose upstream stages have all finished
-    /// and that may start now (a concurrent stage while no exclusive one runs; an exclusive one
+    /// stages at a time: a worker takes, of the highest `priority`, the first stage whose
+    /// upstream stages have all finished and that may start now (a concurrent stage while no exclusive one runs; an exclusive one
     /// when nothing runs). The engine's threads are divided among the running stages. Every
     /// started stage finishes before the first error, if any, is thrown.
     private func resolveAsGraph(_ order: [String]) throws {
@@ -121,11 +125,12 @@ public final class StageRunner {
             condition.lock()
             defer { condition.unlock() }
             while firstError == nil, !pending.isEmpty {
-                let ready = pending.firstIndex { name in
-                    definitions[name]!.upstream.allSatisfy(finished.contains)
-                        && (isConcurrent(name) ? !exclusiveRunning : running == 0)
+                let startable = pending.indices.filter { i in
+                    definitions[pending[i]]!.upstream.allSatisfy(finished.contains)
+                        && (isConcurrent(pending[i]) ? !exclusiveRunning : running == 0)
                 }
-                guard let index = ready else {
+                // The first of the highest priority (max keeps the first of equal maxima).
+                guard let index = startable.max(by: { priority(pending[$0]) < priority(pending[$1]) }) else {
                     condition.wait()
                     continue
                 }

@@ -60,7 +60,7 @@ final class StageGraphSchedulingTests: XCTestCase {
         let runner = runner(
             [
                 stage("a", seconds: 0.05, log: log), stage("b1", ["a"], log: log), stage("b2", ["a"], log: log),
-                stage("timing", ["a"], seconds: 0.1, log: log), stage("c", ["b1", "b2"], seconds: 0.05, log: log),
+                stage("timing", ["a"], seconds: 0.1, log: log), stage("c", ["b1", "b2"], seconds: 0.05, log: log)
             ], exclusive: ["timing"])
         let results = try runner.run(["c", "timing"])
         XCTAssertEqual(Set(results.keys), ["a", "b1", "b2", "c", "timing"])
@@ -90,7 +90,7 @@ final class StageGraphSchedulingTests: XCTestCase {
         let runner = runner(
             [
                 stage("a", seconds: 0.05, log: log), stage("bad", ["a"], seconds: 0.05, fails: true, log: log),
-                stage("slow", ["a"], seconds: 0.3, log: log), stage("after", ["bad", "slow"], log: log),
+                stage("slow", ["a"], seconds: 0.3, log: log), stage("after", ["bad", "slow"], log: log)
             ], exclusive: [])
         XCTAssertThrowsError(try runner.run(["after"])) { error in
             XCTAssertTrue("\(error)".contains("bad"), "\(error)")
@@ -98,5 +98,22 @@ final class StageGraphSchedulingTests: XCTestCase {
         XCTAssertNotNil(log.index("slow", start: false), "the stage already running finished")
         XCTAssertNil(log.index("after", start: true), "nothing downstream of the failure ran")
         XCTAssertEqual(Parallel.threads, 2)
+    }
+
+    /// Of the stages ready at once, those of higher priority start first, then plan order.
+    func testHigherPriorityStagesStartFirst() throws {
+        let log = Log()
+        let runner = runner(
+            [
+                stage("a", seconds: 0.01, log: log), stage("short1", ["a"], seconds: 0.05, log: log),
+                stage("short2", ["a"], seconds: 0.05, log: log), stage("train-x", ["a"], seconds: 0.05, log: log),
+                stage("train-y", ["a"], seconds: 0.05, log: log)
+            ], exclusive: [])
+        runner.priority = { $0.hasPrefix("train-") ? 1 : 0 }
+        _ = try runner.run(["short1", "short2", "train-x", "train-y"])
+        let starts = log.events.filter(\.start).map(\.stage)
+        XCTAssertEqual(starts.first, "a")
+        XCTAssertEqual(Set(starts[1...2]), ["train-x", "train-y"], "\(starts)")
+        XCTAssertEqual(Set(starts[3...]), ["short1", "short2"], "\(starts)")
     }
 }
