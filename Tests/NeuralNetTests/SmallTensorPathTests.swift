@@ -127,7 +127,9 @@ final class SmallTensorPathTests: XCTestCase {
     let singleChannelCases: [ConvCase] = [
         ConvCase(n: 3, h: 12, w: 11, c: 1, k: 7, oc: 8, stride: 2, same: true, bias: true, dx: false),  // ResNet50V2 conv1
         ConvCase(n: 2, h: 9, w: 9, c: 1, k: 3, oc: 4, stride: 2, same: false, bias: false, dx: false),  // Xception block1_conv1
-        ConvCase(n: 2, h: 6, w: 7, c: 1, k: 3, oc: 12, stride: 1, same: true, bias: true, dx: false)  // 8 lanes + 4
+        ConvCase(n: 2, h: 6, w: 7, c: 1, k: 3, oc: 12, stride: 1, same: true, bias: true, dx: false),  // 8 lanes + 4
+        ConvCase(n: 2, h: 8, w: 10, c: 1, k: 5, oc: 3, stride: 3, same: true, bias: true, dx: false),  // plain loops
+        ConvCase(n: 1, h: 11, w: 9, c: 1, k: 7, oc: 16, stride: 1, same: false, bias: false, dx: false)  // valid, 2 x 8 lanes
     ]
 
     func testSingleChannelConvolution() {

@@ -67,6 +67,12 @@ extension Conv2DOp {
     ) {
         Parallel.blasSingleThreaded
         let rows = g.n * g.outputPixels
+        if usesDirect(g) {
+            // A single-channel input (the first layer): the direct loops, then one epilogue pass.
+            singleChannelForward(x, g, kernel: kernel, bias: nil, oc: OC, y: y, workspace: workspace)
+            Parallel.forChunks(rows, chunk: max(1, Chunk.elements / max(OC, 1))) { _, r in epilogue.apply(y, rows: r, oc: OC) }
+            return
+        }
         if isPointwise(g) && (rows + pointwiseBlockRows(oc: OC) - 1) / pointwiseBlockRows(oc: OC) < 4 {
             // Few rows (e.g. 16×16 maps): the blocked `sgemm` also splits along N, then one
             // epilogue pass.

@@ -1,63 +1,134 @@
 /// Direct loops for a convolution of a single-channel input (the networks' first layer on a CT
 /// slice): with `C = 1` the im2col matrix is as large as the output times the kernel's area, and
 /// its GEMM has `K = KH·KW` (49 for ResNet50V2's 7×7) and `N = OC` (8 at width 0.125), too thin
-/// for the GEMM to run fast. The direct loops read the input in place, eight output channels
-/// at a time.
+/// for the GEMM to run fast.
+///
+/// Both loops read a zero-padded copy of the input (`PaddedPlane`), so no tap needs a bounds
+/// test, and keep their sums in registers: the forward pass computes four neighbouring outputs
+/// of eight (or four) channels at once over all taps and stores them once; the kernel gradient
+/// keeps four taps' sums over a whole output line.
 extension Conv2DOp {
 
     /// Whether `forward` and the kernel gradient of `backward` take the direct loops.
     static func usesDirect(_ g: ConvGeometry) -> Bool { Engine.options.directSingleChannel && g.c == 1 }
 
-    /// The output columns `ow` whose tap `t` reads inside the input: `0 ≤ ow·stride + t - padBefore < input`.
-    @inline(__always)
-    static func validOutputs(_ a: WindowAxis, tap t: Int) -> Range<Int> {
-        let first = a.padBefore - t <= 0 ? 0 : (a.padBefore - t + a.stride - 1) / a.stride
-        let lastSource = a.input - 1 - t + a.padBefore
-        let end = lastSource < 0 ? 0 : min(a.output, lastSource / a.stride + 1)
-        return first..<max(first, end)
-    }
+    /// The single-channel input with the window's padding written out as zeros:
+    /// `plane[n, r, c] = x[n, r - padTop, c - padLeft]` (zero outside), with
+    /// `rows = (OH - 1)·strideH + KH` and `columns = (OW - 1)·strideW + KW`, so output `(oh, ow)` at tap
+    /// `(kh, kw)` reads `plane[n, oh·strideH + kh, ow·strideW + kw]`.
+    struct PaddedPlane {
+        let rows: Int, columns: Int
 
-    /// `y[n, oh, ow, o] = bias[o] + Σ_{kh, kw} x[n, ih, iw] · k[kh, kw, 0, o]` (taps in `(kh, kw)`
-    /// order; padding reads as zero), parallel over fixed chunks of output lines. Tap by tap over
-    /// a whole output line, so consecutive multiply-adds go to different outputs.
-    static func singleChannelForward(
-        _ x: UnsafePointer<Float>, _ g: ConvGeometry, kernel k: UnsafePointer<Float>,
-        bias: UnsafePointer<Float>?, oc OC: Int, y: UnsafeMutablePointer<Float>
-    ) {
-        let H = g.h.input, W = g.w.input, OH = g.h.output, OW = g.w.output, KH = g.h.kernel, KW = g.w.kernel
-        let sw = g.w.stride, pw = g.w.padBefore
-        Parallel.forChunks(g.n * OH, chunk: max(1, 4096 / max(1, OW * OC)), work: g.n * OH * OW * KH * KW * OC) { _, lines in
-            for line in lines {
-                let xImage = x + (line / OH) * H * W, oh = line % OH
-                let out = y + line * OW * OC
-                if let bias {
-                    for ow in 0..<OW { (out + ow * OC).update(from: bias, count: OC) }
-                } else {
-                    out.update(repeating: 0, count: OW * OC)
-                }
-                for kh in 0..<KH {
-                    let ih = g.h.source(oh, kh)
-                    if ih < 0 || ih >= H { continue }
-                    let xRow = xImage + ih * W
-                    for kw in 0..<KW {
-                        let kv = k + (kh * KW + kw) * OC
-                        let xs = xRow + kw - pw
-                        let valid = validOutputs(g.w, tap: kw)
-                        if OC % 8 == 0 {
-                            for ow in valid {
-                                let xv = SIMD8<Float>(repeating: xs[ow * sw]), d = out + ow * OC
-                                var o = 0
-                                while o < OC { storeVector(loadVector(d + o) + xv * loadVector(kv + o), d + o); o += 8 }
-                            }
-                        } else {
-                            for ow in valid {
-                                let xv = xs[ow * sw], d = out + ow * OC
-                                for o in 0..<OC { d[o] += xv * kv[o] }
-                            }
+        init(_ g: ConvGeometry) {
+            rows = (g.h.output - 1) * g.h.stride + g.h.kernel
+            columns = (g.w.output - 1) * g.w.stride + g.w.kernel
+        }
+
+        var floats: Int { rows * columns }
+
+        /// Fills `plane` (`n · floats`) from `x [N, H, W, 1]`, in parallel over images (a copy: the
+        /// same for any thread count).
+        func fill(_ x: UnsafePointer<Float>, _ g: ConvGeometry, into plane: UnsafeMutablePointer<Float>) {
+            let H = g.h.input, W = g.w.input, top = g.h.padBefore, left = g.w.padBefore
+            let rows = rows, columns = columns, floats = floats
+            // Input columns copied into each plane row: c - left in 0..<W.
+            let c0 = max(0, left), c1 = min(columns, W + left)
+            Parallel.forChunks(g.n, chunk: 1, work: g.n * floats) { _, images in
+                for n in images {
+                    let xImage = x + n * H * W
+                    for r in 0..<rows {
+                        let dst = plane + n * floats + r * columns
+                        let ih = r - top
+                        guard ih >= 0 && ih < H && c0 < c1 else {
+                            dst.update(repeating: 0, count: columns)
+                            continue
                         }
+                        if c0 > 0 { dst.update(repeating: 0, count: c0) }
+                        (dst + c0).update(from: xImage + ih * W + (c0 - left), count: c1 - c0)
+                        if c1 < columns { (dst + c1).update(repeating: 0, count: columns - c1) }
                     }
                 }
             }
+        }
+    }
+
+    /// `y[n, oh, ow, o] = bias[o] + Σ_{kh, kw} x[n, ih, iw] · k[kh, kw, 0, o]` (taps in `(kh, kw)`
+    /// order; padding reads as zero), parallel over fixed chunks of output lines.
+    static func singleChannelForward(
+        _ x: UnsafePointer<Float>, _ g: ConvGeometry, kernel k: UnsafePointer<Float>,
+        bias: UnsafePointer<Float>?, oc OC: Int, y: UnsafeMutablePointer<Float>, workspace: Workspace
+    ) {
+        let pad = PaddedPlane(g)
+        let plane = workspace.buffer(g.n * pad.floats, slot: 2)
+        pad.fill(x, g, into: plane)
+        let OH = g.h.output, OW = g.w.output
+        Parallel.forChunks(g.n * OH, chunk: max(1, 4096 / max(1, OW * OC)), work: g.n * OH * OW * g.h.kernel * g.w.kernel * OC) {
+            _, lines in
+            for line in lines {
+                let source = plane + (line / OH) * pad.floats + (line % OH) * g.h.stride * pad.columns
+                let out = y + line * OW * OC
+                var o = 0
+                while o + 8 <= OC {
+                    singleChannelLine(SIMD8<Float>.self, source, g, pad, k + o, bias.map { $0 + o }, oc: OC, out + o)
+                    o += 8
+                }
+                while o + 4 <= OC {
+                    singleChannelLine(SIMD4<Float>.self, source, g, pad, k + o, bias.map { $0 + o }, oc: OC, out + o)
+                    o += 4
+                }
+                while o < OC {
+                    // A channel left over (OC not a multiple of 4): plain loops.
+                    for ow in 0..<OW {
+                        var a = bias?[o] ?? 0
+                        for kh in 0..<g.h.kernel {
+                            let row = source + kh * pad.columns + ow * g.w.stride
+                            for kw in 0..<g.w.kernel { a += row[kw] * k[(kh * g.w.kernel + kw) * OC + o] }
+                        }
+                        out[ow * OC + o] = a
+                    }
+                    o += 1
+                }
+            }
+        }
+    }
+
+    /// One output line of `V.scalarCount` channels (starting at `k`, `bias`, `out`; row stride
+    /// `OC`): four outputs at a time, their sums over all taps held in registers.
+    @inline(__always)
+    static func singleChannelLine<V: SIMD>(
+        _: V.Type, _ source: UnsafePointer<Float>, _ g: ConvGeometry, _ pad: PaddedPlane,
+        _ k: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, oc OC: Int, _ out: UnsafeMutablePointer<Float>
+    ) where V.Scalar == Float {
+        let KH = g.h.kernel, KW = g.w.kernel, sw = g.w.stride, OW = g.w.output, columns = pad.columns
+        let start = bias.map { load(V.self, $0) } ?? V()
+        var ow = 0
+        while ow + 4 <= OW {
+            var a0 = start, a1 = start, a2 = start, a3 = start
+            for kh in 0..<KH {
+                let row = source + kh * columns + ow * sw
+                let kRow = k + kh * KW * OC
+                for kw in 0..<KW {
+                    let kv = load(V.self, kRow + kw * OC), p = row + kw
+                    a0 += V(repeating: p[0]) * kv
+                    a1 += V(repeating: p[sw]) * kv
+                    a2 += V(repeating: p[2 * sw]) * kv
+                    a3 += V(repeating: p[3 * sw]) * kv
+                }
+            }
+            store(a0, out + ow * OC)
+            store(a1, out + (ow + 1) * OC)
+            store(a2, out + (ow + 2) * OC)
+            store(a3, out + (ow + 3) * OC)
+            ow += 4
+        }
+        while ow < OW {
+            var a = start
+            for kh in 0..<KH {
+                let row = source + kh * columns + ow * sw
+                for kw in 0..<KW { a += V(repeating: row[kw]) * load(V.self, k + (kh * KW + kw) * OC) }
+            }
+            store(a, out + ow * OC)
+            ow += 1
         }
     }
 
@@ -69,10 +140,13 @@ extension Conv2DOp {
     /// in Double in chunk order (the same for any thread count).
     static func singleChannelBackward(
         _ dy: UnsafePointer<Float>, x: UnsafePointer<Float>, _ g: ConvGeometry, oc OC: Int,
-        dk: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?
+        dk: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?, workspace: Workspace
     ) {
-        let H = g.h.input, W = g.w.input, OH = g.h.output, OW = g.w.output, KH = g.h.kernel, KW = g.w.kernel
+        let OH = g.h.output, OW = g.w.output, KH = g.h.kernel, KW = g.w.kernel
         let taps = KH * KW, size = taps * OC + OC
+        let pad = PaddedPlane(g)
+        let plane = workspace.buffer(g.n * pad.floats, slot: 2)
+        pad.fill(x, g, into: plane)
         let chunk = singleChannelChunkLines(g)
         let nChunks = max(1, Parallel.chunkCount(g.n * OH, chunk: chunk))
         var partials = [Float](repeating: 0, count: nChunks * size)
@@ -81,41 +155,27 @@ extension Conv2DOp {
             Parallel.forChunks(g.n * OH, chunk: chunk, work: g.n * OH * OW * taps * OC) { ci, lines in
                 let p = pb + ci * size
                 for line in lines {
-                    let xImage = x + (line / OH) * H * W, oh = line % OH
+                    let source = plane + (line / OH) * pad.floats + (line % OH) * g.h.stride * pad.columns
                     let dyRow = dy + line * OW * OC
                     for kh in 0..<KH {
-                        let ih = g.h.source(oh, kh)
-                        if ih < 0 || ih >= H { continue }
-                        let xRow = xImage + ih * W
-                        for kw in 0..<KW {
-                            let a = p + (kh * KW + kw) * OC
-                            let xs = xRow + kw - g.w.padBefore, sw = g.w.stride
-                            let valid = validOutputs(g.w, tap: kw)
-                            var o = 0
-                            while o + 8 <= OC {
-                                // Four running sums (outputs ow ≡ 0, 1, 2, 3 mod 4 of the valid range), added at the end.
-                                var acc = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-                                var ow = valid.lowerBound
-                                while ow + 4 <= valid.upperBound {
-                                    acc.0 += SIMD8(repeating: xs[ow * sw]) * loadVector(dyRow + ow * OC + o)
-                                    acc.1 += SIMD8(repeating: xs[(ow + 1) * sw]) * loadVector(dyRow + (ow + 1) * OC + o)
-                                    acc.2 += SIMD8(repeating: xs[(ow + 2) * sw]) * loadVector(dyRow + (ow + 2) * OC + o)
-                                    acc.3 += SIMD8(repeating: xs[(ow + 3) * sw]) * loadVector(dyRow + (ow + 3) * OC + o)
-                                    ow += 4
-                                }
-                                while ow < valid.upperBound {
-                                    acc.0 += SIMD8(repeating: xs[ow * sw]) * loadVector(dyRow + ow * OC + o)
-                                    ow += 1
-                                }
-                                storeVector(loadVector(a + o) + ((acc.0 + acc.1) + (acc.2 + acc.3)), a + o)
-                                o += 8
+                        let row = source + kh * pad.columns
+                        var o = 0
+                        while o + 8 <= OC {
+                            singleChannelTapSums(SIMD8<Float>.self, row, g, dyRow + o, oc: OC, p + kh * KW * OC + o)
+                            o += 8
+                        }
+                        while o + 4 <= OC {
+                            singleChannelTapSums(SIMD4<Float>.self, row, g, dyRow + o, oc: OC, p + kh * KW * OC + o)
+                            o += 4
+                        }
+                        while o < OC {
+                            // A channel left over (OC not a multiple of 4): plain loops.
+                            for kw in 0..<KW {
+                                var a: Float = 0
+                                for ow in 0..<OW { a += row[ow * g.w.stride + kw] * dyRow[ow * OC + o] }
+                                p[(kh * KW + kw) * OC + o] += a
                             }
-                            if o < OC {
-                                for ow in valid {
-                                    let xv = xs[ow * sw], d = dyRow + ow * OC
-                                    for q in o..<OC { a[q] += xv * d[q] }
-                                }
-                            }
+                            o += 1
                         }
                     }
                     let db = p + taps * OC
@@ -129,4 +189,58 @@ extension Conv2DOp {
             if i < taps * OC { dk[i] += Float(s) } else if let dBias { dBias[i - taps * OC] += Float(s) }
         }
     }
+
+    /// `acc[kw, ·] += Σ_ow row[ow·stride + kw] · dy[ow, ·]` for one kernel row of taps and
+    /// `V.scalarCount` channels (`acc` and `dy` with row stride `OC`): four taps at a time (then two,
+    /// then one), their sums over the whole output line in registers.
+    @inline(__always)
+    static func singleChannelTapSums<V: SIMD>(
+        _: V.Type, _ row: UnsafePointer<Float>, _ g: ConvGeometry, _ dy: UnsafePointer<Float>, oc OC: Int,
+        _ acc: UnsafeMutablePointer<Float>
+    ) where V.Scalar == Float {
+        let KW = g.w.kernel, sw = g.w.stride, OW = g.w.output
+        var kw = 0
+        while kw + 4 <= KW {
+            var a0 = V(), a1 = V(), a2 = V(), a3 = V()
+            for ow in 0..<OW {
+                let d = load(V.self, dy + ow * OC), p = row + ow * sw + kw
+                a0 += V(repeating: p[0]) * d
+                a1 += V(repeating: p[1]) * d
+                a2 += V(repeating: p[2]) * d
+                a3 += V(repeating: p[3]) * d
+            }
+            store(load(V.self, acc + kw * OC) + a0, acc + kw * OC)
+            store(load(V.self, acc + (kw + 1) * OC) + a1, acc + (kw + 1) * OC)
+            store(load(V.self, acc + (kw + 2) * OC) + a2, acc + (kw + 2) * OC)
+            store(load(V.self, acc + (kw + 3) * OC) + a3, acc + (kw + 3) * OC)
+            kw += 4
+        }
+        if kw + 2 <= KW {
+            var a0 = V(), a1 = V()
+            for ow in 0..<OW {
+                let d = load(V.self, dy + ow * OC), p = row + ow * sw + kw
+                a0 += V(repeating: p[0]) * d
+                a1 += V(repeating: p[1]) * d
+            }
+            store(load(V.self, acc + kw * OC) + a0, acc + kw * OC)
+            store(load(V.self, acc + (kw + 1) * OC) + a1, acc + (kw + 1) * OC)
+            kw += 2
+        }
+        if kw < KW {
+            var a = V()
+            for ow in 0..<OW { a += V(repeating: row[ow * sw + kw]) * load(V.self, dy + ow * OC) }
+            store(load(V.self, acc + kw * OC) + a, acc + kw * OC)
+            kw += 1
+        }
+    }
+}
+
+/// `V.scalarCount` floats from `p` (any alignment).
+@inline(__always) func load<V: SIMD>(_: V.Type, _ p: UnsafePointer<Float>) -> V where V.Scalar == Float {
+    UnsafeRawPointer(p).loadUnaligned(as: V.self)
+}
+
+/// Stores `V.scalarCount` floats at `p` (any alignment).
+@inline(__always) func store<V: SIMD>(_ v: V, _ p: UnsafeMutablePointer<Float>) where V.Scalar == Float {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
 }

@@ -41,7 +41,7 @@ public enum Conv2DOp {
                         y.withUnsafeMutableElements { yp in
                             singleChannelForward(
                                 xp.baseAddress!, g, kernel: kp.baseAddress!, bias: bias == nil ? nil : bp.baseAddress!,
-                                oc: OC, y: yp.baseAddress!)
+                                oc: OC, y: yp.baseAddress!, workspace: workspace)
                         }
                     }
                 }
@@ -177,7 +177,7 @@ public enum Conv2DOp {
                         db.withUnsafeMutableElements { dbp in
                             singleChannelBackward(
                                 dyp.baseAddress!, x: xp.baseAddress!, g, oc: OC, dk: dkp.baseAddress!,
-                                dBias: hasBias ? dbp.baseAddress! : nil)
+                                dBias: hasBias ? dbp.baseAddress! : nil, workspace: workspace)
                         }
                     }
                 }
