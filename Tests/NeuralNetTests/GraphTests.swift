@@ -94,3 +94,26 @@ final class GraphTests: XCTestCase {
         XCTAssertNil(g.value(of: g.node(named: "relu1")!), "released after use")
     }
 }
+
+/// `Graph.cellGeometry`: where each cell of a map is centred in the input.
+final class CellGeometryTests: XCTestCase {
+    func testWindowsPaddingAndGridKeepingLayers() {
+        let g = Graph(seed: 1)
+        let x = g.input("x", shape: [8, 8, 1])
+        // Explicit padding then a valid stride-2 3×3: output o reads padded 2o…2o+2, i.e. input 2o−1…2o+1.
+        let p = g.add(ZeroPadding2D("pad", padding: 1), x)
+        let a = g.add(Conv2D("a", filters: 2, kernelSize: 3, strides: 2, padding: .valid), p)
+        XCTAssertEqual(g.cellGeometry(of: a)?.rows, CellAxis(stride: 2, offset: 0))
+        // 'same' at stride 2 on an even size pads after (TensorFlow's rule): o reads 2o…2o+2.
+        let b = g.add(Conv2D("b", filters: 2, kernelSize: 3, strides: 2, padding: .same), x)
+        XCTAssertEqual(g.cellGeometry(of: b)?.columns, CellAxis(stride: 2, offset: 1))
+        // Composition: a 2×2 pool of stride 2 after `a`: cells 0 and 1 of `a` (pixels 0 and 2) → 1.
+        let r = g.add(ReLU("r"), a)
+        let m = g.add(MaxPooling2D("m", poolSize: 2), r)
+        XCTAssertEqual(g.cellGeometry(of: m)?.rows, CellAxis(stride: 4, offset: 1))
+        XCTAssertEqual(g.cellGeometry(of: m)?.rows.centre(2), 9)
+        let f = g.add(Flatten("f"), m)
+        XCTAssertNil(g.cellGeometry(of: f))
+        XCTAssertEqual(g.cellGeometry(of: x)?.rows, .identity)
+    }
+}

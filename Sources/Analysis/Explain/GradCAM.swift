@@ -19,7 +19,8 @@ public struct GradCAMMap: Codable, Equatable, Sendable {
 
 /// Grad-CAM: for a feature map A (H×W×K) and the class score y_c, α_k = mean over positions of
 /// ∂y_c/∂A_k and the map is ReLU(Σ_k α_k A_k), resized bilinearly to the input and scaled to
-/// [0, 1] by its maximum.
+/// [0, 1] by its maximum. The resize puts each cell on the centre of the input window it was
+/// computed from (`Graph.cellGeometry`), not on the centre of an even split of the image.
 ///
 /// The class score is taken before softmax, as Selvaraju et al. do, but relative to the other
 /// classes: y_c = z_c − mean of the other logits (for two classes the log-odds z_c − z_other).
@@ -104,7 +105,8 @@ public enum GradCAM {
             }
         }
         let (outH, outW) = (image.shape[1], image.shape[2])
-        var heat = resizeBilinear(cam, width: w, height: h, toWidth: outW, toHeight: outH)
+        var heat = resizeBilinear(
+            cam, width: w, height: h, toWidth: outW, toHeight: outH, cells: graph.cellGeometry(of: node))
         let peak = heat.max() ?? 0
         if peak > 0 { for i in heat.indices { heat[i] /= peak } }
         return GradCAMMap(
@@ -112,14 +114,21 @@ public enum GradCAM {
             peak: peak)
     }
 
-    /// Bilinear resize with half-pixel centres (as image libraries resize heat maps).
-    static func resizeBilinear(_ src: [Float], width: Int, height: Int, toWidth: Int, toHeight: Int) -> [Float] {
+    /// Bilinear resize of a map to the input's size: output pixel `(y, x)` reads the map at the
+    /// fractional cell centred there (`cells`, clamped to the map), or, without `cells`, with
+    /// half-pixel centres (as image libraries resize).
+    static func resizeBilinear(
+        _ src: [Float], width: Int, height: Int, toWidth: Int, toHeight: Int,
+        cells: (rows: CellAxis, columns: CellAxis)? = nil
+    ) -> [Float] {
+        let rows = cells?.rows ?? halfPixelAxis(from: height, to: toHeight)
+        let columns = cells?.columns ?? halfPixelAxis(from: width, to: toWidth)
         var out = [Float](repeating: 0, count: toWidth * toHeight)
         for y in 0..<toHeight {
-            let fy = max(0, min(Float(height - 1), (Float(y) + 0.5) * Float(height) / Float(toHeight) - 0.5))
+            let fy = Float(max(0, min(Double(height - 1), rows.cell(at: Double(y)))))
             let y0 = Int(fy), y1 = min(y0 + 1, height - 1), ty = fy - Float(y0)
             for x in 0..<toWidth {
-                let fx = max(0, min(Float(width - 1), (Float(x) + 0.5) * Float(width) / Float(toWidth) - 0.5))
+                let fx = Float(max(0, min(Double(width - 1), columns.cell(at: Double(x)))))
                 let x0 = Int(fx), x1 = min(x0 + 1, width - 1), tx = fx - Float(x0)
                 let top = src[y0 * width + x0] * (1 - tx) + src[y0 * width + x1] * tx
                 let bottom = src[y1 * width + x0] * (1 - tx) + src[y1 * width + x1] * tx
@@ -127,6 +136,12 @@ public enum GradCAM {
             }
         }
         return out
+    }
+
+    /// Half-pixel centres: cell `i` of `cells` over `pixels` is centred on `(i + 0.5)·pixels/cells − 0.5`.
+    static func halfPixelAxis(from cells: Int, to pixels: Int) -> CellAxis {
+        let stride = Double(pixels) / Double(cells)
+        return CellAxis(stride: stride, offset: stride / 2 - 0.5)
     }
 }
 

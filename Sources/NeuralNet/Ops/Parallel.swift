@@ -196,7 +196,8 @@ func sgemm(
 
 /// Reusable scratch memory (e.g. the im2col workspace): independent slots that grow but
 /// never shrink. Slot 0 holds the columns of the kernel gradient, slot 1 the fused blocks,
-/// slot 2 the flipped kernel of a stride-1 input gradient, slots 3 and 4 the transformed input
+/// slot 2 the flipped kernel of a stride-1 input gradient or the padded input of a single-channel
+/// layer, slots 3 and 4 the transformed input
 /// and products of a Winograd convolution.
 public final class Workspace: @unchecked Sendable {
     private var pointers: [UnsafeMutablePointer<Float>?] = [nil, nil, nil, nil, nil]

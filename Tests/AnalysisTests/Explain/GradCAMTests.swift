@@ -122,6 +122,29 @@ final class GradCAMTests: XCTestCase {
         XCTAssertEqual(up, [0, 0.25, 0.75, 1])
     }
 
+    /// ResNet50V2 pads its strided layers before them: cell i of the FPN's stride-8 map at 96 px
+    /// is centred on pixel 8i, so a map with one hot cell peaks there, not 3.5 pixels further on.
+    func testResNetCellsSitOnTheirWindowsCentres() throws {
+        let g = try ResNet50V2FPN.build(scale: ModelScale(inputSize: 96, widthMultiplier: 0.0625, fpnFeatures: 4), seed: 2)
+        let node = try XCTUnwrap(g.node(named: "conv3_block3_out"))
+        let cells = try XCTUnwrap(g.cellGeometry(of: node))
+        XCTAssertEqual(cells.rows, CellAxis(stride: 8, offset: 0))
+        XCTAssertEqual(cells.columns, CellAxis(stride: 8, offset: 0))
+        var cam = [Float](repeating: 0, count: 144)
+        cam[3 * 12 + 5] = 1
+        let heat = GradCAM.resizeBilinear(cam, width: 12, height: 12, toWidth: 96, toHeight: 96, cells: cells)
+        let peak = heat.indices.max { heat[$0] < heat[$1] }!
+        XCTAssertEqual(peak / 96, 24); XCTAssertEqual(peak % 96, 40)
+        XCTAssertEqual(heat[24 * 96 + 40], 1)
+        XCTAssertEqual(heat[28 * 96 + 40], 0.5, accuracy: 1e-6)  // half-way to the next cell
+        // Half-pixel centres (no geometry) put the same cell on 27.5, 43.5.
+        let plain = GradCAM.resizeBilinear(cam, width: 12, height: 12, toWidth: 96, toHeight: 96)
+        XCTAssertEqual(plain[27 * 96 + 43], plain[28 * 96 + 44], accuracy: 1e-6)
+        XCTAssertLessThan(plain[24 * 96 + 40], 0.7)
+        // A flattened head has no geometry.
+        XCTAssertNil(g.cellGeometry(of: try XCTUnwrap(g.outputs.first)))
+    }
+
     func testLocalisationScore() {
         let map = GradCAMMap(heat: [0, 0, 1, 3], width: 2, height: 2, classIndex: 0, probability: 0.9, layer: "x")
         let s = LocalisationScore(map: map, mask: [false, false, false, true])
