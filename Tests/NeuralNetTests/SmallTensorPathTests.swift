@@ -306,6 +306,27 @@ final class SmallTensorPathTests: XCTestCase {
         }
     }
 
+    /// A 5×5 depthwise kernel (a group of four taps and one left over in the kernel gradient),
+    /// eight channels, valid padding, stride 1 (the input gradient through the turned kernel).
+    func testDepthwiseFiveByFiveAgainstReference() {
+        let xs = [2, 7, 9, 8]
+        let x = Tensor(xs, randomValues(xs.reduce(1, *), seed: 430))
+        let k = Tensor([5, 5, 8, 1], randomValues(200, seed: 431))
+        let g = ConvGeometry(input: x.shape, kernel: (5, 5), stride: (1, 1), padding: .valid)
+        var y = Tensor.zeros([0])
+        DepthwiseConv2DOp.forward(x, kernel: k, geometry: g, into: &y)
+        let ref = referenceDepthwise(x.doubles, xs, k.doubles, kernel: 5, stride: 1, same: false)
+        assertClose(y.data, ref.y, tol: 1e-5, "depthwise 5x5 forward")
+        let r = randomValues(ref.y.count, seed: 432)
+        var dk = Tensor(shape: k.shape)
+        var dx: Tensor? = Tensor.zeros([0])
+        DepthwiseConv2DOp.backward(Tensor(ref.shape, r), x: x, kernel: k, geometry: g, dKernel: &dk, dx: &dx)
+        let gx = numericGradient(x.doubles) { dot(r, referenceDepthwise($0, xs, k.doubles, kernel: 5, stride: 1, same: false).y) }
+        let gk = numericGradient(k.doubles) { dot(r, referenceDepthwise(x.doubles, xs, $0, kernel: 5, stride: 1, same: false).y) }
+        assertClose(dx!.data, gx, tol: 1e-4, "depthwise 5x5 dx")
+        assertClose(dk.data, gk, tol: 1e-4, "depthwise 5x5 dkernel")
+    }
+
     func testDepthwiseIsBitIdenticalAcrossThreads() {
         func run() -> ([Float], [Float], [Float]) {
             let xs = [3, 11, 10, 11]

@@ -10,7 +10,7 @@ import Foundation
 public enum StageCodeVersions {
     public static let versions: [String: Int] = [
         "twin": 4, "index": 1, "patient-counts": 1, "parameters": 1, "selection": 1, "selection-validation": 1,
-        "folds": 1, "train": 1, "evaluate": 1, "identify": 1, "gradcam": 2, "timing": 1, "input-scaling": 1,
+        "folds": 1, "train": 2, "evaluate": 1, "identify": 1, "gradcam": 2, "timing": 1, "input-scaling": 2,
         "shortcut": 1, "metadata-baseline": 1, "series-balance": 1
     ]
 

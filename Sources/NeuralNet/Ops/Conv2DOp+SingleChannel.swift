@@ -12,46 +12,6 @@ extension Conv2DOp {
     /// Whether `forward` and the kernel gradient of `backward` take the direct loops.
     static func usesDirect(_ g: ConvGeometry) -> Bool { Engine.options.directSingleChannel && g.c == 1 }
 
-    /// The single-channel input with the window's padding written out as zeros:
-    /// `plane[n, r, c] = x[n, r - padTop, c - padLeft]` (zero outside), with
-    /// `rows = (OH - 1)·strideH + KH` and `columns = (OW - 1)·strideW + KW`, so output `(oh, ow)` at tap
-    /// `(kh, kw)` reads `plane[n, oh·strideH + kh, ow·strideW + kw]`.
-    struct PaddedPlane {
-        let rows: Int, columns: Int
-
-        init(_ g: ConvGeometry) {
-            rows = (g.h.output - 1) * g.h.stride + g.h.kernel
-            columns = (g.w.output - 1) * g.w.stride + g.w.kernel
-        }
-
-        var floats: Int { rows * columns }
-
-        /// Fills `plane` (`n · floats`) from `x [N, H, W, 1]`, in parallel over images (a copy: the
-        /// same for any thread count).
-        func fill(_ x: UnsafePointer<Float>, _ g: ConvGeometry, into plane: UnsafeMutablePointer<Float>) {
-            let H = g.h.input, W = g.w.input, top = g.h.padBefore, left = g.w.padBefore
-            let rows = rows, columns = columns, floats = floats
-            // Input columns copied into each plane row: c - left in 0..<W.
-            let c0 = max(0, left), c1 = min(columns, W + left)
-            Parallel.forChunks(g.n, chunk: 1, work: g.n * floats) { _, images in
-                for n in images {
-                    let xImage = x + n * H * W
-                    for r in 0..<rows {
-                        let dst = plane + n * floats + r * columns
-                        let ih = r - top
-                        guard ih >= 0 && ih < H && c0 < c1 else {
-                            dst.update(repeating: 0, count: columns)
-                            continue
-                        }
-                        if c0 > 0 { dst.update(repeating: 0, count: c0) }
-                        (dst + c0).update(from: xImage + ih * W + (c0 - left), count: c1 - c0)
-                        if c1 < columns { (dst + c1).update(repeating: 0, count: columns - c1) }
-                    }
-                }
-            }
-        }
-    }
-
     /// `y[n, oh, ow, o] = bias[o] + Σ_{kh, kw} x[n, ih, iw] · k[kh, kw, 0, o]` (taps in `(kh, kw)`
     /// order; padding reads as zero), parallel over fixed chunks of output lines.
     static func singleChannelForward(
@@ -65,7 +25,7 @@ extension Conv2DOp {
         Parallel.forChunks(g.n * OH, chunk: max(1, 4096 / max(1, OW * OC)), work: g.n * OH * OW * g.h.kernel * g.w.kernel * OC) {
             _, lines in
             for line in lines {
-                let source = plane + (line / OH) * pad.floats + (line % OH) * g.h.stride * pad.columns
+                let source = plane + (line / OH) * pad.floats + (line % OH) * g.h.stride * pad.rowFloats
                 let out = y + line * OW * OC
                 var o = 0
                 while o + 8 <= OC {
@@ -81,7 +41,7 @@ extension Conv2DOp {
                     for ow in 0..<OW {
                         var a = bias?[o] ?? 0
                         for kh in 0..<g.h.kernel {
-                            let row = source + kh * pad.columns + ow * g.w.stride
+                            let row = source + kh * pad.rowFloats + ow * g.w.stride
                             for kw in 0..<g.w.kernel { a += row[kw] * k[(kh * g.w.kernel + kw) * OC + o] }
                         }
                         out[ow * OC + o] = a
@@ -99,7 +59,7 @@ extension Conv2DOp {
         _: V.Type, _ source: UnsafePointer<Float>, _ g: ConvGeometry, _ pad: PaddedPlane,
         _ k: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, oc OC: Int, _ out: UnsafeMutablePointer<Float>
     ) where V.Scalar == Float {
-        let KH = g.h.kernel, KW = g.w.kernel, sw = g.w.stride, OW = g.w.output, columns = pad.columns
+        let KH = g.h.kernel, KW = g.w.kernel, sw = g.w.stride, OW = g.w.output, columns = pad.rowFloats
         let start = bias.map { load(V.self, $0) } ?? V()
         var ow = 0
         while ow + 4 <= OW {
@@ -155,10 +115,10 @@ extension Conv2DOp {
             Parallel.forChunks(g.n * OH, chunk: chunk, work: g.n * OH * OW * taps * OC) { ci, lines in
                 let p = pb + ci * size
                 for line in lines {
-                    let source = plane + (line / OH) * pad.floats + (line % OH) * g.h.stride * pad.columns
+                    let source = plane + (line / OH) * pad.floats + (line % OH) * g.h.stride * pad.rowFloats
                     let dyRow = dy + line * OW * OC
                     for kh in 0..<KH {
-                        let row = source + kh * pad.columns
+                        let row = source + kh * pad.rowFloats
                         var o = 0
                         while o + 8 <= OC {
                             singleChannelTapSums(SIMD8<Float>.self, row, g, dyRow + o, oc: OC, p + kh * KW * OC + o)
